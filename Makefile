@@ -1,0 +1,38 @@
+# Two commands for a new machine: `make run` (the assistant) and `make test` (all tests).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install index run test lint format clean
+
+$(BIN)/assistant: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	touch $@
+
+install: $(BIN)/assistant
+
+index: install  ## build or update the index (incremental; rebuilds when stale)
+	$(BIN)/assistant ingest
+
+run: index  ## set up, index, and start the assistant
+	$(BIN)/assistant chat
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install lint  ## set up and run every test (slow ones included)
+	$(BIN)/pytest
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf index/chroma index/manifest.json .pytest_cache
