@@ -12,6 +12,7 @@ import pytest
 from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.ingest import ingest
+from assistant.manifest import read_manifest
 
 pytestmark = pytest.mark.slow
 
@@ -109,6 +110,11 @@ def test_ingest_and_search_through_a_chroma_server(tmp_path, chroma_server):
     )
     report = ingest(settings)
     assert report.chunks > 50 and not (tmp_path / "index" / "chroma").exists()
+    import chromadb
+
+    remote = chromadb.HttpClient(host="127.0.0.1", port=chroma_server)
+    manifest = read_manifest(settings.manifest_path)
+    assert remote.get_collection(manifest.collection).count() == report.chunks
     assistant = Assistant.open(settings, log=lambda _m: None)
     top = assistant.search("Who handles Szeged?", 1)
     assert "Seel" in top[0].chunk.text
