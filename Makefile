@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install index run test lint format clean
+.PHONY: install index run test eval lint format clean
 
 $(BIN)/assistant: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,8 +27,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install lint  ## set up and run every test (slow ones included)
+test: install lint  ## set up and run every test (slow ones included), then the eval gate
 	$(BIN)/pytest
+	$(BIN)/assistant eval --report reports/eval.md --json reports/eval.json
+
+eval: install  ## only the eval question sets against floors and baseline
+	$(BIN)/assistant eval --report reports/eval.md --json reports/eval.json
 
 format: install
 	$(BIN)/ruff format .

@@ -7,6 +7,7 @@ import json
 import sys
 import textwrap
 from collections.abc import Sequence
+from pathlib import Path
 
 from .config import Settings
 from .corpus import CorpusError
@@ -57,6 +58,52 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Run the question sets, write the report, and apply the gate (exit 1 when it fails)."""
+    from .app import Assistant
+    from .corpus import load_corpus
+    from .eval_gate import make_baseline, run_gate
+    from .eval_report import headline_table, render_report
+    from .evaluation import load_questions, run_eval, validate
+
+    settings = Settings()
+    files = args.files or sorted(settings.evals_dir.glob("*.jsonl"))
+    if not files:
+        print(f"error: no question sets (*.jsonl) in {settings.evals_dir}", file=sys.stderr)
+        return 2
+    questions = load_questions(files)
+    problems = validate(questions, {d.id: d.text for d in load_corpus(settings.corpus_dir)})
+    if problems:
+        print("error: the question sets are invalid:", *problems, sep="\n  ", file=sys.stderr)
+        return 2
+    result = run_eval(Assistant.open(settings), questions)
+    result["files"] = [str(Path(f).name) for f in files]
+    baseline = args.baseline or settings.evals_dir / "baseline.json"
+    if args.update_baseline:
+        baseline.write_text(json.dumps(make_baseline(result), indent=1, sort_keys=True) + "\n")
+        print(f"baseline written to {baseline}")
+    gate = run_gate(result, baseline, args.floors or settings.evals_dir / "floors.json")
+    result["gate"] = gate.to_json()
+    if args.json_out:
+        args.json_out.parent.mkdir(parents=True, exist_ok=True)
+        args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        by_id = {q.id: q for q in questions}
+        args.report.write_text(render_report(result, gate, by_id), encoding="utf-8")
+    print("\n".join(headline_table(result)))
+    for line in gate.failures:
+        print(f"GATE FAILURE: {line}")
+    for line in gate.notes:
+        print(f"note: {line}")
+    flips = len(gate.flipped_to_fail), len(gate.flipped_to_pass)
+    print(
+        f"eval gate: {'passed' if gate.ok else 'FAILED'} ({flips[0]} flipped to fail, "
+        f"{flips[1]} to pass){'; report: ' + str(args.report) if args.report else ''}"
+    )
+    return 0 if gate.ok else 1
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     """A terminal loop: type a question, see the passages that answer it."""
     from .app import Assistant
@@ -90,6 +137,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("eval", help="run the eval question sets against floors and baseline")
+    p.add_argument("files", nargs="*", type=Path, help="question sets (default: evals/*.jsonl)")
+    p.add_argument("--report", type=Path, help="write a Markdown report here")
+    p.add_argument("--json", dest="json_out", type=Path, help="write the JSON result here")
+    p.add_argument("--baseline", type=Path, help="baseline file (default: evals/baseline.json)")
+    p.add_argument("--floors", type=Path, help="floors file (default: evals/floors.json)")
+    p.add_argument(
+        "--update-baseline", action="store_true", help="write this run as the new baseline"
+    )
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("chat", help="ask questions in the terminal")
     p.add_argument("-k", type=int, default=3, help="passages shown per question")

