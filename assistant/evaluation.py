@@ -116,6 +116,7 @@ def validate(questions: list[Question], corpus_texts: dict[str, str]) -> list[st
 
 
 def passage_has_gold(doc_id: str, text: str, q: Question) -> bool:
+    """A passage (its section heading and text) of a gold document holds a gold evidence."""
     return any(g["doc"] == doc_id and g["evidence"] in text for g in q.gold)
 
 
@@ -165,7 +166,9 @@ def evaluate_question(assistant: Any, q: Question, with_answers: bool) -> Outcom
     out.retrieved = [p.chunk.id for p in passages]
     if q.answerable:
         hits = [
-            p.rank for p in passages if passage_has_gold(p.chunk.doc_id, p.chunk.passage_text, q)
+            p.rank
+            for p in passages
+            if passage_has_gold(p.chunk.doc_id, f"{p.chunk.section}\n{p.chunk.passage_text}", q)
         ]
         out.first_hit = min(hits) if hits else None
         out.values["hit1"] = out.first_hit == 1
@@ -182,7 +185,12 @@ def evaluate_question(assistant: Any, q: Question, with_answers: bool) -> Outcom
         out.values["false_refusal"] = abstained
         cites = ans.get("citations") or []
         out.values["citation_ok"] = (
-            any(passage_has_gold(c.get("doc", ""), c.get("text", ""), q) for c in cites)
+            any(
+                passage_has_gold(
+                    c.get("doc", ""), f"{c.get('section', '')}\n{c.get('text', '')}", q
+                )
+                for c in cites
+            )
             if cites and not abstained
             else None
         )

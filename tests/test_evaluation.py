@@ -112,6 +112,7 @@ class _Chunk:
     id: str
     doc_id: str
     passage_text: str
+    section: str = ""
 
 
 @dataclass
@@ -174,6 +175,12 @@ def test_retrieval_metrics_without_answers():
     assert en["hit1"]["rate"] == 0.0 and en["hit5"]["rate"] == 1.0
     assert en["mrr10"] == pytest.approx(1 / 3)
     assert result["overall"]["answer_pass"] is None
+
+
+def test_gold_in_the_section_heading_counts():
+    fake = FakeAssistant({})
+    fake.search = lambda question, k: [_Passage(_Chunk("c", "d", "- Bursa", GOLD[1]), 1)]
+    assert run_eval(fake, QS[:1])["by_language"]["de"]["hit1"]["rate"] == 1.0
 
 
 def test_gold_in_another_document_is_no_hit():
