@@ -10,7 +10,7 @@ from .embedding import Embedder, make_embedder
 from .ingest import index_problems, ingest
 from .manifest import IndexUnavailableError, Manifest, read_manifest
 from .records import Passage
-from .retrieval import DenseRetriever, Retriever
+from .retrieval import LEGS, Calibration, HybridRetriever, Retriever
 
 
 def _stderr(message: str) -> None:
@@ -58,8 +58,11 @@ class Assistant:
                 f"the index collection {manifest.collection} cannot be opened ({exc}). "
                 "Rebuild it with: assistant ingest --rebuild"
             ) from exc
-        return cls(settings, manifest, DenseRetriever(store, embedder))
+        legs = LEGS if settings.retriever == "hybrid" else (settings.retriever,)
+        calibration = Calibration.load(embedder.name)
+        retriever = HybridRetriever(store, embedder, legs, calibration=calibration)
+        return cls(settings, manifest, retriever)
 
-    def search(self, query: str, k: int | None = None) -> list[Passage]:
+    def search(self, query: str, k: int | None = None, lang: str | None = None) -> list[Passage]:
         """Raw retrieval: the passages most relevant to ``query``, best first."""
-        return self.retriever.retrieve(query, k or self.settings.top_k)
+        return self.retriever.retrieve(query, k or self.settings.top_k, lang)

@@ -20,6 +20,7 @@ def _passage_json(p: Passage) -> dict[str, object]:
     return {
         "rank": p.rank,
         "score": round(p.score, 4),
+        "relevance": None if p.relevance is None else round(p.relevance, 4),
         "leg_scores": {k: round(v, 4) for k, v in p.leg_scores.items()},
         "doc": c.doc_id,
         "title": c.title,
@@ -34,7 +35,10 @@ def _print_passages(passages: list[Passage]) -> None:
     if not passages:
         print("(no passages)")
     for p in passages:
-        print(f"[{p.rank}] {p.score:.3f}  {p.chunk.doc_id} › {p.chunk.section}")
+        legs = " ".join(f"{k}={v:.3f}" for k, v in p.leg_scores.items())
+        rel = "" if p.relevance is None else f"relevance {p.relevance:.2f}  "
+        print(f"[{p.rank}] {p.score:.3f}  {rel}{p.chunk.doc_id} › {p.chunk.section}")
+        print(f"    ({legs})")
         body = textwrap.indent(p.chunk.passage_text.strip(), "    ")
         print(body if len(body) < 700 else body[:700] + " …")
         print()
@@ -50,7 +54,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from .app import Assistant
 
-    passages = Assistant.open(Settings()).search(args.query, args.k)
+    overrides = {"retriever": args.retriever} if args.retriever else {}
+    passages = Assistant.open(Settings(**overrides)).search(args.query, args.k, args.lang)
     if args.json:
         print(json.dumps([_passage_json(p) for p in passages], ensure_ascii=False, indent=2))
     else:
@@ -136,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query")
     p.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--retriever", choices=["hybrid", "dense", "bm25"], help="default: ASSISTANT_RETRIEVER"
+    )
+    p.add_argument("--lang", choices=["de", "en"], help="question language (default: detected)")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("eval", help="run the eval question sets against floors and baseline")

@@ -52,6 +52,12 @@ class Settings(BaseSettings):
         description="Collections up to this many chunks are searched exhaustively (exact, "
         "deterministic); larger ones use Chroma's HNSW index.",
     )
+    retriever: str = Field(
+        default="hybrid",
+        pattern="^(hybrid|dense|bm25)$",
+        description="'hybrid' (dense + BM25 + n-grams, fused by language-aware weighted RRF), "
+        "or one leg alone for comparison: 'dense' or 'bm25'.",
+    )
     top_k: int = Field(default=5, ge=1, le=50, description="Passages returned by a search.")
 
     @property

@@ -143,7 +143,9 @@ def ingest(
     documents = {}
     for doc in docs:
         n = len(chunks_by_doc[doc.id]) if doc.id in chunks_by_doc else old_docs[doc.id].chunks
-        documents[doc.id] = DocEntry(doc.path.name, doc.content_hash, doc.title, doc.as_of, n)
+        documents[doc.id] = DocEntry(
+            doc.path.name, doc.content_hash, doc.title, doc.as_of, n, doc.city
+        )
     previous = [] if manifest is None else [manifest.collection, *manifest.previous_collections]
     new_manifest = Manifest(
         collection=name,

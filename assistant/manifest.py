@@ -27,6 +27,7 @@ class DocEntry:
     title: str
     as_of: int | None
     chunks: int
+    city: str
 
 
 @dataclass

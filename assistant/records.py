@@ -57,11 +57,13 @@ class Chunk:
         return f"{self.title}\n{self.section}\n{self.passage_text}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Passage:
-    """A chunk found for a query, with its fused score and the score of each leg."""
+    """A chunk found for a query: its fused score, each leg's score, and (when calibrated)
+    the probability that it is relevant."""
 
     chunk: Chunk
     score: float
     rank: int
     leg_scores: dict[str, float] = field(default_factory=dict)
+    relevance: float | None = None

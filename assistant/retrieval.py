@@ -1,32 +1,191 @@
-"""Find passages for a question."""
+"""Find passages for a question: dense, lexical, and their language-aware fusion."""
 
 from __future__ import annotations
 
+import json
+import math
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from pathlib import Path
 from typing import Protocol
 
 from .embedding import Embedder
-from .records import Passage
+from .intent import folded_lines, intents, places, structure_score
+from .language import detect_language
+from .lexical import LexicalIndex, german_terms
+from .records import Chunk, Passage
 from .store import ChunkStore
+
+DATA = Path(__file__).parent / "data"
+LEGS = ("dense", "dense_de", "bm25", "ngram", "structure")
+# Weights of each leg in the fusion, by question language: BM25 cannot bridge English to
+# German, so for English questions the dense leg leads; the glossary gives BM25 a voice.
+DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
+    "de": {"dense": 1.0, "bm25": 1.0, "ngram": 1.0, "structure": 1.0},
+    "en": {"dense": 1.0, "dense_de": 1.0, "bm25": 0.6, "ngram": 0.3, "structure": 1.0},
+}
+RRF_K = 5
+DEPTH = 50  # candidates taken from each leg
 
 
 class Retriever(Protocol):
-    def retrieve(self, query: str, k: int) -> list[Passage]: ...
+    def retrieve(self, query: str, k: int, lang: str | None = None) -> list[Passage]: ...
 
 
-class DenseRetriever:
-    """Cosine similarity between the question's and the passages' embeddings."""
+def weighted_rrf(
+    rankings: Mapping[str, Sequence[str]], weights: Mapping[str, float], k: int = RRF_K
+) -> list[tuple[str, float]]:
+    """Weighted reciprocal rank fusion: Σ weight / (k + rank), best first, ties by id.
 
-    leg = "dense"
+    A chunk listed twice by one leg counts once, at its best rank.
+    """
+    fused: dict[str, float] = {}
+    for leg, ids in rankings.items():
+        weight = weights.get(leg, 0.0)
+        if weight <= 0:
+            continue
+        seen: set[str] = set()
+        for rank, cid in enumerate(ids, 1):
+            if cid in seen:
+                continue
+            seen.add(cid)
+            fused[cid] = fused.get(cid, 0.0) + weight / (k + rank)
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
 
-    def __init__(self, store: ChunkStore, embedder: Embedder) -> None:
-        self.store = store
+
+def question_language(query: str, lang: str | None) -> str:
+    """The language the retriever weighs for: the explicit one, else detected; others → de."""
+    found = lang or detect_language(query)
+    return found if found in ("de", "en") else "de"
+
+
+class Calibration:
+    """Relevance probability of a passage from its dense score, term coverage and rank."""
+
+    def __init__(self, coef: Sequence[float], intercept: float, embedder: str) -> None:
+        self.coef = list(coef)
+        self.intercept = intercept
         self.embedder = embedder
 
-    def retrieve(self, query: str, k: int) -> list[Passage]:
+    @classmethod
+    def load(cls, embedder: str, path: Path = DATA / "calibration.json") -> Calibration | None:
+        if not path.exists():
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entry = data.get(embedder)
+        return cls(entry["coef"], entry["intercept"], embedder) if entry else None
+
+    @staticmethod
+    def features(dense: float, coverage: float, rank: int) -> list[float]:
+        return [dense, coverage, 1.0 / rank]
+
+    def probability(self, dense: float, coverage: float, rank: int) -> float:
+        z = self.intercept + sum(
+            c * f for c, f in zip(self.coef, self.features(dense, coverage, rank), strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+class HybridRetriever:
+    """Dense (Chroma) + BM25 on German stems + character n-grams, fused by weighted RRF.
+
+    ``legs`` selects the legs used (("dense",) or ("bm25",) for comparisons).
+    """
+
+    def __init__(
+        self,
+        store: ChunkStore,
+        embedder: Embedder,
+        legs: Sequence[str] = LEGS,
+        weights: Mapping[str, Mapping[str, float]] | None = None,
+        calibration: Calibration | None = None,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.legs = tuple(legs)
+        self.weights = weights or DEFAULT_WEIGHTS
+        self.calibration = calibration
+
+    @cached_property
+    def chunks(self) -> dict[str, Chunk]:
+        return self.store.chunks()
+
+    @cached_property
+    def lines(self) -> dict[str, list]:
+        return {cid: folded_lines(chunk.passage_text) for cid, chunk in self.chunks.items()}
+
+    @cached_property
+    def lexical(self) -> LexicalIndex:
+        ids = sorted(self.chunks)
+        texts = [
+            f"{self.chunks[i].title}\n{self.chunks[i].section}\n{self.chunks[i].passage_text}"
+            for i in ids
+        ]
+        return LexicalIndex(ids, texts)
+
+    def leg_results(self, query: str, lang: str, depth: int = DEPTH) -> dict[str, list]:
+        """Ranked (chunk id, score) lists of each selected leg."""
+        out: dict[str, list[tuple[str, float]]] = {}
+        if "dense" in self.legs:
+            terms = german_terms(query) if lang == "en" and "dense_de" in self.legs else []
+            # with English domain terms, the question is embedded a second time with the
+            # German words of those terms added (one batch)
+            texts = [query, f"{query} ({', '.join(terms)})"] if terms else [query]
+            vectors = self.embedder.embed_queries(texts)
+            out["dense"] = [(c.id, s) for c, s in self.store.query(vectors[0], depth)]
+            if terms:
+                out["dense_de"] = [(c.id, s) for c, s in self.store.query(vectors[1], depth)]
+        if {"bm25", "ngram"} & set(self.legs):
+            lexical = self.lexical.search(query, lang, depth)
+            out.update({leg: v for leg, v in lexical.items() if leg in self.legs})
+        if "structure" in self.legs:
+            out["structure"] = self.structure(query, out.get("dense", []))
+        return out
+
+    def structure(self, query: str, dense: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """Passages whose structure fits what the question asks for, best first; ties go to
+        the better dense rank, then the chunk id."""
+        wanted, groups = intents(query), places(query)
+        if not wanted and not groups:
+            return []
+        dense_rank = {cid: i for i, (cid, _) in enumerate(dense)}
+        scored = []
+        for cid, chunk in self.chunks.items():
+            score = structure_score(wanted, groups, self.lines[cid], chunk.kind)
+            if score >= 2:  # a real fit (naming the place alone is the lexical legs' job)
+                scored.append((cid, score))
+        scored.sort(key=lambda x: (-x[1], dense_rank.get(x[0], len(dense_rank)), x[0]))
+        return scored[:DEPTH]
+
+    def retrieve(self, query: str, k: int, lang: str | None = None) -> list[Passage]:
         if not query.strip():
             return []
-        vector = self.embedder.embed_queries([query])[0]
-        return [
-            Passage(chunk=chunk, score=score, rank=i + 1, leg_scores={self.leg: score})
-            for i, (chunk, score) in enumerate(self.store.query(vector, k))
-        ]
+        lang = question_language(query, lang)
+        results = self.leg_results(query, lang)
+        if len(self.legs) == 1:
+            ranked = results[self.legs[0]]
+        else:
+            rankings = {leg: [cid for cid, _ in hits] for leg, hits in results.items()}
+            ranked = weighted_rrf(rankings, self.weights[lang])
+        by_leg = {leg: dict(hits) for leg, hits in results.items()}
+        passages = []
+        for rank, (cid, score) in enumerate(ranked[:k], 1):
+            leg_scores = {leg: by_leg[leg][cid] for leg in by_leg if cid in by_leg[leg]}
+            passages.append(Passage(self.chunks[cid], score, rank, leg_scores))
+        if self.calibration is not None:
+            self._calibrate(query, passages)
+        return passages
+
+    def _calibrate(self, query: str, passages: list[Passage]) -> None:
+        """Set each passage's relevance probability (dense score computed where missing)."""
+        missing = [p.chunk.id for p in passages if "dense" not in p.leg_scores]
+        if missing:
+            vector = self.embedder.embed_queries([query])[0]
+            for cid, vec in zip(missing, self.store.vectors_for(missing), strict=True):
+                next(p for p in passages if p.chunk.id == cid).leg_scores["dense"] = float(
+                    vec @ vector
+                )
+        for p in passages:
+            p.relevance = self.calibration.probability(
+                p.leg_scores["dense"], self.lexical.coverage(query, p.chunk.id), p.rank
+            )

@@ -141,6 +141,12 @@ class ChunkStore:
             }
         return self._chunks
 
+    def vectors_for(self, ids: list[str]) -> np.ndarray:
+        """The stored vectors of some chunks, in the order of ``ids``."""
+        got = self.collection.get(ids=ids, include=["embeddings"])
+        by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
+        return np.asarray([by_id[i] for i in ids], dtype=np.float32)
+
     def _exact(self) -> tuple[list[str], np.ndarray]:
         if self._matrix is None:
             got = self.collection.get(include=["embeddings"])

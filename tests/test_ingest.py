@@ -137,12 +137,12 @@ def test_broken_file_is_named_and_the_previous_index_keeps_serving(fake_settings
 
 
 def _open_retriever(settings):
-    from assistant.retrieval import DenseRetriever
+    from assistant.retrieval import HybridRetriever
     from assistant.store import ChunkStore, open_client
 
     manifest = read_manifest(settings.manifest_path)
     store = ChunkStore.open(open_client(settings), manifest.collection)
-    return DenseRetriever(store, FakeEmbedder())
+    return HybridRetriever(store, FakeEmbedder())
 
 
 def test_crash_during_ingest_leaves_the_previous_index_serving(fake_settings, monkeypatch):

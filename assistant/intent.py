@@ -1,0 +1,79 @@
+"""What a question asks for (a date, a person, a phone number …) and which places it names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from .lexical import _contains, fold_words
+
+DATA = Path(__file__).parent / "data"
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
+@cache
+def _cues() -> dict[str, list[tuple[str, ...]]]:
+    data = yaml.safe_load((DATA / "intents.yaml").read_text(encoding="utf-8"))
+    return {intent: [tuple(fold_words(c)) for c in cues] for intent, cues in data.items()}
+
+
+@cache
+def _places() -> list[list[tuple[str, ...]]]:
+    data = yaml.safe_load((DATA / "place_names.yaml").read_text(encoding="utf-8"))
+    return [[tuple(fold_words(v)) for v in group] for group in data["groups"]]
+
+
+def intents(question: str) -> set[str]:
+    """The kinds of answer a question asks for (the keys of ``data/intents.yaml``)."""
+    words = fold_words(question)
+    return {i for i, cues in _cues().items() if any(_contains(words, c) for c in cues)}
+
+
+def places(question: str) -> list[list[tuple[str, ...]]]:
+    """The place-name groups (each as its variants' folded words) a question names."""
+    words = fold_words(question)
+    return [g for g in _places() if any(_contains(words, v) for v in g)]
+
+
+def _names_in(words: list[str], wordset: set[str], groups: Iterable[list]) -> bool:
+    for group in groups:
+        for variant in group:
+            if len(variant) == 1:
+                if variant[0] in wordset:
+                    return True
+            elif set(variant) <= wordset and _contains(words, variant):
+                return True
+    return False
+
+
+def folded_lines(text: str) -> list[tuple[str, list[str], set[str]]]:
+    """Each line of a passage with its folded words (precomputed once per passage)."""
+    out = []
+    for line in text.splitlines():
+        words = fold_words(line)
+        out.append((line, words, set(words)))
+    return out
+
+
+def structure_score(
+    question_intents: set[str],
+    groups: list,
+    lines: list[tuple[str, list[str], set[str]]],
+    kind: str,
+) -> float:
+    """How well a passage's structure fits the question: a year on the line naming the
+    place for 'when', a contact block naming it for 'who', and so on (0 when nothing fits)."""
+    named = [raw for raw, words, wordset in lines if groups and _names_in(words, wordset, groups)]
+    score = 1.0 if named else 0.0
+    if "when" in question_intents and any(_YEAR.search(raw) for raw in named):
+        score += 2.0
+    contact_fit = kind == "contact" and (named or not groups)
+    if {"contact", "phone", "email"} & question_intents and contact_fit:
+        score += 2.0
+    if "address" in question_intents and kind == "address":
+        score += 2.0
+    return score

@@ -1,0 +1,180 @@
+"""The lexical legs: BM25 over German word stems and over character n-grams.
+
+Text is folded the same way for passages and questions (Płock→plock, Logroño→logrono,
+ß→ss, ä and ae→a), German stop words are dropped, words are reduced by the German Snowball
+stemmer. Questions are expanded with other spellings of place names and, for English
+questions, with German terms from a domain glossary (``assistant/data``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+from anyascii import anyascii
+
+DATA = Path(__file__).parent / "data"
+_TOKEN = re.compile(r"[a-z0-9]+")
+_DIGRAPH = re.compile(r"(?<=[a-z])([aou])e")
+NGRAM = 4
+
+
+def fold_words(text: str) -> list[str]:
+    """ASCII lower-case words; umlauts and their ae/oe/ue spellings fold to one form."""
+    ascii_text = anyascii(text).lower()
+    return _TOKEN.findall(_DIGRAPH.sub(r"\1", ascii_text))
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_GERMAN
+
+    words = {w for s in (*STOPWORDS_GERMAN, *STOPWORDS_EN) for w in fold_words(s)}
+    return frozenset(words)
+
+
+@cache
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("german")
+
+
+def content_words(text: str) -> list[str]:
+    """Folded words without stop words (numbers kept: years and phone numbers matter)."""
+    stop = _stopwords()
+    return [w for w in fold_words(text) if w not in stop]
+
+
+def stems(words: Sequence[str]) -> list[str]:
+    return list(_stemmer().stemWords(list(words)))
+
+
+def ngrams(words: Sequence[str]) -> list[str]:
+    """Character n-grams of each word (with boundary marks), for typos and compounds."""
+    out: list[str] = []
+    for w in words:
+        padded = f"#{w}#"
+        if len(padded) <= NGRAM:
+            out.append(padded)
+        else:
+            out += [padded[i : i + NGRAM] for i in range(len(padded) - NGRAM + 1)]
+    return out
+
+
+@dataclass(frozen=True)
+class _Expansions:
+    names: list[tuple[tuple[str, ...], list[str]]]  # variant words → words of all variants
+    en_de: list[tuple[tuple[str, ...], list[str]]]
+    de_de: list[tuple[tuple[str, ...], list[str]]]
+    en_de_terms: list[tuple[tuple[str, ...], list[str]]]  # English phrase → German terms
+
+
+def _phrase(text: str) -> tuple[str, ...]:
+    return tuple(fold_words(text))
+
+
+@cache
+def _expansions() -> _Expansions:
+    places = yaml.safe_load((DATA / "place_names.yaml").read_text(encoding="utf-8"))
+    glossary = yaml.safe_load((DATA / "glossary.yaml").read_text(encoding="utf-8"))
+    names = []
+    for group in places["groups"]:
+        words = [w for v in group for w in fold_words(v)]
+        names += [(_phrase(v), words) for v in group]
+    en_de = [
+        (_phrase(term), [w for d in entry["de"] for w in fold_words(d)])
+        for entry in glossary["en_de"]
+        for term in entry["en"]
+    ]
+    de_de = [
+        (_phrase(term), [w for a in entry["add"] for w in fold_words(a)])
+        for entry in glossary["de_de"]
+        for term in entry["terms"]
+    ]
+    en_de_terms = [
+        (_phrase(term), list(entry["de"])) for entry in glossary["en_de"] for term in entry["en"]
+    ]
+    return _Expansions(names, en_de, de_de, en_de_terms)
+
+
+def _contains(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return n > 0 and any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1))
+
+
+def expand_query(text: str, lang: str) -> tuple[list[str], list[str]]:
+    """(the question's own folded words, the words its expansions add)."""
+    words = fold_words(text)
+    table = _expansions()
+    rules = table.names + table.de_de + (table.en_de if lang == "en" else [])
+    added: list[str] = []
+    for phrase, extra in rules:
+        if _contains(words, phrase):
+            added += [w for w in extra if w not in words and w not in added]
+    return words, added
+
+
+def german_terms(text: str) -> list[str]:
+    """German glossary terms (as written) for the English phrases of a question."""
+    words = fold_words(text)
+    terms: list[str] = []
+    for phrase, german in _expansions().en_de_terms:
+        if _contains(words, phrase):
+            terms += [t for t in german if t not in terms]
+    return terms
+
+
+class LexicalIndex:
+    """Two BM25 indexes (word stems, character n-grams) over the same passages."""
+
+    def __init__(self, ids: Sequence[str], texts: Sequence[str]) -> None:
+        import bm25s
+
+        order = sorted(range(len(ids)), key=lambda i: ids[i])  # id order: deterministic ties
+        self.ids = [ids[i] for i in order]
+        self.position = {cid: i for i, cid in enumerate(self.ids)}
+        words = [content_words(texts[i]) for i in order]
+        self._stem_sets = [set(stems(w)) for w in words]
+        self.words = bm25s.BM25(k1=1.2, b=0.75)
+        self.grams = bm25s.BM25(k1=1.2, b=0.75)
+        if self.ids:
+            self.words.index([stems(w) or ["_"] for w in words], show_progress=False)
+            self.grams.index([ngrams(w) or ["_"] for w in words], show_progress=False)
+
+    def _scores(self, model, tokens: list[str]) -> np.ndarray:
+        if not self.ids or not tokens:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        vocab = model.vocab_dict
+        known = [t for t in tokens if t in vocab]
+        if not known:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return np.asarray(model.get_scores(known), dtype=np.float32)
+
+    def search(self, text: str, lang: str, k: int) -> dict[str, list[tuple[str, float]]]:
+        """Ranked (id, score) per leg ("bm25", "ngram"); zero-score passages are dropped."""
+        own, added = expand_query(text, lang)
+        stop = _stopwords()
+        own = [w for w in own if w not in stop]
+        added = [w for w in added if w not in stop]
+        legs = {
+            "bm25": self._scores(self.words, stems(own + added)),
+            "ngram": self._scores(self.grams, ngrams(own + added)),
+        }
+        out = {}
+        for leg, scores in legs.items():
+            order = np.lexsort((np.arange(len(self.ids)), -scores))[:k]
+            out[leg] = [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
+        return out
+
+    def coverage(self, text: str, chunk_id: str) -> float:
+        """Share of the question's own content stems found in the passage."""
+        wanted = set(stems(content_words(text)))
+        if not wanted or chunk_id not in self.position:
+            return 0.0
+        return len(wanted & self._stem_sets[self.position[chunk_id]]) / len(wanted)
