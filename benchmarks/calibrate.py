@@ -1,0 +1,122 @@
+"""Fit the relevance calibration of the hybrid retriever on the eval question sets.
+
+    .venv/bin/python benchmarks/calibrate.py [--write]
+
+For every question, each of the top 10 passages is an example: features (dense cosine,
+share of the question's content words in the passage, 1/rank) and a label (the passage holds
+a gold evidence of an answerable question; every passage of an unanswerable one is 0). A
+logistic regression is fitted; quality is reported by 2-fold cross-validation over question
+PAIRS (a question's translation never sits in the other fold). ``--write`` stores the
+coefficients in assistant/data/calibration.json under the embedder's name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+
+import numpy as np
+
+from assistant.app import Assistant
+from assistant.config import Settings
+from assistant.evaluation import load_questions, passage_has_gold
+from assistant.retrieval import DATA, Calibration
+
+K = 10
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, steps: int = 50):
+    """Newton-Raphson logistic regression with a small L2 penalty; returns (coef, intercept)."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-xb @ w))
+        grad = xb.T @ (p - y) + l2 * np.r_[w[:-1], 0]
+        hess = xb.T @ (xb * (p * (1 - p))[:, None]) + l2 * np.eye(len(w))
+        w -= np.linalg.solve(hess, grad)
+    return w[:-1], float(w[-1])
+
+
+def predict(x: np.ndarray, coef: np.ndarray, intercept: float) -> np.ndarray:
+    return 1 / (1 + np.exp(-(x @ coef + intercept)))
+
+
+def quality(p: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    eps = 1e-9
+    bins = np.minimum((p * 10).astype(int), 9)
+    ece = sum(
+        abs(p[bins == b].mean() - y[bins == b].mean()) * (bins == b).sum()
+        for b in range(10)
+        if (bins == b).any()
+    ) / len(p)
+    return {
+        "log_loss": float(-np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))),
+        "brier": float(np.mean((p - y) ** 2)),
+        "ece": float(ece),
+    }
+
+
+def auc(pos: list[float], neg: list[float]) -> float:
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    settings = Settings()
+    questions = load_questions(sorted(settings.evals_dir.glob("*.jsonl")))
+    retriever = Assistant.open(settings).retriever
+    retriever.calibration = None
+    rows, labels, folds, qids = [], [], [], []
+    for q in questions:
+        passages = retriever.retrieve(q.question, K)
+        vector = retriever.embedder.embed_queries([q.question])[0]
+        dense = retriever.store.vectors_for([p.chunk.id for p in passages]) @ vector
+        fold = int(hashlib.sha256(q.pair_id.encode()).hexdigest(), 16) % 2
+        for p, d in zip(passages, dense, strict=True):
+            cov = retriever.lexical.coverage(q.question, p.chunk.id)
+            rows.append(Calibration.features(float(d), cov, p.rank))
+            text = f"{p.chunk.section}\n{p.chunk.passage_text}"
+            labels.append(float(q.answerable and passage_has_gold(p.chunk.doc_id, text, q)))
+            folds.append(fold)
+            qids.append(q.id)
+    x, y, f = np.asarray(rows), np.asarray(labels), np.asarray(folds)
+    held_out = np.zeros(len(y))
+    for k in (0, 1):
+        coef, b = fit_logistic(x[f != k], y[f != k])
+        held_out[f == k] = predict(x[f == k], coef, b)
+    cv = quality(held_out, y)
+    top = {}
+    for qid, p, r in zip(qids, held_out, x[:, 2], strict=True):
+        if r == 1.0:
+            top[qid] = p
+    answerable = {q.id for q in questions if q.answerable}
+    cv["auc_top1_answerable_vs_not"] = auc(
+        [v for k, v in top.items() if k in answerable],
+        [v for k, v in top.items() if k not in answerable],
+    )
+    coef, b = fit_logistic(x, y)
+    result = {
+        "coef": [round(float(c), 4) for c in coef],
+        "intercept": round(b, 4),
+        "features": ["dense cosine", "query-term coverage", "1/rank"],
+        "examples": len(y),
+        "positives": int(y.sum()),
+        "cross_validated": {k: round(v, 4) for k, v in cv.items()},
+    }
+    print(json.dumps(result, indent=1))
+    if args.write:
+        path = DATA / "calibration.json"
+        data = json.loads(path.read_text()) if path.exists() else {}
+        data[retriever.embedder.name] = result
+        path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+        print(f"written to {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
