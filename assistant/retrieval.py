@@ -26,6 +26,7 @@ DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
 }
 RRF_K = 5
 DEPTH = 50  # candidates taken from each leg
+RARE_SHARE = 0.05  # a place named by at most this share of passages marks them by itself
 
 
 class Retriever(Protocol):
@@ -149,11 +150,14 @@ class HybridRetriever:
         if not wanted and not groups:
             return []
         dense_rank = {cid: i for i, (cid, _) in enumerate(dense)}
-        scored = []
-        for cid, chunk in self.chunks.items():
-            score = structure_score(wanted, groups, self.lines[cid], chunk.kind)
-            if score >= 2:  # a real fit (naming the place alone is the lexical legs' job)
-                scored.append((cid, score))
+        scores = {
+            cid: structure_score(wanted, groups, self.lines[cid], chunk.kind)
+            for cid, chunk in self.chunks.items()
+        }
+        named = [cid for cid, score in scores.items() if score >= 1]
+        rare = len(named) <= max(3, RARE_SHARE * len(self.chunks))
+        # a real fit, or, for a place few passages name, naming it
+        scored = [(cid, s) for cid, s in scores.items() if s >= 2 or (rare and s >= 1)]
         scored.sort(key=lambda x: (-x[1], dense_rank.get(x[0], len(dense_rank)), x[0]))
         return scored[:DEPTH]
 
