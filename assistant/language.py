@@ -44,8 +44,14 @@ def _identifiers() -> tuple[Any, Any]:
     return de_en, full
 
 
+_QUOTED = re.compile(r"[„“\"«»‘’']([^„“\"«»‘’']{2,80})[“”\"«»‘’']")
+_PARENS = re.compile(r"\(([^()]{2,60})\)")
+
+
 def mask_names(text: str) -> str:
-    """The text without the names of places, people, networks and events."""
+    """The text without the names of places, people, networks and events, and without
+    quoted or bracketed titles (a question may quote a German project name)."""
+    text = _PARENS.sub(" ", _QUOTED.sub(" ", text))
     return _markers()["names"].sub(" ", text)
 
 
