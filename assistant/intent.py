@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from functools import cache
@@ -33,10 +34,24 @@ def intents(question: str) -> set[str]:
     return {i for i, cues in _cues().items() if any(_contains(words, c) for c in cues)}
 
 
+@cache
+def _single_word_variants() -> dict[str, int]:
+    return {v[0]: i for i, g in enumerate(_places()) for v in g if len(v) == 1 and len(v[0]) >= 5}
+
+
 def places(question: str) -> list[list[tuple[str, ...]]]:
-    """The place-name groups (each as its variants' folded words) a question names."""
+    """The place-name groups (each as its variants' folded words) a question names;
+    a misspelt name (Trondhiem, Chesterfeld) is matched by similarity."""
     words = fold_words(question)
-    return [g for g in _places() if any(_contains(words, v) for v in g)]
+    found = [g for g in _places() if any(_contains(words, v) for v in g)]
+    singles = _single_word_variants()
+    for w in words:
+        if len(w) < 5 or w in singles:
+            continue
+        close = difflib.get_close_matches(w, list(singles), n=1, cutoff=0.8)
+        if close and _places()[singles[close[0]]] not in found:
+            found.append(_places()[singles[close[0]]])
+    return found
 
 
 def _names_in(words: list[str], wordset: set[str], groups: Iterable[list]) -> bool:
