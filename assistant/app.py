@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
 
+from .answering import Composer, phrases
 from .config import Settings
+from .conversation import resolve_followup
 from .embedding import Embedder, make_embedder
-from .ingest import index_problems, ingest
+from .facts import Facts, extract_facts
+from .ingest import facts_path, index_problems, ingest
+from .language import detect_language
 from .manifest import IndexUnavailableError, Manifest, read_manifest
-from .records import Passage
+from .records import Answer, Passage
 from .retrieval import LEGS, Calibration, HybridRetriever, Retriever
 
 
@@ -20,10 +26,15 @@ def _stderr(message: str) -> None:
 class Assistant:
     """Answers questions about the corpus from the index described by its manifest."""
 
-    def __init__(self, settings: Settings, manifest: Manifest, retriever: Retriever) -> None:
+    def __init__(
+        self, settings: Settings, manifest: Manifest, retriever: Retriever, facts: Facts
+    ) -> None:
         self.settings = settings
         self.manifest = manifest
         self.retriever = retriever
+        chunks = retriever.chunks
+        as_of = {doc_id: entry.as_of for doc_id, entry in manifest.documents.items()}
+        self.composer = Composer(facts, chunks, as_of)
 
     @classmethod
     def open(
@@ -61,8 +72,45 @@ class Assistant:
         legs = LEGS if settings.retriever == "hybrid" else (settings.retriever,)
         calibration = Calibration.load(embedder.name)
         retriever = HybridRetriever(store, embedder, legs, calibration=calibration)
-        return cls(settings, manifest, retriever)
+        path = facts_path(settings, manifest.collection)
+        facts = Facts.load(path) if path.exists() else extract_facts(retriever.chunks.values())
+        return cls(settings, manifest, retriever, facts)
 
     def search(self, query: str, k: int | None = None, lang: str | None = None) -> list[Passage]:
         """Raw retrieval: the passages most relevant to ``query``, best first."""
         return self.retriever.retrieve(query, k or self.settings.top_k, lang)
+
+    def ask(
+        self, question: str, history: Sequence[Any] | None = None, lang: str | None = None
+    ) -> Answer:
+        """Answer a question from the corpus only, in the asker's language, with citations.
+
+        ``history`` holds the earlier turns (``[{"role", "content"}]`` or ``[(q, a)]``), so a
+        follow-up that lacks its subject is understood; an explicit ``lang`` wins over
+        detection; a question in another language is answered in German with a note.
+        """
+        t0 = time.perf_counter()
+        detected = lang or detect_language(question)
+        answer_lang = detected if detected in ("de", "en") else "de"
+        note = "" if detected in ("de", "en") else phrases("en")["other_language_note"]
+        resolved = resolve_followup(question, history)
+        passages = self.retriever.retrieve(resolved, self.settings.top_k, answer_lang)
+        t1 = time.perf_counter()
+        draft = self.composer.compose(resolved, answer_lang, passages)
+        t2 = time.perf_counter()
+        text = f"{note}\n{draft.text}" if note else draft.text
+        return Answer(
+            question=question,
+            language=answer_lang,
+            answer=text,
+            abstained=draft.abstained,
+            citations=draft.citations,
+            conflicts=draft.conflicts,
+            timings_ms={
+                "retrieve": (t1 - t0) * 1000,
+                "compose": (t2 - t1) * 1000,
+                "total": (t2 - t0) * 1000,
+            },
+            note=note,
+            resolved_question=resolved if resolved != question else "",
+        )

@@ -63,6 +63,47 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_answer(answer) -> None:
+    print(answer.answer)
+    if answer.citations:
+        print("\nQuellen / Sources:")
+    for c in answer.citations:
+        print(f"  [{c.n}] {c.title} › {c.section} ({c.doc}, {c.score:.2f})")
+        if c.quote:
+            print(f"      „{c.quote[:300]}“")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """One question (readable or --json), or a batch: --jsonl IN --out OUT."""
+    from .app import Assistant
+
+    assistant = Assistant.open(Settings())
+    if args.jsonl:
+        if not args.out:
+            print("error: --jsonl needs --out", file=sys.stderr)
+            return 2
+        lines = args.jsonl.read_text(encoding="utf-8").splitlines()
+        with args.out.open("w", encoding="utf-8") as out:
+            for line in lines:
+                if not line.strip():
+                    continue
+                item = json.loads(line)
+                answer = assistant.ask(item["question"], lang=item.get("lang")).to_dict()
+                if "id" in item:
+                    answer = {"id": item["id"], **answer}
+                out.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        return 0
+    if not args.question:
+        print("error: give a question, or --jsonl IN --out OUT", file=sys.stderr)
+        return 2
+    answer = assistant.ask(args.question, lang=args.lang)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_answer(answer)
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """Run the question sets, write the report, and apply the gate (exit 1 when it fails)."""
     from .app import Assistant
@@ -110,12 +151,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    """A terminal loop: type a question, see the passages that answer it."""
+    """A terminal loop: type a question, read the answer and its sources."""
     from .app import Assistant
 
     assistant = Assistant.open(Settings())
     print("Fragen Sie nach Darmstadts Städtepartnerschaften / Ask about Darmstadt's twin towns.")
     print("Leere Zeile oder Strg-D beendet / empty line or Ctrl-D quits.\n")
+    history: list[tuple[str, str]] = []
     while True:
         try:
             question = input("› ").strip()
@@ -123,7 +165,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
             break
         if not question:
             break
-        _print_passages(assistant.search(question, args.k))
+        answer = assistant.ask(question, history=history)
+        _print_answer(answer)
+        print()
+        history.append((question, answer.answer))
     return 0
 
 
@@ -147,6 +192,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["de", "en"], help="question language (default: detected)")
     p.set_defaults(func=cmd_search)
 
+    p = sub.add_parser("ask", help="answer a question with numbered sources")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--json", action="store_true", help="print the JSON answer")
+    p.add_argument("--lang", choices=["de", "en"], help="answer language (default: detected)")
+    p.add_argument("--jsonl", type=Path, help="batch: one JSON question per line")
+    p.add_argument("--out", type=Path, help="batch: where the JSON answers go")
+    p.set_defaults(func=cmd_ask)
+
     p = sub.add_parser("eval", help="run the eval question sets against floors and baseline")
     p.add_argument("files", nargs="*", type=Path, help="question sets (default: evals/*.jsonl)")
     p.add_argument("--report", type=Path, help="write a Markdown report here")
@@ -159,7 +212,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("chat", help="ask questions in the terminal")
-    p.add_argument("-k", type=int, default=3, help="passages shown per question")
     p.set_defaults(func=cmd_chat)
     return parser
 

@@ -6,11 +6,13 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from .chunking import chunk_document, chunker_params
 from .config import Settings
 from .corpus import CorpusError, corpus_files, corpus_hashes, load_corpus
 from .embedding import Embedder, make_embedder
+from .facts import extract_facts
 from .manifest import DocEntry, IndexUnavailableError, Manifest, read_manifest, write_manifest
 
 KEEP_PREVIOUS = 1  # collections kept after a switch, so readers still open on them keep working
@@ -156,16 +158,26 @@ def ingest(
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         previous_collections=previous[:KEEP_PREVIOUS],
     )
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    extract_facts(store.chunks().values()).save(facts_path(settings, name))
     write_manifest(settings.manifest_path, new_manifest)  # the switch
-    _drop_stale_collections(client, keep={name, *new_manifest.previous_collections})
+    _drop_stale_collections(settings, client, keep={name, *new_manifest.previous_collections})
     report.chunks = new_manifest.chunk_count
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def _drop_stale_collections(client, keep: set[str]) -> None:
+def facts_path(settings: Settings, collection: str) -> Path:
+    """Where the structured facts of a collection are kept."""
+    return settings.index_dir / f"facts-{collection}.json"
+
+
+def _drop_stale_collections(settings: Settings, client, keep: set[str]) -> None:
     """Delete chunk collections that neither the manifest nor a recent reader can use."""
     for collection in client.list_collections():
         name = collection if isinstance(collection, str) else collection.name
         if name.startswith("chunks-") and name not in keep:
             client.delete_collection(name)
+    for path in settings.index_dir.glob("facts-chunks-*.json"):
+        if path.stem.removeprefix("facts-") not in keep:
+            path.unlink(missing_ok=True)

@@ -67,3 +67,67 @@ class Passage:
     rank: int
     leg_scores: dict[str, float] = field(default_factory=dict)
     relevance: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A numbered source of an answer: the passage that holds what the answer says."""
+
+    n: int
+    doc: str
+    title: str
+    section: str
+    text: str
+    score: float
+    quote: str = ""  # the sentence or line of ``text`` the answer quotes
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "n": self.n,
+            "doc": self.doc,
+            "title": self.title,
+            "section": self.section,
+            "text": self.text,
+            "score": round(self.score, 4),
+            "quote": self.quote,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Two sources that give different values for the same fact."""
+
+    topic: str
+    values: list[dict[str, object]]  # each: value, citation n, doc, as_of
+    newer: str | None = None  # doc id of the newer page, by as_of
+
+    def to_dict(self) -> dict[str, object]:
+        return {"topic": self.topic, "values": self.values, "newer": self.newer}
+
+
+@dataclass(slots=True)
+class Answer:
+    """What ``Assistant.ask`` returns; ``to_dict`` is the JSON contract in the README."""
+
+    question: str
+    language: str
+    answer: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    note: str = ""  # e.g. the English note when the question was in another language
+    resolved_question: str = ""  # the question after follow-up resolution
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "question": self.question,
+            "language": self.language,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "conflicts": [c.to_dict() for c in self.conflicts],
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            "note": self.note,
+            "resolved_question": self.resolved_question,
+        }

@@ -49,9 +49,48 @@ def test_errors_are_messages_not_tracebacks(env, capsys):
     assert err.startswith("error: ") and "kaputt.md" in err and "Traceback" not in err
 
 
-def test_chat_loop_answers_until_an_empty_line(env, capsys, monkeypatch):
-    answers = iter(["Wer ist für Szeged zuständig?", ""])
+def test_chat_loop_answers_follow_ups_until_an_empty_line(env, capsys, monkeypatch):
+    answers = iter(["Wer ist für Szeged zuständig?", "Und Graz?", ""])
     monkeypatch.setattr("builtins.input", lambda _prompt: next(answers))
-    assert main(["chat", "-k", "1"]) == 0
+    assert main(["chat"]) == 0
     out = capsys.readouterr().out
-    assert "[1] " in out and "[2] " not in out
+    assert "Alina Seel" in out and "Julia Kuz" in out and "Quellen / Sources:" in out
+
+
+def test_ask_prints_a_readable_answer_with_sources(env, capsys):
+    assert main(["ask", "Who handles Szeged?"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Alina Seel is responsible for Szeged") and "[1]" in out
+    assert "Quellen / Sources:" in out and "  [1] " in out
+
+
+def test_ask_json_follows_the_contract(env, capsys):
+    assert main(["ask", "Seit wann ist Trondheim Partnerstadt?", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {
+        "question",
+        "language",
+        "answer",
+        "abstained",
+        "citations",
+        "conflicts",
+        "timings_ms",
+    } <= set(data)
+    assert data["language"] == "de" and not data["abstained"] and "1968" in data["answer"]
+    cite = data["citations"][0]
+    assert {"n", "doc", "title", "section", "text", "score"} <= set(cite) and cite["n"] == 1
+    assert "1968" in cite["text"] and set(data["timings_ms"]) >= {"retrieve", "compose", "total"}
+
+
+def test_ask_batch_echoes_ids(env, tmp_path, capsys):
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text(
+        json.dumps({"id": "a", "question": "Who handles Troyes?"})
+        + "\n"
+        + json.dumps({"id": "b", "question": "Wer betreut Graz?", "lang": "en"})
+        + "\n"
+    )
+    assert main(["ask", "--jsonl", str(src), "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b"]
+    assert "Schewe" in rows[0]["answer"] and rows[1]["language"] == "en"

@@ -1,0 +1,486 @@
+"""The default answer composer: no LLM, only what the retrieved passages say.
+
+Structured facts (contacts, partnership years) are answered with templates in the asker's
+language; anything else is answered by quoting, verbatim, the sentences or lines of the top
+passages that fit the question; when nothing fits, the answer says so (the refusal phrase),
+with the closest sources and the office's contact.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from .chunking import sentence_spans
+from .facts import Address, ContactCard, Facts, Partnership, city_key
+from .intent import intents, places
+from .lexical import content_words, expand_query, fold_words, stems
+from .records import Chunk, Citation, Conflict, Passage
+
+DATA = Path(__file__).parent / "data"
+YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+DATE = re.compile(
+    r"\b\d{1,2}\.\s*(Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|"
+    r"November|Dezember)\b"
+)
+NUMBER = re.compile(r"\b\d+\b")
+PHONE = re.compile(r"\(?0?6151\)?\s*13-\d{4}")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.\w+")
+POSTCODE = re.compile(r"\b\d{5}\b")
+MIN_RELEVANCE = 0.05  # below this calibrated relevance a passage is not used for an answer
+MIN_COVERAGE = 0.6  # share of a German question's specific words a quoted passage must hold
+QUOTE_PASSAGES = 5
+
+
+@cache
+def phrases(lang: str) -> dict:
+    """The answer phrases of a language (``assistant/data/phrases_<lang>.yaml``)."""
+    return yaml.safe_load((DATA / f"phrases_{lang}.yaml").read_text(encoding="utf-8"))
+
+
+REFUSAL = {lang: phrases(lang)["refusal"] for lang in ("de", "en")}
+
+
+@cache
+def _wordlists() -> dict[str, set[str]]:
+    data = yaml.safe_load((DATA / "wordlists.yaml").read_text(encoding="utf-8"))
+    cues = yaml.safe_load((DATA / "intents.yaml").read_text(encoding="utf-8"))
+    cue_words = {w for phrases_ in cues.values() for p in phrases_ for w in fold_words(p)}
+    places = yaml.safe_load((DATA / "place_names.yaml").read_text(encoding="utf-8"))["groups"]
+    glossary = yaml.safe_load((DATA / "glossary.yaml").read_text(encoding="utf-8"))
+    domain = {w for g in places for v in g for w in fold_words(v)}
+    domain |= {w for e in glossary["en_de"] for t in e["en"] + e["de"] for w in fold_words(t)}
+    domain |= {w for e in glossary["de_de"] for t in e["terms"] + e["add"] for w in fold_words(t)}
+    return {
+        "generic": {w for g in data["generic"] for w in fold_words(g)},
+        "cues": cue_words,
+        "domain": domain,
+    }
+
+
+@dataclass
+class Draft:
+    text: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+class _Cites:
+    """Numbers passages in the order the answer first cites them."""
+
+    def __init__(self) -> None:
+        self.items: list[Citation] = []
+
+    def add(self, chunk: Chunk, score: float, quote: str = "") -> int:
+        for c in self.items:
+            if c.doc == chunk.doc_id and c.text == chunk.passage_text:
+                return c.n
+        n = len(self.items) + 1
+        self.items.append(
+            Citation(n, chunk.doc_id, chunk.title, chunk.section, chunk.passage_text, score, quote)
+        )
+        return n
+
+
+class Composer:
+    """Turns retrieved passages into an answer with numbered, verifiable citations."""
+
+    def __init__(self, facts: Facts, chunks: dict[str, Chunk], as_of: dict[str, int | None]):
+        self.facts = facts
+        self.chunks = chunks
+        self.as_of = as_of
+        self.vocabulary = sorted(
+            {w for c in chunks.values() for w in fold_words(c.passage_text)}
+            | {w for c in chunks.values() for w in fold_words(c.section)}
+        )
+        self._vocab_set = set(self.vocabulary)
+        self._stem_vocab = set(stems(self.vocabulary))
+        self._units: dict[str, list[str]] = {}
+
+    # --- what the question asks ------------------------------------------------------
+    def specific_words(self, question: str, lang: str) -> list[str]:
+        """Words of a German question that decide what it is about (not cues, not generic);
+        for an English question only the names (German pages cannot hold English words)."""
+        lists = _wordlists()
+        words = [w for w in content_words(question) if len(w) > 2 and not w.isdigit()]
+        words = [w for w in words if w not in lists["generic"] and w not in lists["cues"]]
+        if lang == "en":
+            names = set(fold_words(" ".join(_names(question))))
+            words = [w for w in words if w in names]
+        return words
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Capitalised words of the question (not glosses in brackets or quotes) that the
+        pages never mention: a place or thing the sources cannot speak about."""
+        lists = _wordlists()
+        words = fold_words(" ".join(_names(question)))
+        return [
+            w
+            for w in words
+            if len(w) > 2
+            and w not in lists["generic"]
+            and w not in lists["cues"]
+            and not self.known(w)
+        ]
+
+    def known(self, word: str) -> bool:
+        """The pages hold the word: as is, by stem, inside a compound, or with a typo."""
+        if word in self._vocab_set or stems([word])[0] in self._stem_vocab:
+            return True
+        if len(word) >= 5 and any(
+            word in v or (len(v) >= 6 and v in word) for v in self.vocabulary
+        ):
+            return True
+        return bool(difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=0.85))
+
+    # --- the pieces of an answer ---------------------------------------------------
+    def units(self, chunk: Chunk) -> list[str]:
+        """Quotable pieces of a passage, verbatim: sentences of prose; a list together with
+        the line that introduces it; tables, contact and address blocks whole."""
+        if chunk.id not in self._units:
+            if chunk.kind in ("table", "contact", "address", "lines"):
+                self._units[chunk.id] = [chunk.passage_text.strip()]
+                return self._units[chunk.id]
+            out: list[str] = []
+            for line in chunk.passage_text.splitlines():
+                line = line.strip()
+                if not line:
+                    continue
+                if (
+                    line.startswith("- ")
+                    and out
+                    and (
+                        out[-1].endswith(":") or out[-1].endswith("**") or out[-1].startswith("- ")
+                    )
+                ):
+                    out[-1] = f"{out[-1]}\n{line}"  # a list stays with its lead line
+                elif len(line) > 120:
+                    out += [line[s:e].strip() for s, e in sentence_spans(line)]
+                else:
+                    out.append(line)
+            self._units[chunk.id] = out
+        return self._units[chunk.id]
+
+    def compose(self, question: str, lang: str, passages: list[Passage]) -> Draft:
+        wanted, groups = intents(question), places(question)
+        if not passages or self.unknown_names(question):
+            return self.refuse(lang, passages)
+        for attempt in (self.conflict, self.contact, self.partnership_year):
+            draft = attempt(question, lang, wanted, groups, passages)
+            if draft:
+                return draft
+        return self.quote(question, lang, wanted, groups, passages)
+
+    def refuse(self, lang: str, passages: list[Passage]) -> Draft:
+        words = phrases(lang)
+        cites = _Cites()
+        parts = [words["refusal"]]
+        near = [p for p in passages[:3]]
+        if near:
+            refs = [
+                f"{p.chunk.title} › {p.chunk.section} [{cites.add(p.chunk, p.score)}]" for p in near
+            ]
+            parts.append(words["closest_sources"].format(sources="; ".join(refs)))
+        office = self._office_address()
+        heads = [c for c in self.facts.contacts if "Abteilungsleiterin" in c.role and c.email]
+        if office and heads:
+            head = max(heads, key=lambda c: (self.as_of.get(c.doc) or 0, c.doc))
+            n = cites.add(self.chunks[office.chunk], 0.0)
+            n_card = cites.add(self.chunks[head.chunk], 0.0)
+            parts.append(
+                words["office_contact"].format(
+                    contact=", ".join(office.lines),
+                    n=n,
+                    phone=head.phone,
+                    email=head.email,
+                    n_card=n_card,
+                )
+            )
+        return Draft(" ".join(parts), True, cites.items)
+
+    def _office_address(self) -> Address | None:
+        """The newest page's office address (by ``as_of``)."""
+        with_street = [a for a in self.facts.addresses if not a.lines[0].startswith("Neues")]
+        if not with_street:
+            return None
+        return max(with_street, key=lambda a: (self.as_of.get(a.doc) or 0, a.doc))
+
+    def _ranked_chunk(self, ids: list[str], passages: list[Passage]) -> str:
+        """Of chunks holding the same fact, the one retrieved best (else the newest page)."""
+        rank = {p.chunk.id: p.rank for p in passages}
+        return min(
+            ids, key=lambda c: (rank.get(c, 99), -(self.as_of.get(self.chunks[c].doc_id) or 0), c)
+        )
+
+    # --- structured facts ------------------------------------------------------------
+    def contact(self, question, lang, wanted, groups, passages) -> Draft | None:
+        words = phrases(lang)
+        folded = set(fold_words(question))
+        asks_contact = bool({"contact", "phone", "email"} & wanted) or (
+            "who" in wanted and groups and "when" not in wanted
+        )
+        if not asks_contact:
+            return None
+        cards: list[ContactCard] = []
+        template, city = "", ""
+        for group in groups:
+            keys = {" ".join(v) for v in group}
+            cards = [c for c in self.facts.contacts if {city_key(x) for x in c.cities} & keys]
+            if cards:
+                city = next(x for x in cards[0].cities if city_key(x) in keys)
+                template = "contact"
+                break
+        if not cards:
+            cards = [c for c in self.facts.contacts if fold_words(c.person)[-1] in folded]
+            template = "contact_person_cities" if cards and cards[0].cities else "contact_person"
+        if not cards and folded & {
+            "leitet",
+            "leiter",
+            "leiterin",
+            "abteilungsleiterin",
+            "head",
+            "heads",
+            "leads",
+            "leitung",
+        }:
+            cards = [c for c in self.facts.contacts if "Abteilungsleiterin" in c.role]
+            template = "contact_person"
+        if not cards and folded & {"entwicklungspolitik", "development"}:
+            cards = [c for c in self.facts.contacts if "Entwicklungspolitik" in c.role]
+            template = "contact_person"
+        if not cards:
+            return None
+        best = self._ranked_chunk([c.chunk for c in cards], passages)
+        card = next(c for c in cards if c.chunk == best)
+        email = card.email or next((c.email for c in cards if c.email), "") or words["no_email"]
+        cites = _Cites()
+        n = cites.add(self.chunks[card.chunk], _score(passages, card.chunk))
+        if not card.email and email != words["no_email"]:
+            source = next(c for c in cards if c.email == email)
+            n_mail = cites.add(self.chunks[source.chunk], _score(passages, source.chunk))
+            email = f"{email} [{n_mail}]"
+        text = words[template].format(
+            person=card.person,
+            city=city,
+            cities=", ".join(card.cities),
+            phone=card.phone,
+            email=email,
+            role=card.role,
+            n=n,
+        )
+        return Draft(text, False, cites.items)
+
+    def partnership_year(self, question, lang, wanted, groups, passages) -> Draft | None:
+        if "when" not in wanted or not groups:
+            return None
+        for group in groups:
+            keys = {" ".join(v) for v in group}
+            records = [p for p in self.facts.partnerships if city_key(p.city) in keys]
+            if records:
+                record: Partnership = records[0]
+                cites = _Cites()
+                n = cites.add(self.chunks[record.chunk], _score(passages, record.chunk))
+                text = phrases(lang)["partnership_year"].format(
+                    city=record.city, country=record.country, year=record.year, n=n
+                )
+                return Draft(text, False, cites.items)
+        return None
+
+    # --- pages that disagree -----------------------------------------------------------
+    def conflict_topic(self, question: str, wanted: set[str]) -> str | None:
+        folded = set(fold_words(question))
+        twinning = folded & {
+            "partnerstadt",
+            "partnerstadte",
+            "partnerstadten",
+            "twin",
+            "sister",
+            "stadtepartnerschaft",
+            "stadtepartnerschaften",
+            "partnerschaft",
+            "towns",
+            "cities",
+            "partner",
+        }
+        if "address" in wanted and not {"email", "phone"} & wanted:
+            return "office_address"
+        if folded & {"jungste", "neueste", "youngest", "newest", "latest", "recent"}:
+            return "youngest_partnership"
+        if "how_many" in wanted and twinning:
+            return "partner_city_count"
+        if folded & {"amt", "office", "department"} and folded & {
+            "name",
+            "heisst",
+            "called",
+            "named",
+            "namen",
+        }:
+            return "office_name"
+        return None
+
+    def _topic_values(self, topic: str) -> list[tuple[str, str, str]]:
+        """Distinct (value, doc, chunk) of a topic, one per value, newest page first."""
+        if topic == "office_address":
+            rows = [
+                (
+                    ", ".join(a.lines[1:4] if a.lines[1].startswith("Neues") else a.lines[2:4]),
+                    a.doc,
+                    a.chunk,
+                )
+                for a in self.facts.addresses
+                if not a.lines[0].startswith("Neues")
+            ]
+        else:
+            names = {"partner_city_count": ("partner_city_count", "partner_city_count_then")}
+            wanted_topics = names.get(topic, (topic,))
+            rows = [
+                (s.value, s.doc, s.chunk) for s in self.facts.statements if s.topic in wanted_topics
+            ]
+        rows.sort(key=lambda r: (-(self.as_of.get(r[1]) or 0), r[1], r[2]))
+        seen: dict[str, tuple[str, str, str]] = {}
+        for value, doc, chunk in rows:
+            seen.setdefault(value, (value, doc, chunk))
+        return list(seen.values())
+
+    def conflict(self, question, lang, wanted, groups, passages) -> Draft | None:
+        topic = self.conflict_topic(question, wanted)
+        if not topic:
+            return None
+        values = self._topic_values(topic)
+        docs = {doc for _, doc, _ in values}
+        if len(values) < 2 or len(docs) < 2:
+            return None
+        words = phrases(lang)
+        cites = _Cites()
+        (va, da, ca), (vb, db, cb) = values[0], next(v for v in values[1:] if v[1] != values[0][1])
+        na = cites.add(self.chunks[ca], _score(passages, ca), va)
+        nb = cites.add(self.chunks[cb], _score(passages, cb), vb)
+        age_a, age_b = self.as_of.get(da), self.as_of.get(db)
+        text = words["conflict"].format(
+            topic=words["topics"][topic],
+            value_a=va,
+            n_a=na,
+            title_a=self.chunks[ca].title,
+            as_of_a=age_a or words["unknown_year"],
+            value_b=vb,
+            n_b=nb,
+            title_b=self.chunks[cb].title,
+            as_of_b=age_b or words["unknown_year"],
+        )
+        newer = None
+        if age_a and age_b and age_a != age_b:
+            newer = da if age_a > age_b else db
+            text += " " + words["conflict_newer"].format(
+                title=self.chunks[ca if newer == da else cb].title
+            )
+        else:
+            text += " " + words["conflict_unknown_age"]
+        conflict = Conflict(
+            topic,
+            [
+                {"value": va, "n": na, "doc": da, "as_of": age_a},
+                {"value": vb, "n": nb, "doc": db, "as_of": age_b},
+            ],
+            newer,
+        )
+        return Draft(text, False, cites.items, [conflict])
+
+    # --- quoting the passages ----------------------------------------------------------
+    def _fits(self, unit: str, wanted: set[str]) -> bool:
+        if "when" in wanted and not (YEAR.search(unit) or DATE.search(unit)):
+            return False
+        if "how_many" in wanted and not NUMBER.search(unit):
+            return False
+        if "phone" in wanted and not PHONE.search(unit):
+            return False
+        if "email" in wanted and not EMAIL.search(unit):
+            return False
+        return not ("address" in wanted and not POSTCODE.search(unit))
+
+    def quote(self, question, lang, wanted, groups, passages) -> Draft:
+        own, added = expand_query(question, lang)
+        query_stems = set(stems([w for w in own + added if len(w) > 2]))
+        specific = set(self.specific_words(question, lang))
+        group_words = [v for g in groups for v in g]
+        candidates = []
+        for p in passages[:QUOTE_PASSAGES]:
+            relevance = p.relevance if p.relevance is not None else p.score
+            if relevance < MIN_RELEVANCE:
+                continue
+            passage_vocab = set(fold_words(p.chunk.section + " " + p.chunk.passage_text))
+            if specific and _coverage(specific, passage_vocab) < MIN_COVERAGE:
+                continue
+            passage_words = fold_words(p.chunk.passage_text)
+            if group_words and not any(_has(passage_words, v) for v in group_words):
+                continue
+            for unit in self.units(p.chunk):
+                if not self._fits(unit, wanted) or len(unit) < 3:
+                    continue
+                unit_stems = set(stems(fold_words(unit)))
+                overlap = len(query_stems & unit_stems) / max(1, len(query_stems))
+                names = any(_has(fold_words(unit), v) for v in group_words)
+                score = overlap + 0.5 * relevance + 0.3 * names - 0.02 * p.rank
+                candidates.append((score, p, unit))
+        if not candidates:
+            return self.refuse(lang, passages)
+        candidates.sort(key=lambda c: (-c[0], c[1].rank, c[2]))
+        best = candidates[0][0]
+        words = phrases(lang)
+        cites = _Cites()
+        parts: list[str] = []
+        used: set[str] = set()
+        for score, p, unit in candidates[:3]:
+            if unit in used or score < 0.75 * best:
+                continue
+            used.add(unit)
+            n = cites.add(p.chunk, p.relevance if p.relevance is not None else p.score, unit)
+            if len(parts) == 0 or (cites.items[n - 1].quote == unit and n > len(parts)):
+                parts.append(
+                    words["quote_intro"].format(title=p.chunk.title, section=p.chunk.section)
+                )
+            parts.append(words["quote"].format(text=_clean(unit), n=n))
+        return Draft(" ".join(parts), False, cites.items)
+
+
+def _names(question: str) -> list[str]:
+    """Capitalised words after the first, outside brackets and quotes."""
+    bare = re.sub(r"\([^)]*\)|[„“\"«»'‘’][^„“\"«»'‘’]*[“”\"«»'‘’]", " ", question)
+    tokens = bare.split()
+    return [t for i, t in enumerate(tokens) if i and t[:1].isupper()]
+
+
+def _coverage(words: set[str], vocab: set[str]) -> float:
+    """Share of ``words`` the passage holds: as is, inside a compound, or nearly (typos)."""
+
+    def held(w: str) -> bool:
+        if w in vocab:
+            return True
+        if len(w) >= 5 and any(w in v or (len(v) >= 6 and v in w) for v in vocab):
+            return True
+        return bool(difflib.get_close_matches(w, list(vocab), n=1, cutoff=0.85))
+
+    return sum(held(w) for w in words) / len(words)
+
+
+def _has(words: list[str], variant: tuple[str, ...]) -> bool:
+    n = len(variant)
+    return any(tuple(words[i : i + n]) == variant for i in range(len(words) - n + 1))
+
+
+def _clean(unit: str) -> str:
+    """A quoted line without list or table markup; the words stay as they are."""
+    unit = re.sub(r"^[-*]\s+", "", unit.strip())
+    return unit.replace("**", "")
+
+
+def _score(passages: list[Passage], chunk_id: str) -> float:
+    for p in passages:
+        if p.chunk.id == chunk_id:
+            return p.relevance if p.relevance is not None else p.score
+    return 0.0

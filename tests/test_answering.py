@@ -1,0 +1,123 @@
+"""Grounded answers: templates for facts, verbatim quotes, honest refusal, conflicts."""
+
+import re
+import shutil
+
+import pytest
+from conftest import CORPUS
+
+from assistant.answering import REFUSAL, phrases
+from assistant.app import Assistant
+from assistant.config import Settings
+from assistant.embedding import FakeEmbedder
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    root = tmp_path_factory.mktemp("answering")
+    shutil.copytree(CORPUS, root / "corpus")
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedding="fake")
+    return Assistant.open(settings, embedder=FakeEmbedder(), log=lambda _m: None)
+
+
+def _markers_match_citations(answer):
+    used = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert used == {c.n for c in answer.citations}, answer.answer
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+
+
+def test_refusal_phrases_are_named_data():
+    assert REFUSAL["de"] == phrases("de")["refusal"] and REFUSAL["en"] == phrases("en")["refusal"]
+    assert REFUSAL["de"] != REFUSAL["en"]
+
+
+def test_contact_question_in_english(assistant):
+    answer = assistant.ask("Who handles Szeged?")
+    assert answer.language == "en" and not answer.abstained
+    assert answer.answer.startswith("Alina Seel is responsible for Szeged")
+    assert "(06151) 13-3608" in answer.answer and "international@darmstadt.de" in answer.answer
+    assert "Szeged" in answer.citations[0].text and "Seel" in answer.citations[0].text
+    _markers_match_citations(answer)
+
+
+def test_contact_question_in_german_with_a_special_letter(assistant):
+    answer = assistant.ask("Wer ist für Płock zuständig und wie erreiche ich sie?")
+    assert answer.language == "de"
+    assert answer.answer.startswith("Für Płock ist Irene Schewe zuständig")
+    assert "13-2324" in answer.answer and "international@darmstadt.de" in answer.answer
+    _markers_match_citations(answer)
+
+
+def test_partnership_year(assistant):
+    answer = assistant.ask("When did Darmstadt twin with Liepāja?")
+    assert "since 1993" in answer.answer
+    assert "1993 Liepaja (Lettland)" in answer.citations[0].text
+    answer = assistant.ask("Seit wann ist Trondheim Partnerstadt?")
+    assert "seit 1968" in answer.answer and answer.language == "de"
+
+
+def test_explicit_language_wins(assistant):
+    answer = assistant.ask("Wer betreut Graz?", lang="en")
+    assert answer.language == "en" and answer.answer.startswith("Julia Kuz is responsible")
+
+
+def test_quotes_are_verbatim_and_english_answers_mark_the_german_source(assistant):
+    for question in ("Can I volunteer at the Schlossgrabenfest?", "Was ist das Europawochenende?"):
+        answer = assistant.ask(question)
+        assert not answer.abstained, answer.answer
+        quoted = [c for c in answer.citations if c.quote]
+        assert quoted
+        for c in quoted:
+            assert c.quote in c.text
+        _markers_match_citations(answer)
+    english = assistant.ask("Can I volunteer at the Schlossgrabenfest?")
+    assert "(German source)" in english.answer and "«" in english.answer
+
+
+def test_pages_that_disagree_are_reported_with_both_sources(assistant):
+    answer = assistant.ask("Wie lautet die Adresse der Abteilung Internationale Beziehungen?")
+    assert len(answer.conflicts) == 1
+    conflict = answer.conflicts[0]
+    values = " ".join(str(v["value"]) for v in conflict.values)
+    assert "Luisenplatz 5 a" in values and "Bad Nauheimer Str. 4" in values
+    assert conflict.newer in {v["doc"] for v in conflict.values}
+    assert "widersprechen" in answer.answer and "Neuer ist" in answer.answer
+    assert len(answer.citations) == 2
+    _markers_match_citations(answer)
+    youngest = assistant.ask("Which is Darmstadt's newest twin town?")
+    assert youngest.conflicts and "2023" in youngest.answer and "2017" in youngest.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Seit wann ist Paris Partnerstadt von Darmstadt?", "Is Kyoto a sister city of Darmstadt?"],
+)
+def test_refusal_when_the_sources_do_not_answer(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained
+    lang = answer.language
+    assert answer.answer.startswith(REFUSAL[lang])
+    assert "international@darmstadt.de" in answer.answer  # the office's contact
+    assert answer.citations  # closest sources and the office's address
+    _markers_match_citations(answer)
+
+
+def test_another_language_is_answered_in_german_with_a_note(assistant):
+    answer = assistant.ask("Chi è il referente per Brescia a Darmstadt?")
+    assert answer.language == "de"
+    assert answer.note and answer.answer.startswith(answer.note)
+
+
+def test_the_contract_dict(assistant):
+    data = assistant.ask("Who handles Troyes?").to_dict()
+    assert set(data) >= {
+        "question",
+        "language",
+        "answer",
+        "abstained",
+        "citations",
+        "conflicts",
+        "timings_ms",
+    }
+    assert set(data["citations"][0]) >= {"n", "doc", "title", "section", "text", "score"}
+    assert data["timings_ms"]["total"] >= data["timings_ms"]["retrieve"]
