@@ -43,7 +43,7 @@ class _Guard:
             raise ConnectionRefusedError(f"non-loopback connection to {address!r} blocked")
 
 
-def test_ingest_and_search_open_no_outside_connection(tmp_path, monkeypatch):
+def test_ingest_and_ask_open_no_outside_connection(tmp_path, monkeypatch):
     guard = _Guard()
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
@@ -63,8 +63,11 @@ def test_ingest_and_search_open_no_outside_connection(tmp_path, monkeypatch):
     )
     report = ingest(settings)
     assert report.chunks > 50
-    top = Assistant.open(settings, log=lambda _m: None).search("Wer ist für Płock zuständig?", 3)
-    assert "Schewe" in top[0].chunk.text
+    assistant = Assistant.open(settings, log=lambda _m: None)
+    assert "Schewe" in assistant.search("Wer ist für Płock zuständig?", 3)[0].chunk.text
+    answer = assistant.ask("Wer ist für Płock zuständig?")
+    assert "Irene Schewe" in answer.answer and answer.citations
+    assert "1998" in assistant.ask("Since when is Darmstadt a member of Mayors for Peace?").answer
     assert guard.refused == []
 
 
