@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import yaml
 from .chunking import sentence_spans
 from .facts import Address, ContactCard, Facts, Partnership, city_key
 from .intent import intents, places
-from .lexical import content_words, expand_query, fold_words, stems
+from .lexical import content_words, expand_query, fold_words, german_terms, stems
 from .records import Chunk, Citation, Conflict, Passage
 
 DATA = Path(__file__).parent / "data"
@@ -29,12 +30,86 @@ DATE = re.compile(
     r"November|Dezember)\b"
 )
 NUMBER = re.compile(r"\b\d+\b")
+MONEY = re.compile(r"\d\s*(€|Euro|EUR)\b|€\s*\d", re.IGNORECASE)
 PHONE = re.compile(r"\(?0?6151\)?\s*13-\d{4}")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.\w+")
 POSTCODE = re.compile(r"\b\d{5}\b")
 MIN_RELEVANCE = 0.05  # below this calibrated relevance a passage is not used for an answer
 MIN_COVERAGE = 0.6  # share of a German question's specific words a quoted passage must hold
 QUOTE_PASSAGES = 5
+QUOTE_RATIO = 0.6  # further quotes must score at least this share of the best one
+# Words a question about a contact or about the office may hold besides places and persons.
+CONTACT_WORDS = set(
+    [
+        "zustandig",
+        "ansprechpartner",
+        "ansprechpartnerin",
+        "ansprechperson",
+        "partnerstadt",
+        "partnerstadte",
+        "e",
+        "telefon",
+        "telefonnummer",
+        "telefonnumer",
+        "nummer",
+        "mail",
+        "email",
+        "adresse",
+        "erreiche",
+        "erreichen",
+        "telefonisch",
+        "kontakt",
+        "kontaktieren",
+        "betreut",
+        "betreuen",
+        "kummert",
+        "verantwortlich",
+        "stadtepartnerschaft",
+        "partnerschaft",
+        "verwaltung",
+        "stadtverwaltung",
+        "wende",
+        "wenden",
+        "anrufen",
+        "fax",
+        "telefax",
+        "person",
+        "zustandige",
+        "leitet",
+        "leiter",
+        "leiterin",
+        "abteilungsleiterin",
+        "leitung",
+        "abteilung",
+        "internationale",
+        "beziehungen",
+        "entwicklungspolitik",
+        "kommunale",
+        "kommunaler",
+        "ansprechpatner",
+    ]
+)
+OFFICE_WORDS = set(
+    [
+        "abteilung",
+        "internationale",
+        "internationales",
+        "beziehungen",
+        "amt",
+        "buro",
+        "adresse",
+        "anschrift",
+        "postleitzahl",
+        "sitzt",
+        "befindet",
+        "strasse",
+        "postfach",
+        "verwaltung",
+        "behorde",
+        "gremiendienste",
+        "protokoll",
+    ]
+)
 
 
 @cache
@@ -98,6 +173,7 @@ class Composer:
         self.vocabulary = sorted(
             {w for c in chunks.values() for w in fold_words(c.passage_text)}
             | {w for c in chunks.values() for w in fold_words(c.section)}
+            | _wordlists()["domain"]
         )
         self._vocab_set = set(self.vocabulary)
         self._stem_vocab = set(stems(self.vocabulary))
@@ -105,12 +181,13 @@ class Composer:
 
     # --- what the question asks ------------------------------------------------------
     def specific_words(self, question: str, lang: str) -> list[str]:
-        """Words of a German question that decide what it is about (not cues, not generic);
-        for an English question only the names (German pages cannot hold English words)."""
+        """Words that decide what a question is about: not cues, not generic words, and only
+        capitalised ones (German nouns and names; in English only names) — unless the whole
+        question is typed in lower case."""
         lists = _wordlists()
         words = [w for w in content_words(question) if len(w) > 2 and not w.isdigit()]
         words = [w for w in words if w not in lists["generic"] and w not in lists["cues"]]
-        if lang == "en":
+        if question != question.lower() or lang == "en":
             names = set(fold_words(" ".join(_names(question))))
             words = [w for w in words if w in names]
         return words
@@ -134,7 +211,7 @@ class Composer:
         if word in self._vocab_set or stems([word])[0] in self._stem_vocab:
             return True
         if len(word) >= 5 and any(
-            word in v or (len(v) >= 6 and v in word) for v in self.vocabulary
+            word in v or (len(v) >= max(6, 0.7 * len(word)) and v in word) for v in self.vocabulary
         ):
             return True
         return bool(difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=0.85))
@@ -171,11 +248,30 @@ class Composer:
         wanted, groups = intents(question), places(question)
         if not passages or self.unknown_names(question):
             return self.refuse(lang, passages)
-        for attempt in (self.conflict, self.contact, self.partnership_year):
-            draft = attempt(question, lang, wanted, groups, passages)
-            if draft:
-                return draft
+        draft = self.conflict(question, lang, wanted, groups, passages)
+        if draft:
+            return draft
+        cites = _Cites()
+        texts = [
+            text
+            for part in (self.contact, self.partnership_year)
+            if (text := part(question, lang, wanted, groups, passages, cites))
+        ]
+        if texts:
+            return Draft(" ".join(texts), False, cites.items)
         return self.quote(question, lang, wanted, groups, passages)
+
+    def other_topic(self, question: str, lang: str, allowed: set[str]) -> bool:
+        """Does the question ask about more than ``allowed`` words, places and persons?"""
+        groups = places(question)
+        place_words = {w for g in groups for v in g for w in v}
+        people = {w for c in self.facts.contacts for w in fold_words(c.person)}
+        if lang == "en":
+            extra = set(fold_words(" ".join(german_terms(question))))
+            extra |= set(self.specific_words(question, lang))
+        else:
+            extra = set(self.specific_words(question, lang))
+        return bool(extra - allowed - place_words - people)
 
     def refuse(self, lang: str, passages: list[Passage]) -> Draft:
         words = phrases(lang)
@@ -219,13 +315,13 @@ class Composer:
         )
 
     # --- structured facts ------------------------------------------------------------
-    def contact(self, question, lang, wanted, groups, passages) -> Draft | None:
+    def contact(self, question, lang, wanted, groups, passages, cites: _Cites) -> str | None:
         words = phrases(lang)
         folded = set(fold_words(question))
         asks_contact = bool({"contact", "phone", "email"} & wanted) or (
             "who" in wanted and groups and "when" not in wanted
         )
-        if not asks_contact:
+        if not asks_contact or self.other_topic(question, lang, CONTACT_WORDS):
             return None
         cards: list[ContactCard] = []
         template, city = "", ""
@@ -259,7 +355,6 @@ class Composer:
         best = self._ranked_chunk([c.chunk for c in cards], passages)
         card = next(c for c in cards if c.chunk == best)
         email = card.email or next((c.email for c in cards if c.email), "") or words["no_email"]
-        cites = _Cites()
         n = cites.add(self.chunks[card.chunk], _score(passages, card.chunk))
         if not card.email and email != words["no_email"]:
             source = next(c for c in cards if c.email == email)
@@ -274,9 +369,9 @@ class Composer:
             role=card.role,
             n=n,
         )
-        return Draft(text, False, cites.items)
+        return text
 
-    def partnership_year(self, question, lang, wanted, groups, passages) -> Draft | None:
+    def partnership_year(self, question, lang, wanted, groups, passages, cites) -> str | None:
         if "when" not in wanted or not groups:
             return None
         for group in groups:
@@ -284,16 +379,14 @@ class Composer:
             records = [p for p in self.facts.partnerships if city_key(p.city) in keys]
             if records:
                 record: Partnership = records[0]
-                cites = _Cites()
                 n = cites.add(self.chunks[record.chunk], _score(passages, record.chunk))
-                text = phrases(lang)["partnership_year"].format(
+                return phrases(lang)["partnership_year"].format(
                     city=record.city, country=record.country, year=record.year, n=n
                 )
-                return Draft(text, False, cites.items)
         return None
 
     # --- pages that disagree -----------------------------------------------------------
-    def conflict_topic(self, question: str, wanted: set[str]) -> str | None:
+    def conflict_topic(self, question: str, lang: str, wanted: set[str]) -> str | None:
         folded = set(fold_words(question))
         twinning = folded & {
             "partnerstadt",
@@ -309,10 +402,12 @@ class Composer:
             "partner",
         }
         if "address" in wanted and not {"email", "phone"} & wanted:
-            return "office_address"
+            office_only = not self.other_topic(question, lang, OFFICE_WORDS)
+            return "office_address" if office_only else None
+        about_darmstadt = not places(question) and not self.other_topic(question, lang, set())
         if folded & {"jungste", "neueste", "youngest", "newest", "latest", "recent"}:
-            return "youngest_partnership"
-        if "how_many" in wanted and twinning:
+            return "youngest_partnership" if not places(question) else None
+        if "how_many" in wanted and twinning and about_darmstadt:
             return "partner_city_count"
         if folded & {"amt", "office", "department"} and folded & {
             "name",
@@ -324,51 +419,53 @@ class Composer:
             return "office_name"
         return None
 
-    def _topic_values(self, topic: str) -> list[tuple[str, str, str]]:
-        """Distinct (value, doc, chunk) of a topic, one per value, newest page first."""
+    def _topic_values(self, topic: str) -> list[tuple[str, str, str, str]]:
+        """Distinct (value, doc, chunk, stating text) of a topic, newest page first."""
         if topic == "office_address":
-            rows = [
-                (
-                    ", ".join(a.lines[1:4] if a.lines[1].startswith("Neues") else a.lines[2:4]),
-                    a.doc,
-                    a.chunk,
-                )
-                for a in self.facts.addresses
-                if not a.lines[0].startswith("Neues")
-            ]
+            rows = []
+            for a in self.facts.addresses:
+                if a.lines[0].startswith("Neues"):
+                    continue  # the post-box block
+                lines = a.lines[1:4] if a.lines[1].startswith("Neues") else a.lines[2:4]
+                rows.append((", ".join(lines), a.doc, a.chunk, ", ".join(lines)))
         else:
             names = {"partner_city_count": ("partner_city_count", "partner_city_count_then")}
             wanted_topics = names.get(topic, (topic,))
             rows = [
-                (s.value, s.doc, s.chunk) for s in self.facts.statements if s.topic in wanted_topics
+                (s.value, s.doc, s.chunk, s.text or s.value)
+                for s in self.facts.statements
+                if s.topic in wanted_topics
             ]
         rows.sort(key=lambda r: (-(self.as_of.get(r[1]) or 0), r[1], r[2]))
-        seen: dict[str, tuple[str, str, str]] = {}
-        for value, doc, chunk in rows:
-            seen.setdefault(value, (value, doc, chunk))
+        seen: dict[str, tuple[str, str, str, str]] = {}
+        for row in rows:
+            seen.setdefault(row[0], row)
         return list(seen.values())
 
     def conflict(self, question, lang, wanted, groups, passages) -> Draft | None:
-        topic = self.conflict_topic(question, wanted)
+        topic = self.conflict_topic(question, lang, wanted)
         if not topic:
             return None
         values = self._topic_values(topic)
-        docs = {doc for _, doc, _ in values}
+        docs = {row[1] for row in values}
         if len(values) < 2 or len(docs) < 2:
             return None
         words = phrases(lang)
         cites = _Cites()
-        (va, da, ca), (vb, db, cb) = values[0], next(v for v in values[1:] if v[1] != values[0][1])
-        na = cites.add(self.chunks[ca], _score(passages, ca), va)
-        nb = cites.add(self.chunks[cb], _score(passages, cb), vb)
+        (va, da, ca, ta), (vb, db, cb, tb) = (
+            values[0],
+            next(v for v in values[1:] if v[1] != values[0][1]),
+        )
+        na = cites.add(self.chunks[ca], _score(passages, ca), ta)
+        nb = cites.add(self.chunks[cb], _score(passages, cb), tb)
         age_a, age_b = self.as_of.get(da), self.as_of.get(db)
         text = words["conflict"].format(
             topic=words["topics"][topic],
-            value_a=va,
+            value_a=ta,
             n_a=na,
             title_a=self.chunks[ca].title,
             as_of_a=age_a or words["unknown_year"],
-            value_b=vb,
+            value_b=tb,
             n_b=nb,
             title_b=self.chunks[cb].title,
             as_of_b=age_b or words["unknown_year"],
@@ -393,7 +490,14 @@ class Composer:
 
     # --- quoting the passages ----------------------------------------------------------
     def _fits(self, unit: str, wanted: set[str]) -> bool:
+        """Does a sentence hold the kind of answer the question asks for?"""
         if "when" in wanted and not (YEAR.search(unit) or DATE.search(unit)):
+            return False
+        if "next" in wanted and "when" in wanted:  # the pages tell the past, not what comes
+            years = [int(y) for y in YEAR.findall(unit)]
+            if not years or max(years) < date.today().year:
+                return False
+        if "cost" in wanted and not MONEY.search(unit):
             return False
         if "how_many" in wanted and not NUMBER.search(unit):
             return False
@@ -431,12 +535,14 @@ class Composer:
             return self.refuse(lang, passages)
         candidates.sort(key=lambda c: (-c[0], c[1].rank, c[2]))
         best = candidates[0][0]
+        if best <= 0:
+            return self.refuse(lang, passages)
         words = phrases(lang)
         cites = _Cites()
         parts: list[str] = []
         used: set[str] = set()
         for score, p, unit in candidates[:3]:
-            if unit in used or score < 0.75 * best:
+            if unit in used or score < QUOTE_RATIO * best:
                 continue
             used.add(unit)
             n = cites.add(p.chunk, p.relevance if p.relevance is not None else p.score, unit)

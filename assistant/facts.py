@@ -72,6 +72,7 @@ class Statement:
     value: str
     doc: str
     chunk: str
+    text: str = ""  # the sentence or line that states it
 
 
 @dataclass
@@ -144,24 +145,41 @@ def _partnerships(chunk: Chunk) -> Iterable[Partnership]:
             )
 
 
+def _sentence_at(text: str, pos: int) -> str:
+    """The sentence of ``text`` around position ``pos`` (within its line)."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start : end if end >= 0 else len(text)]
+    at = pos - start
+    begin = max(line.rfind(". ", 0, at) + 2, 0) if line.rfind(". ", 0, at) >= 0 else 0
+    stop = line.find(". ", at)
+    return line[begin : stop + 1 if stop >= 0 else len(line)].strip()
+
+
 def _statements(chunk: Chunk) -> Iterable[Statement]:
     text = chunk.text
     for m in _YOUNGEST.finditer(text):
-        yield Statement("youngest_partnership", m.group(1), chunk.doc_id, chunk.id)
+        sentence = _sentence_at(text, m.start())
+        yield Statement("youngest_partnership", m.group(1), chunk.doc_id, chunk.id, sentence)
     for m in _COUNT.finditer(text):
         before = text[max(0, m.start() - 12) : m.start()]
         topic = "partner_city_count_then" if "damals" in before else "partner_city_count"
-        yield Statement(topic, m.group(1), chunk.doc_id, chunk.id)
+        yield Statement(topic, m.group(1), chunk.doc_id, chunk.id, _sentence_at(text, m.start()))
     for m in _OFFICE.finditer(text):
         name = m.group(1).split(", Abteilung")[0]
         if "Vielfalt" in name or "Gremiendienste" in name:
             yield Statement("office_name", name, chunk.doc_id, chunk.id)
 
 
+def facts_lines(chunk_id: str, chunks_by_id: dict[str, Chunk]) -> list[str]:
+    return chunks_by_id[chunk_id].text.splitlines()
+
+
 def extract_facts(chunks: Iterable[Chunk]) -> Facts:
     """All facts of a set of chunks, in chunk-id order (deterministic)."""
     facts = Facts()
-    for chunk in sorted(chunks, key=lambda c: c.id):
+    chunks_by_id = {c.id: c for c in chunks}
+    for chunk in sorted(chunks_by_id.values(), key=lambda c: c.id):
         if chunk.kind == "contact" and (card := _contact(chunk)):
             facts.contacts.append(card)
         if chunk.kind == "address":
@@ -176,8 +194,17 @@ def extract_facts(chunks: Iterable[Chunk]) -> Facts:
             by_doc.setdefault(p.doc, []).append(p)
         for doc, records in by_doc.items():
             newest = max(records, key=lambda p: p.year)
-            value = f"{newest.year} {newest.city} ({newest.country})"
-            facts.statements.append(Statement("youngest_partnership", value, doc, newest.chunk))
+            line = next(
+                (
+                    line.strip("- ").strip()
+                    for line in facts_lines(newest.chunk, chunks_by_id)
+                    if str(newest.year) in line
+                ),
+                f"{newest.year} {newest.city} ({newest.country})",
+            )
+            facts.statements.append(
+                Statement("youngest_partnership", str(newest.year), doc, newest.chunk, line)
+            )
     return facts
 
 
