@@ -229,13 +229,10 @@ class Composer:
                 line = line.strip()
                 if not line:
                     continue
-                if (
-                    line.startswith("- ")
-                    and out
-                    and (
-                        out[-1].endswith(":") or out[-1].endswith("**") or out[-1].startswith("- ")
-                    )
-                ):
+                opens_list = bool(out) and (
+                    out[-1].endswith((":", "**")) or "\n- " in f"\n{out[-1]}"
+                )
+                if line.startswith("- ") and opens_list:
                     out[-1] = f"{out[-1]}\n{line}"  # a list stays with its lead line
                 elif len(line) > 120:
                     out += [line[s:e].strip() for s, e in sentence_spans(line)]
@@ -541,8 +538,16 @@ class Composer:
         cites = _Cites()
         parts: list[str] = []
         used: set[str] = set()
-        for score, p, unit in candidates[:3]:
-            if unit in used or score < QUOTE_RATIO * best:
+        picked = [(p, unit) for score, p, unit in candidates[:3] if score >= QUOTE_RATIO * best]
+        top_p, top_unit = picked[0]
+        siblings = self.units(top_p.chunk)
+        at = siblings.index(top_unit)
+        if len(picked) < 3 and at + 1 < len(siblings) and top_p.chunk.kind in ("prose", "mixed"):
+            follower = siblings[at + 1]  # the next sentence often carries the answer
+            if follower not in {u for _, u in picked} and self._fits(follower, wanted):
+                picked.insert(1, (top_p, follower))
+        for p, unit in picked:
+            if unit in used:
                 continue
             used.add(unit)
             n = cites.add(p.chunk, p.relevance if p.relevance is not None else p.score, unit)
