@@ -3,12 +3,13 @@
 import os
 
 # Nothing may reach a model hub or send telemetry, whatever the caller's environment.
-for _name, _value in {
+OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
     "GRADIO_ANALYTICS_ENABLED": "False",
     "ANONYMIZED_TELEMETRY": "False",
-}.items():
+}
+for _name, _value in OFFLINE_ENV.items():
     os.environ.setdefault(_name, _value)
 
 __version__ = "0.1.0"

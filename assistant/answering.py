@@ -20,7 +20,14 @@ import yaml
 from .chunking import sentence_spans
 from .facts import Address, ContactCard, Facts, Partnership, city_key
 from .intent import intents, places
-from .lexical import content_words, expand_query, fold_words, german_terms, stems
+from .lexical import (
+    contains_phrase,
+    content_words,
+    expand_query,
+    fold_words,
+    german_terms,
+    stems,
+)
 from .records import Chunk, Citation, Conflict, Passage
 
 DATA = Path(__file__).parent / "data"
@@ -518,14 +525,14 @@ class Composer:
             if specific and _coverage(specific, passage_vocab) < MIN_COVERAGE:
                 continue
             passage_words = fold_words(p.chunk.passage_text)
-            if group_words and not any(_has(passage_words, v) for v in group_words):
+            if group_words and not any(contains_phrase(passage_words, v) for v in group_words):
                 continue
             for unit in self.units(p.chunk):
                 if not self._fits(unit, wanted) or len(unit) < 3:
                     continue
                 unit_stems = set(stems(fold_words(unit)))
                 overlap = len(query_stems & unit_stems) / max(1, len(query_stems))
-                names = any(_has(fold_words(unit), v) for v in group_words)
+                names = any(contains_phrase(fold_words(unit), v) for v in group_words)
                 score = overlap + 0.5 * relevance + 0.3 * names - 0.02 * p.rank
                 candidates.append((score, p, unit))
         if not candidates:
@@ -577,11 +584,6 @@ def _coverage(words: set[str], vocab: set[str]) -> float:
         return bool(difflib.get_close_matches(w, list(vocab), n=1, cutoff=0.85))
 
     return sum(held(w) for w in words) / len(words)
-
-
-def _has(words: list[str], variant: tuple[str, ...]) -> bool:
-    n = len(variant)
-    return any(tuple(words[i : i + n]) == variant for i in range(len(words) - n + 1))
 
 
 def _clean(unit: str) -> str:

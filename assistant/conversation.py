@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from .intent import intents, places
-from .lexical import _contains, content_words, fold_words
+from .lexical import contains_phrase, content_words, fold_words
 
 DATA = Path(__file__).parent / "data"
 
@@ -63,7 +63,7 @@ def resolve_followup(question: str, history: Sequence[Any] | None) -> str:
     new_places, old_places = places(question), places(previous)
     words = fold_words(question)
     short = len(content_words(question)) <= 3
-    refers_back = any(_contains(words, cue) for cue in _followup_cues())
+    refers_back = any(contains_phrase(words, cue) for cue in _followup_cues())
     if new_places and not intents(question) and short and old_places:
         new_text = _place_text(question, new_places[0])
         old_text = _place_text(previous, old_places[0])

@@ -171,10 +171,6 @@ def _statements(chunk: Chunk) -> Iterable[Statement]:
             yield Statement("office_name", name, chunk.doc_id, chunk.id)
 
 
-def facts_lines(chunk_id: str, chunks_by_id: dict[str, Chunk]) -> list[str]:
-    return chunks_by_id[chunk_id].text.splitlines()
-
-
 def extract_facts(chunks: Iterable[Chunk]) -> Facts:
     """All facts of a set of chunks, in chunk-id order (deterministic)."""
     facts = Facts()
@@ -197,7 +193,7 @@ def extract_facts(chunks: Iterable[Chunk]) -> Facts:
             line = next(
                 (
                     line.strip("- ").strip()
-                    for line in facts_lines(newest.chunk, chunks_by_id)
+                    for line in chunks_by_id[newest.chunk].text.splitlines()
                     if str(newest.year) in line
                 ),
                 f"{newest.year} {newest.city} ({newest.country})",

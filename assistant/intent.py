@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from .lexical import _contains, fold_words
+from .lexical import contains_phrase, fold_words
 
 DATA = Path(__file__).parent / "data"
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
@@ -31,7 +31,7 @@ def _places() -> list[list[tuple[str, ...]]]:
 def intents(question: str) -> set[str]:
     """The kinds of answer a question asks for (the keys of ``data/intents.yaml``)."""
     words = fold_words(question)
-    return {i for i, cues in _cues().items() if any(_contains(words, c) for c in cues)}
+    return {i for i, cues in _cues().items() if any(contains_phrase(words, c) for c in cues)}
 
 
 @cache
@@ -43,7 +43,7 @@ def places(question: str) -> list[list[tuple[str, ...]]]:
     """The place-name groups (each as its variants' folded words) a question names;
     a misspelt name (Trondhiem, Chesterfeld) is matched by similarity."""
     words = fold_words(question)
-    found = [g for g in _places() if any(_contains(words, v) for v in g)]
+    found = [g for g in _places() if any(contains_phrase(words, v) for v in g)]
     singles = _single_word_variants()
     for w in words:
         if len(w) < 5 or w in singles:
@@ -60,7 +60,7 @@ def _names_in(words: list[str], wordset: set[str], groups: Iterable[list]) -> bo
             if len(variant) == 1:
                 if variant[0] in wordset:
                     return True
-            elif set(variant) <= wordset and _contains(words, variant):
+            elif set(variant) <= wordset and contains_phrase(words, variant):
                 return True
     return False
 

@@ -103,7 +103,8 @@ def _expansions() -> _Expansions:
     return _Expansions(names, en_de, de_de, en_de_terms)
 
 
-def _contains(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
+def contains_phrase(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    """Do ``words`` hold the words of ``phrase`` in a row?"""
     n = len(phrase)
     return n > 0 and any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1))
 
@@ -115,7 +116,7 @@ def expand_query(text: str, lang: str) -> tuple[list[str], list[str]]:
     rules = table.names + table.de_de + (table.en_de if lang == "en" else [])
     added: list[str] = []
     for phrase, extra in rules:
-        if _contains(words, phrase):
+        if contains_phrase(words, phrase):
             added += [w for w in extra if w not in words and w not in added]
     return words, added
 
@@ -125,7 +126,7 @@ def german_terms(text: str) -> list[str]:
     words = fold_words(text)
     terms: list[str] = []
     for phrase, german in _expansions().en_de_terms:
-        if _contains(words, phrase):
+        if contains_phrase(words, phrase):
             terms += [t for t in german if t not in terms]
     return terms
 

@@ -2,13 +2,9 @@
 
 import os
 
-for _name, _value in {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "ANONYMIZED_TELEMETRY": "False",
-}.items():
-    os.environ[_name] = _value
+from assistant import OFFLINE_ENV
+
+os.environ.update(OFFLINE_ENV)  # forced, not just defaulted, for every test
 for _name in [n for n in os.environ if n.startswith("ASSISTANT_")]:
     del os.environ[_name]  # tests never pick up a developer's settings
 
