@@ -356,7 +356,8 @@ class Composer:
             template = "contact_person"
         if not cards:
             return None
-        best = self._ranked_chunk([c.chunk for c in cards], passages)
+        complete = [c for c in cards if c.email] or cards  # prefer a card with its e-mail
+        best = self._ranked_chunk([c.chunk for c in complete], passages)
         card = next(c for c in cards if c.chunk == best)
         email = card.email or next((c.email for c in cards if c.email), "") or words["no_email"]
         n = cites.add(self.chunks[card.chunk], _score(passages, card.chunk))
