@@ -23,6 +23,7 @@ from .intent import intents, places
 from .lexical import (
     contains_phrase,
     content_words,
+    english_concepts,
     expand_query,
     fold_words,
     german_terms,
@@ -43,6 +44,7 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.\w+")
 POSTCODE = re.compile(r"\b\d{5}\b")
 MIN_RELEVANCE = 0.05  # below this calibrated relevance a passage is not used for an answer
 MIN_COVERAGE = 0.6  # share of a German question's specific words a quoted passage must hold
+MIN_CONCEPTS = 0.5  # share of an English question's topics (as German words) it must hold
 QUOTE_PASSAGES = 5
 QUOTE_RATIO = 0.6  # further quotes must score at least this share of the best one
 # Words a question about a contact or about the office may hold besides places and persons.
@@ -198,6 +200,13 @@ class Composer:
             names = set(fold_words(" ".join(_names(question))))
             words = [w for w in words if w in names]
         return words
+
+    def topic_concepts(self, question: str) -> list[list[str]]:
+        """The topics of an English question as German word sets (from the glossary), leaving
+        out the general ones (twin town, contact, since, year …) that say nothing specific."""
+        lists = _wordlists()
+        general = lists["generic"] | lists["cues"] | CONTACT_WORDS
+        return [c for c in english_concepts(question) if not set(c) & general]
 
     def unknown_names(self, question: str) -> list[str]:
         """Capitalised words of the question (not glosses in brackets or quotes) that the
@@ -516,6 +525,7 @@ class Composer:
         own, added = expand_query(question, lang)
         query_stems = set(stems([w for w in own + added if len(w) > 2]))
         specific = set(self.specific_words(question, lang))
+        concepts = self.topic_concepts(question) if lang == "en" else []
         group_words = [v for g in groups for v in g]
         candidates = []
         for p in passages[:QUOTE_PASSAGES]:
@@ -524,6 +534,8 @@ class Composer:
                 continue
             passage_vocab = set(fold_words(p.chunk.section + " " + p.chunk.passage_text))
             if specific and _coverage(specific, passage_vocab) < MIN_COVERAGE:
+                continue
+            if concepts and _concept_coverage(concepts, passage_vocab) < MIN_CONCEPTS:
                 continue
             passage_words = fold_words(p.chunk.passage_text)
             if group_words and not any(contains_phrase(passage_words, v) for v in group_words):
@@ -572,6 +584,11 @@ def _names(question: str) -> list[str]:
     bare = re.sub(r"\([^)]*\)|[„“\"«»'‘’][^„“\"«»'‘’]*[“”\"«»'‘’]", " ", question)
     tokens = bare.split()
     return [t for i, t in enumerate(tokens) if i and t[:1].isupper()]
+
+
+def _concept_coverage(concepts: list[list[str]], vocab: set[str]) -> float:
+    """Share of concepts of which the passage holds at least one word."""
+    return sum(_coverage(set(c), vocab) > 0 for c in concepts) / len(concepts)
 
 
 def _coverage(words: set[str], vocab: set[str]) -> float:

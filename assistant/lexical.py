@@ -131,6 +131,19 @@ def german_terms(text: str) -> list[str]:
     return terms
 
 
+def english_concepts(text: str) -> list[list[str]]:
+    """For each glossary phrase in an English question, the folded German words that
+    express it (any one of them stands for the concept)."""
+    words = fold_words(text)
+    concepts: list[list[str]] = []
+    for phrase, german in _expansions().en_de_terms:
+        if contains_phrase(words, phrase):
+            folded = sorted({w for term in german for w in fold_words(term)})
+            if folded not in concepts:
+                concepts.append(folded)
+    return concepts
+
+
 class LexicalIndex:
     """Two BM25 indexes (word stems, character n-grams) over the same passages."""
 

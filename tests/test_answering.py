@@ -90,7 +90,13 @@ def test_pages_that_disagree_are_reported_with_both_sources(assistant):
 
 @pytest.mark.parametrize(
     "question",
-    ["Seit wann ist Paris Partnerstadt von Darmstadt?", "Is Kyoto a sister city of Darmstadt?"],
+    [
+        "Seit wann ist Paris Partnerstadt von Darmstadt?",
+        "Is Kyoto a sister city of Darmstadt?",
+        "Who is the mayor of Graz?",  # "mayor" → Bürgermeister: no Graz passage holds it
+        "Was kosten die Tickets für das Schlossgrabenfest?",  # no price on the pages
+        "Wann ist das nächste Schlossgrabenfest?",  # the pages tell no coming dates
+    ],
 )
 def test_refusal_when_the_sources_do_not_answer(assistant, question):
     answer = assistant.ask(question)
