@@ -526,6 +526,11 @@ class Composer:
         query_stems = set(stems([w for w in own + added if len(w) > 2]))
         specific = set(self.specific_words(question, lang))
         concepts = self.topic_concepts(question) if lang == "en" else []
+        counted = _counted_word(question) if "how_many" in wanted else None
+        if counted and lang == "en":  # the counted thing, as German words from the glossary
+            counted_words = english_concepts(counted) or [[counted]]
+        else:
+            counted_words = [[counted]] if counted else []
         group_words = [v for g in groups for v in g]
         candidates = []
         for p in passages[:QUOTE_PASSAGES]:
@@ -543,6 +548,8 @@ class Composer:
             for unit in self.units(p.chunk):
                 if not self._fits(unit, wanted) or len(unit) < 3:
                     continue
+                if counted_words and not _concept_coverage(counted_words, set(fold_words(unit))):
+                    continue  # "wie viele X" / "how many X": the number must come with X
                 unit_stems = set(stems(fold_words(unit)))
                 overlap = len(query_stems & unit_stems) / max(1, len(query_stems))
                 names = any(contains_phrase(fold_words(unit), v) for v in group_words)
@@ -584,6 +591,16 @@ def _names(question: str) -> list[str]:
     bare = re.sub(r"\([^)]*\)|[„“\"«»'‘’][^„“\"«»'‘’]*[“”\"«»'‘’]", " ", question)
     tokens = bare.split()
     return [t for i, t in enumerate(tokens) if i and t[:1].isupper()]
+
+
+def _counted_word(question: str) -> str | None:
+    """The word counted by "wie viele …" / "how many …" (German stems compare by prefix)."""
+    words = fold_words(question)
+    for i in range(len(words) - 2):
+        if (words[i], words[i + 1]) in (("wie", "viele"), ("how", "many")):
+            word = words[i + 2]
+            return word[:-1] if word.endswith(("e", "n", "s")) and len(word) > 5 else word
+    return None
 
 
 def _concept_coverage(concepts: list[list[str]], vocab: set[str]) -> float:

@@ -96,6 +96,8 @@ def test_pages_that_disagree_are_reported_with_both_sources(assistant):
         "Who is the mayor of Graz?",  # "mayor" → Bürgermeister: no Graz passage holds it
         "Was kosten die Tickets für das Schlossgrabenfest?",  # no price on the pages
         "Wann ist das nächste Schlossgrabenfest?",  # the pages tell no coming dates
+        "Wie viele Auszubildende haben bei „Junge Europäer bewegen“ teilgenommen?",
+        "How many inhabitants does Darmstadt have?",
     ],
 )
 def test_refusal_when_the_sources_do_not_answer(assistant, question):
@@ -106,6 +108,11 @@ def test_refusal_when_the_sources_do_not_answer(assistant, question):
     assert "international@darmstadt.de" in answer.answer  # the office's contact
     assert answer.citations  # closest sources and the office's address
     _markers_match_citations(answer)
+
+
+def test_a_count_comes_with_the_counted_thing(assistant):
+    answer = assistant.ask("Wie viele Partnerstädte hat Darmstadt?")
+    assert not answer.abstained and "17 Städtepartnerschaften" in answer.answer
 
 
 def test_another_language_is_answered_in_german_with_a_note(assistant):
