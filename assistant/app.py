@@ -14,6 +14,7 @@ from .embedding import Embedder, make_embedder
 from .facts import Facts, extract_facts
 from .ingest import facts_path, index_problems, ingest
 from .language import detect_language
+from .llm import LLMComposer, LLMSettings
 from .manifest import IndexUnavailableError, Manifest, read_manifest
 from .records import Answer, Passage
 from .retrieval import LEGS, Calibration, HybridRetriever, Retriever
@@ -27,11 +28,17 @@ class Assistant:
     """Answers questions about the corpus from the index described by its manifest."""
 
     def __init__(
-        self, settings: Settings, manifest: Manifest, retriever: Retriever, facts: Facts
+        self,
+        settings: Settings,
+        manifest: Manifest,
+        retriever: Retriever,
+        facts: Facts,
+        llm: LLMComposer | None = None,
     ) -> None:
         self.settings = settings
         self.manifest = manifest
         self.retriever = retriever
+        self.llm = llm
         chunks = retriever.chunks
         as_of = {doc_id: entry.as_of for doc_id, entry in manifest.documents.items()}
         self.composer = Composer(facts, chunks, as_of)
@@ -74,7 +81,9 @@ class Assistant:
         retriever = HybridRetriever(store, embedder, legs, calibration=calibration)
         path = facts_path(settings, manifest.collection)
         facts = Facts.load(path) if path.exists() else extract_facts(retriever.chunks.values())
-        return cls(settings, manifest, retriever, facts)
+        llm_settings = LLMSettings()
+        llm = LLMComposer(llm_settings) if llm_settings.enabled else None
+        return cls(settings, manifest, retriever, facts, llm)
 
     def search(self, query: str, k: int | None = None, lang: str | None = None) -> list[Passage]:
         """Raw retrieval: the passages most relevant to ``query``, best first."""
@@ -96,7 +105,11 @@ class Assistant:
         resolved = resolve_followup(question, history)
         passages = self.retriever.retrieve(resolved, self.settings.top_k, answer_lang)
         t1 = time.perf_counter()
-        draft = self.composer.compose(resolved, answer_lang, passages)
+        draft = self.llm.compose(resolved, answer_lang, passages) if self.llm else None
+        if draft is not None and draft.abstained:
+            draft = self.composer.refuse(answer_lang, passages)
+        if draft is None:
+            draft = self.composer.compose(resolved, answer_lang, passages)
         t2 = time.perf_counter()
         text = f"{note}\n{draft.text}" if note else draft.text
         return Answer(

@@ -1,0 +1,134 @@
+"""The optional LLM answerer against a local fake OpenAI-compatible server (no network)."""
+
+import json
+import shutil
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+import pytest
+from conftest import CORPUS
+
+from assistant.answering import REFUSAL
+from assistant.app import Assistant
+from assistant.config import Settings
+from assistant.embedding import FakeEmbedder
+from assistant.llm import LLMComposer, LLMSettings, parse_answer
+
+
+class FakeOpenAI(BaseHTTPRequestHandler):
+    reply = ""  # what the "model" answers
+    status = 200
+    delay = 0.0
+    requests: ClassVar[list] = []
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).requests.append({"path": self.path, "body": body})
+        time.sleep(type(self).delay)
+        if type(self).status != 200:
+            self.send_response(type(self).status)
+            self.end_headers()
+            return
+        data = {
+            "id": "x",
+            "object": "chat.completion",
+            "created": 0,
+            "model": body["model"],
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "stop",
+                    "message": {"role": "assistant", "content": type(self).reply},
+                }
+            ],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
+        raw = json.dumps(data).encode()
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up waiting (the timeout test)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenAI)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    root = tmp_path_factory.mktemp("llm")
+    shutil.copytree(CORPUS, root / "corpus")
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedding="fake")
+    return Assistant.open(settings, embedder=FakeEmbedder(), log=lambda _m: None)
+
+
+@pytest.fixture
+def assistant(base, server):
+    FakeOpenAI.reply, FakeOpenAI.status, FakeOpenAI.delay = "", 200, 0.0
+    FakeOpenAI.requests.clear()
+    llm = LLMComposer(LLMSettings(base_url=server, model="fake-model", timeout_s=2))
+    return Assistant(base.settings, base.manifest, base.retriever, base.composer.facts, llm)
+
+
+def test_off_by_default(monkeypatch):
+    for name in ("ASSISTANT_LLM_BASE_URL", "ASSISTANT_LLM_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    assert not LLMSettings().enabled
+
+
+def test_the_model_sees_numbered_passages_and_its_markers_are_kept(assistant):
+    FakeOpenAI.reply = "Frau Alina Seel ist für Szeged zuständig [1]. Sie ist erreichbar [1]."
+    answer = assistant.ask("Wer ist für Szeged zuständig?")
+    request = FakeOpenAI.requests[-1]
+    assert request["path"].endswith("/chat/completions")
+    messages = request["body"]["messages"]
+    assert messages[0]["role"] == "system" and REFUSAL["de"] in messages[0]["content"]
+    assert "[1] " in messages[1]["content"] and "Szeged" in messages[1]["content"]
+    assert answer.answer == "Frau Alina Seel ist für Szeged zuständig [1]. Sie ist erreichbar [1]."
+    assert len(answer.citations) == 1 and not answer.abstained
+
+
+def test_markers_of_passages_not_given_are_dropped_with_their_sentences(assistant):
+    FakeOpenAI.reply = "Erfunden [9]. Alina Seel betreut Szeged [2]. Ohne Beleg."
+    answer = assistant.ask("Wer ist für Szeged zuständig?")
+    assert answer.answer == "Alina Seel betreut Szeged [1]."
+    assert [c.n for c in answer.citations] == [1]
+
+
+@pytest.mark.parametrize(
+    ("reply", "status", "delay"),
+    [("Keine Marker hier.", 200, 0.0), ("", 500, 0.0), ("zu spät [1].", 200, 3.0)],
+)
+def test_fallback_to_the_default_composer(assistant, reply, status, delay, caplog):
+    FakeOpenAI.reply, FakeOpenAI.status, FakeOpenAI.delay = reply, status, delay
+    answer = assistant.ask("Who handles Szeged?")
+    assert answer.answer.startswith("Alina Seel is responsible for Szeged")
+    assert "default composer" in caplog.text
+
+
+def test_a_model_refusal_gets_sources_and_the_office_contact(assistant):
+    FakeOpenAI.reply = REFUSAL["en"]
+    answer = assistant.ask("Who is the mayor of Graz?")
+    assert answer.abstained and answer.answer.startswith(REFUSAL["en"])
+    assert "international@darmstadt.de" in answer.answer
+
+
+def test_parse_answer_renumbers_by_first_use(base):
+    passages = base.retriever.retrieve("Szeged Graz Troyes", 3)
+    draft = parse_answer("B [3]. A [1] und [3].", "de", passages)
+    assert draft.text == "B [1]. A [2] und [1]."
+    assert [c.doc for c in draft.citations] == [passages[2].chunk.doc_id, passages[0].chunk.doc_id]
