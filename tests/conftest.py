@@ -58,3 +58,14 @@ def real_assistant(real_settings):
     from assistant.app import Assistant
 
     return Assistant.open(real_settings, log=lambda _m: None)
+
+
+@pytest.fixture(scope="module")
+def fake_assistant_module(tmp_path_factory):
+    """An Assistant over a copy of the corpus with the fake embedder, shared by a module."""
+    from assistant.app import Assistant
+
+    root = tmp_path_factory.mktemp("assistant")
+    shutil.copytree(CORPUS, root / "corpus")
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedding="fake")
+    return Assistant.open(settings, embedder=FakeEmbedder(), log=lambda _m: None)

@@ -1,23 +1,15 @@
 """Grounded answers: templates for facts, verbatim quotes, honest refusal, conflicts."""
 
 import re
-import shutil
 
 import pytest
-from conftest import CORPUS
 
 from assistant.answering import REFUSAL, phrases
-from assistant.app import Assistant
-from assistant.config import Settings
-from assistant.embedding import FakeEmbedder
 
 
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory):
-    root = tmp_path_factory.mktemp("answering")
-    shutil.copytree(CORPUS, root / "corpus")
-    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedding="fake")
-    return Assistant.open(settings, embedder=FakeEmbedder(), log=lambda _m: None)
+def assistant(fake_assistant_module):
+    return fake_assistant_module
 
 
 def _markers_match_citations(answer):

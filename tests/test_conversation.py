@@ -73,11 +73,8 @@ DIALOGUES = [
 
 
 @pytest.mark.parametrize(("first", "second", "lang", "expected"), DIALOGUES)
-def test_two_turn_dialogues(fake_settings, first, second, lang, expected):
-    from assistant.app import Assistant
-    from assistant.embedding import FakeEmbedder
-
-    assistant = _assistant(fake_settings, Assistant, FakeEmbedder)
+def test_two_turn_dialogues(fake_assistant_module, first, second, lang, expected):
+    assistant = fake_assistant_module
     answer = assistant.ask(first)
     follow = assistant.ask(
         second,
@@ -88,14 +85,3 @@ def test_two_turn_dialogues(fake_settings, first, second, lang, expected):
     )
     assert follow.language == lang and not follow.abstained
     assert expected in follow.answer
-
-
-_CACHE = {}
-
-
-def _assistant(settings, cls, emb):
-    key = str(settings.index_dir)
-    if key not in _CACHE:
-        _CACHE.clear()
-        _CACHE[key] = cls.open(settings, embedder=emb(), log=lambda _m: None)
-    return _CACHE[key]

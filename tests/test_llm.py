@@ -1,19 +1,15 @@
 """The optional LLM answerer against a local fake OpenAI-compatible server (no network)."""
 
 import json
-import shutil
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
-from conftest import CORPUS
 
 from assistant.answering import REFUSAL
 from assistant.app import Assistant
-from assistant.config import Settings
-from assistant.embedding import FakeEmbedder
 from assistant.llm import LLMComposer, LLMSettings, parse_answer
 
 
@@ -69,11 +65,8 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory):
-    root = tmp_path_factory.mktemp("llm")
-    shutil.copytree(CORPUS, root / "corpus")
-    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedding="fake")
-    return Assistant.open(settings, embedder=FakeEmbedder(), log=lambda _m: None)
+def base(fake_assistant_module):
+    return fake_assistant_module
 
 
 @pytest.fixture
