@@ -13,9 +13,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from pathlib import Path
-
-import yaml
 
 from .chunking import sentence_spans
 from .facts import Address, ContactCard, Facts, Partnership, city_key
@@ -30,8 +27,8 @@ from .lexical import (
     stems,
 )
 from .records import Chunk, Citation, Conflict, Passage
+from .resources import load_data
 
-DATA = Path(__file__).parent / "data"
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 DATE = re.compile(
     r"\b\d{1,2}\.\s*(Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|"
@@ -121,10 +118,9 @@ OFFICE_WORDS = set(
 )
 
 
-@cache
 def phrases(lang: str) -> dict:
     """The answer phrases of a language (``assistant/data/phrases_<lang>.yaml``)."""
-    return yaml.safe_load((DATA / f"phrases_{lang}.yaml").read_text(encoding="utf-8"))
+    return load_data(f"phrases_{lang}.yaml")
 
 
 REFUSAL = {lang: phrases(lang)["refusal"] for lang in ("de", "en")}
@@ -132,11 +128,11 @@ REFUSAL = {lang: phrases(lang)["refusal"] for lang in ("de", "en")}
 
 @cache
 def _wordlists() -> dict[str, set[str]]:
-    data = yaml.safe_load((DATA / "wordlists.yaml").read_text(encoding="utf-8"))
-    cues = yaml.safe_load((DATA / "intents.yaml").read_text(encoding="utf-8"))
+    data = load_data("wordlists.yaml")
+    cues = load_data("intents.yaml")
     cue_words = {w for phrases_ in cues.values() for p in phrases_ for w in fold_words(p)}
-    places = yaml.safe_load((DATA / "place_names.yaml").read_text(encoding="utf-8"))["groups"]
-    glossary = yaml.safe_load((DATA / "glossary.yaml").read_text(encoding="utf-8"))
+    places = load_data("place_names.yaml")["groups"]
+    glossary = load_data("glossary.yaml")
     domain = {w for g in places for v in g for w in fold_words(v)}
     domain |= {w for e in glossary["en_de"] for t in e["en"] + e["de"] for w in fold_words(t)}
     domain |= {w for e in glossary["de_de"] for t in e["terms"] + e["add"] for w in fold_words(t)}
@@ -155,7 +151,7 @@ class Draft:
     conflicts: list[Conflict] = field(default_factory=list)
 
 
-class _Cites:
+class CitationNumbers:
     """Numbers passages in the order the answer first cites them."""
 
     def __init__(self) -> None:
@@ -264,7 +260,7 @@ class Composer:
         draft = self.conflict(question, lang, wanted, groups, passages)
         if draft:
             return draft
-        cites = _Cites()
+        cites = CitationNumbers()
         texts = [
             text
             for part in (self.contact, self.partnership_year)
@@ -288,7 +284,7 @@ class Composer:
 
     def refuse(self, lang: str, passages: list[Passage]) -> Draft:
         words = phrases(lang)
-        cites = _Cites()
+        cites = CitationNumbers()
         parts = [words["refusal"]]
         near = [p for p in passages[:3]]
         if near:
@@ -328,7 +324,9 @@ class Composer:
         )
 
     # --- structured facts ------------------------------------------------------------
-    def contact(self, question, lang, wanted, groups, passages, cites: _Cites) -> str | None:
+    def contact(
+        self, question, lang, wanted, groups, passages, cites: CitationNumbers
+    ) -> str | None:
         words = phrases(lang)
         folded = set(fold_words(question))
         asks_contact = bool({"contact", "phone", "email"} & wanted) or (
@@ -465,7 +463,7 @@ class Composer:
         if len(values) < 2 or len(docs) < 2:
             return None
         words = phrases(lang)
-        cites = _Cites()
+        cites = CitationNumbers()
         (va, da, ca, ta), (vb, db, cb, tb) = (
             values[0],
             next(v for v in values[1:] if v[1] != values[0][1]),
@@ -562,7 +560,7 @@ class Composer:
         if best <= 0:
             return self.refuse(lang, passages)
         words = phrases(lang)
-        cites = _Cites()
+        cites = CitationNumbers()
         parts: list[str] = []
         used: set[str] = set()
         picked = [(p, unit) for score, p, unit in candidates[:3] if score >= QUOTE_RATIO * best]

@@ -5,20 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from .intent import intents, places
 from .lexical import contains_phrase, content_words, fold_words
-
-DATA = Path(__file__).parent / "data"
+from .resources import load_data
 
 
 @cache
 def _followup_cues() -> list[tuple[str, ...]]:
-    data = yaml.safe_load((DATA / "wordlists.yaml").read_text(encoding="utf-8"))
+    data = load_data("wordlists.yaml")
     return [tuple(fold_words(c)) for c in data["followup"]]
 
 

@@ -6,25 +6,22 @@ import difflib
 import re
 from collections.abc import Iterable
 from functools import cache
-from pathlib import Path
-
-import yaml
 
 from .lexical import contains_phrase, fold_words
+from .resources import load_data
 
-DATA = Path(__file__).parent / "data"
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
 @cache
 def _cues() -> dict[str, list[tuple[str, ...]]]:
-    data = yaml.safe_load((DATA / "intents.yaml").read_text(encoding="utf-8"))
+    data = load_data("intents.yaml")
     return {intent: [tuple(fold_words(c)) for c in cues] for intent, cues in data.items()}
 
 
 @cache
 def _places() -> list[list[tuple[str, ...]]]:
-    data = yaml.safe_load((DATA / "place_names.yaml").read_text(encoding="utf-8"))
+    data = load_data("place_names.yaml")
     return [[tuple(fold_words(v)) for v in group] for group in data["groups"]]
 
 

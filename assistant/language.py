@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
+from .resources import load_data
 
-DATA = Path(__file__).parent / "data"
 _WORD = re.compile(r"[^\W\d_]+(?:[-.][^\W\d_]+)*", re.UNICODE)
 _GERMAN_LETTERS = re.compile(r"[äöüß]")
 _FOREIGN = re.compile(r"[éèêàâçòóôőűşğıąęłżźćńñ¿¡œ]|[^\W\d_A-Za-zÄÖÜäöüß]")
@@ -22,8 +20,8 @@ _FOREIGN = re.compile(r"[éèêàâçòóôőűşğıąęłżźćńñ¿¡œ]|[^\
 
 @cache
 def _markers() -> dict[str, Any]:
-    data = yaml.safe_load((DATA / "language_markers.yaml").read_text(encoding="utf-8"))
-    places = yaml.safe_load((DATA / "place_names.yaml").read_text(encoding="utf-8"))["groups"]
+    data = load_data("language_markers.yaml")
+    places = load_data("place_names.yaml")["groups"]
     names = {n.lower() for n in data["names"]}
     names |= {v.lower() for group in places for v in group}
     pattern = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))

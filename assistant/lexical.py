@@ -12,13 +12,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import numpy as np
-import yaml
 from anyascii import anyascii
 
-DATA = Path(__file__).parent / "data"
+from .resources import load_data
+
 _TOKEN = re.compile(r"[a-z0-9]+")
 _DIGRAPH = re.compile(r"(?<=[a-z])([aou])e")
 NGRAM = 4
@@ -81,8 +80,8 @@ def _phrase(text: str) -> tuple[str, ...]:
 
 @cache
 def _expansions() -> _Expansions:
-    places = yaml.safe_load((DATA / "place_names.yaml").read_text(encoding="utf-8"))
-    glossary = yaml.safe_load((DATA / "glossary.yaml").read_text(encoding="utf-8"))
+    places = load_data("place_names.yaml")
+    glossary = load_data("glossary.yaml")
     names = []
     for group in places["groups"]:
         words = [w for v in group for w in fold_words(v)]

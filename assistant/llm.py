@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .answering import REFUSAL, Draft, _Cites
+from .answering import REFUSAL, CitationNumbers, Draft
 from .records import Passage
+from .resources import load_data
 
 log = logging.getLogger(__name__)
-DATA = Path(__file__).parent / "data"
 _MARKER = re.compile(r"\[(\d+)\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -43,9 +40,8 @@ class LLMSettings(BaseSettings):
         return bool(self.base_url and self.model)
 
 
-@cache
 def prompts() -> dict[str, Any]:
-    return yaml.safe_load((DATA / "prompts.yaml").read_text(encoding="utf-8"))
+    return load_data("prompts.yaml")
 
 
 def build_messages(question: str, lang: str, passages: list[Passage]) -> list[tuple[str, str]]:
@@ -68,7 +64,7 @@ def parse_answer(text: str, lang: str, passages: list[Passage]) -> Draft | None:
         return None
     if text.startswith(REFUSAL[lang]):
         return Draft(REFUSAL[lang], True, [])
-    cites = _Cites()
+    cites = CitationNumbers()
     kept: list[str] = []
     for sentence in _SENTENCE_END.split(text):
         numbers = [int(n) for n in _MARKER.findall(sentence)]

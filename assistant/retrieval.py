@@ -14,9 +14,9 @@ from .intent import folded_lines, intents, places, structure_score
 from .language import detect_language
 from .lexical import LexicalIndex, german_terms
 from .records import Chunk, Passage
+from .resources import DATA
 from .store import ChunkStore
 
-DATA = Path(__file__).parent / "data"
 LEGS = ("dense", "dense_de", "bm25", "ngram", "structure")
 # Weights of each leg in the fusion, by question language: BM25 cannot bridge English to
 # German, so for English questions the dense leg leads; the glossary gives BM25 a voice.
