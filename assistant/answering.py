@@ -11,12 +11,10 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from datetime import date
-from functools import cache
 
-from .chunking import sentence_spans
+from .evidence import fits, units
 from .facts import Address, ContactCard, Facts, Partnership, city_key
-from .intent import intents, places
+from .intent import capitalised_names, intents, places, word_lists
 from .lexical import (
     contains_phrase,
     content_words,
@@ -29,16 +27,6 @@ from .lexical import (
 from .records import Chunk, Citation, Conflict, Passage
 from .resources import load_data
 
-YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-DATE = re.compile(
-    r"\b\d{1,2}\.\s*(Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|"
-    r"November|Dezember)\b"
-)
-NUMBER = re.compile(r"\b\d+\b")
-MONEY = re.compile(r"\d\s*(€|Euro|EUR)\b|€\s*\d", re.IGNORECASE)
-PHONE = re.compile(r"\(?0?6151\)?\s*13-\d{4}")
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.\w+")
-POSTCODE = re.compile(r"\b\d{5}\b")
 MIN_RELEVANCE = 0.05  # below this calibrated relevance a passage is not used for an answer
 MIN_COVERAGE = 0.6  # share of a German question's specific words a quoted passage must hold
 MIN_CONCEPTS = 0.5  # share of an English question's topics (as German words) it must hold
@@ -126,23 +114,6 @@ def phrases(lang: str) -> dict:
 REFUSAL = {lang: phrases(lang)["refusal"] for lang in ("de", "en")}
 
 
-@cache
-def _wordlists() -> dict[str, set[str]]:
-    data = load_data("wordlists.yaml")
-    cues = load_data("intents.yaml")
-    cue_words = {w for phrases_ in cues.values() for p in phrases_ for w in fold_words(p)}
-    places = load_data("place_names.yaml")["groups"]
-    glossary = load_data("glossary.yaml")
-    domain = {w for g in places for v in g for w in fold_words(v)}
-    domain |= {w for e in glossary["en_de"] for t in e["en"] + e["de"] for w in fold_words(t)}
-    domain |= {w for e in glossary["de_de"] for t in e["terms"] + e["add"] for w in fold_words(t)}
-    return {
-        "generic": {w for g in data["generic"] for w in fold_words(g)},
-        "cues": cue_words,
-        "domain": domain,
-    }
-
-
 @dataclass
 class Draft:
     text: str
@@ -178,37 +149,36 @@ class Composer:
         self.vocabulary = sorted(
             {w for c in chunks.values() for w in fold_words(c.passage_text)}
             | {w for c in chunks.values() for w in fold_words(c.section)}
-            | _wordlists()["domain"]
+            | word_lists()["domain"]
         )
         self._vocab_set = set(self.vocabulary)
         self._stem_vocab = set(stems(self.vocabulary))
-        self._units: dict[str, list[str]] = {}
 
     # --- what the question asks ------------------------------------------------------
     def specific_words(self, question: str, lang: str) -> list[str]:
         """Words that decide what a question is about: not cues, not generic words, and only
         capitalised ones (German nouns and names; in English only names) — unless the whole
         question is typed in lower case."""
-        lists = _wordlists()
+        lists = word_lists()
         words = [w for w in content_words(question) if len(w) > 2 and not w.isdigit()]
         words = [w for w in words if w not in lists["generic"] and w not in lists["cues"]]
         if question != question.lower() or lang == "en":
-            names = set(fold_words(" ".join(_names(question))))
+            names = set(fold_words(" ".join(capitalised_names(question))))
             words = [w for w in words if w in names]
         return words
 
     def topic_concepts(self, question: str) -> list[list[str]]:
         """The topics of an English question as German word sets (from the glossary), leaving
         out the general ones (twin town, contact, since, year …) that say nothing specific."""
-        lists = _wordlists()
+        lists = word_lists()
         general = lists["generic"] | lists["cues"] | CONTACT_WORDS
         return [c for c in english_concepts(question) if not set(c) & general]
 
     def unknown_names(self, question: str) -> list[str]:
         """Capitalised words of the question (not glosses in brackets or quotes) that the
         pages never mention: a place or thing the sources cannot speak about."""
-        lists = _wordlists()
-        words = fold_words(" ".join(_names(question)))
+        lists = word_lists()
+        words = fold_words(" ".join(capitalised_names(question)))
         return [
             w
             for w in words
@@ -229,30 +199,6 @@ class Composer:
         return bool(difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=0.85))
 
     # --- the pieces of an answer ---------------------------------------------------
-    def units(self, chunk: Chunk) -> list[str]:
-        """Quotable pieces of a passage, verbatim: sentences of prose; a list together with
-        the line that introduces it; tables, contact and address blocks whole."""
-        if chunk.id not in self._units:
-            if chunk.kind in ("table", "contact", "address", "lines"):
-                self._units[chunk.id] = [chunk.passage_text.strip()]
-                return self._units[chunk.id]
-            out: list[str] = []
-            for line in chunk.passage_text.splitlines():
-                line = line.strip()
-                if not line:
-                    continue
-                opens_list = bool(out) and (
-                    out[-1].endswith((":", "**")) or "\n- " in f"\n{out[-1]}"
-                )
-                if line.startswith("- ") and opens_list:
-                    out[-1] = f"{out[-1]}\n{line}"  # a list stays with its lead line
-                elif len(line) > 120:
-                    out += [line[s:e].strip() for s, e in sentence_spans(line)]
-                else:
-                    out.append(line)
-            self._units[chunk.id] = out
-        return self._units[chunk.id]
-
     def compose(self, question: str, lang: str, passages: list[Passage]) -> Draft:
         wanted, groups = intents(question), places(question)
         if not passages or self.unknown_names(question):
@@ -501,24 +447,6 @@ class Composer:
         return Draft(text, False, cites.items, [conflict])
 
     # --- quoting the passages ----------------------------------------------------------
-    def _fits(self, unit: str, wanted: set[str]) -> bool:
-        """Does a sentence hold the kind of answer the question asks for?"""
-        if "when" in wanted and not (YEAR.search(unit) or DATE.search(unit)):
-            return False
-        if "next" in wanted and "when" in wanted:  # the pages tell the past, not what comes
-            years = [int(y) for y in YEAR.findall(unit)]
-            if not years or max(years) < date.today().year:
-                return False
-        if "cost" in wanted and not MONEY.search(unit):
-            return False
-        if "how_many" in wanted and not NUMBER.search(unit):
-            return False
-        if "phone" in wanted and not PHONE.search(unit):
-            return False
-        if "email" in wanted and not EMAIL.search(unit):
-            return False
-        return not ("address" in wanted and not POSTCODE.search(unit))
-
     def quote(self, question, lang, wanted, groups, passages) -> Draft:
         own, added = expand_query(question, lang)
         query_stems = set(stems([w for w in own + added if len(w) > 2]))
@@ -543,8 +471,8 @@ class Composer:
             passage_words = fold_words(p.chunk.passage_text)
             if group_words and not any(contains_phrase(passage_words, v) for v in group_words):
                 continue
-            for unit in self.units(p.chunk):
-                if not self._fits(unit, wanted) or len(unit) < 3:
+            for unit in units(p.chunk):
+                if not fits(unit, wanted) or len(unit) < 3:
                     continue
                 if counted_words and not _concept_coverage(counted_words, set(fold_words(unit))):
                     continue  # "wie viele X" / "how many X": the number must come with X
@@ -565,11 +493,11 @@ class Composer:
         used: set[str] = set()
         picked = [(p, unit) for score, p, unit in candidates[:3] if score >= QUOTE_RATIO * best]
         top_p, top_unit = picked[0]
-        siblings = self.units(top_p.chunk)
+        siblings = units(top_p.chunk)
         at = siblings.index(top_unit)
         if len(picked) < 3 and at + 1 < len(siblings) and top_p.chunk.kind in ("prose", "mixed"):
             follower = siblings[at + 1]  # the next sentence often carries the answer
-            if follower not in {u for _, u in picked} and self._fits(follower, wanted):
+            if follower not in {u for _, u in picked} and fits(follower, wanted):
                 picked.insert(1, (top_p, follower))
         for p, unit in picked:
             if unit in used:
@@ -582,13 +510,6 @@ class Composer:
                 )
             parts.append(words["quote"].format(text=_clean(unit), n=n))
         return Draft(" ".join(parts), False, cites.items)
-
-
-def _names(question: str) -> list[str]:
-    """Capitalised words after the first, outside brackets and quotes."""
-    bare = re.sub(r"\([^)]*\)|[„“\"«»'‘’][^„“\"«»'‘’]*[“”\"«»'‘’]", " ", question)
-    tokens = bare.split()
-    return [t for i, t in enumerate(tokens) if i and t[:1].isupper()]
 
 
 def _counted_word(question: str) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from .lexical import contains_phrase, fold_words
 from .resources import load_data
@@ -25,10 +25,17 @@ def _places() -> list[list[tuple[str, ...]]]:
     return [[tuple(fold_words(v)) for v in group] for group in data["groups"]]
 
 
+@lru_cache(maxsize=4096)
+def _intents(question: str) -> frozenset[str]:
+    words = fold_words(question)
+    return frozenset(
+        i for i, cues in _cues().items() if any(contains_phrase(words, c) for c in cues)
+    )
+
+
 def intents(question: str) -> set[str]:
     """The kinds of answer a question asks for (the keys of ``data/intents.yaml``)."""
-    words = fold_words(question)
-    return {i for i, cues in _cues().items() if any(contains_phrase(words, c) for c in cues)}
+    return set(_intents(question))
 
 
 @cache
@@ -39,6 +46,11 @@ def _single_word_variants() -> dict[str, int]:
 def places(question: str) -> list[list[tuple[str, ...]]]:
     """The place-name groups (each as its variants' folded words) a question names;
     a misspelt name (Trondhiem, Chesterfeld) is matched by similarity."""
+    return list(_places_in(question))
+
+
+@lru_cache(maxsize=4096)
+def _places_in(question: str) -> tuple[list[tuple[str, ...]], ...]:
     words = fold_words(question)
     found = [g for g in _places() if any(contains_phrase(words, v) for v in g)]
     singles = _single_word_variants()
@@ -48,7 +60,31 @@ def places(question: str) -> list[list[tuple[str, ...]]]:
         close = difflib.get_close_matches(w, list(singles), n=1, cutoff=0.8)
         if close and _places()[singles[close[0]]] not in found:
             found.append(_places()[singles[close[0]]])
-    return found
+    return tuple(found)
+
+
+@cache
+def word_lists() -> dict[str, set[str]]:
+    """Folded word lists: ``generic`` words, question ``cues``, and the ``domain`` words of
+    the place names and the glossary."""
+    data = load_data("wordlists.yaml")
+    cue_words = {w for phrases in _cues().values() for p in phrases for w in p}
+    glossary = load_data("glossary.yaml")
+    domain = {w for g in _places() for v in g for w in v}
+    domain |= {w for e in glossary["en_de"] for t in e["en"] + e["de"] for w in fold_words(t)}
+    domain |= {w for e in glossary["de_de"] for t in e["terms"] + e["add"] for w in fold_words(t)}
+    return {
+        "generic": {w for g in data["generic"] for w in fold_words(g)},
+        "cues": cue_words,
+        "domain": domain,
+    }
+
+
+def capitalised_names(question: str) -> list[str]:
+    """Capitalised words after the first, outside brackets and quotes."""
+    bare = re.sub(r"\([^)]*\)|[„“\"«»'‘’][^„“\"«»'‘’]*[“”\"«»'‘’]", " ", question)
+    tokens = bare.split()
+    return [t for i, t in enumerate(tokens) if i and t[:1].isupper()]
 
 
 def _names_in(words: list[str], wordset: set[str], groups: Iterable[list]) -> bool:

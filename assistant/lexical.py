@@ -9,6 +9,7 @@ questions, with German terms from a domain glossary (``assistant/data``).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -130,6 +131,14 @@ def german_terms(text: str) -> list[str]:
     return terms
 
 
+def english_terms_in(words: Sequence[str]) -> list[tuple[tuple[str, ...], list[str]]]:
+    """The glossary's English phrases found in folded ``words``, each with the folded
+    words of its German terms."""
+    return [
+        (phrase, german) for phrase, german in _expansions().en_de if contains_phrase(words, phrase)
+    ]
+
+
 def english_concepts(text: str) -> list[list[str]]:
     """For each glossary phrase in an English question, the folded German words that
     express it (any one of them stands for the concept)."""
@@ -154,6 +163,7 @@ class LexicalIndex:
         self.position = {cid: i for i, cid in enumerate(self.ids)}
         words = [content_words(texts[i]) for i in order]
         self._stem_sets = [set(stems(w)) for w in words]
+        self._doc_freq = Counter(s for stem_set in self._stem_sets for s in stem_set)
         self.words = bm25s.BM25(k1=1.2, b=0.75)
         self.grams = bm25s.BM25(k1=1.2, b=0.75)
         if self.ids:
@@ -184,6 +194,10 @@ class LexicalIndex:
             order = np.lexsort((np.arange(len(self.ids)), -scores))[:k]
             out[leg] = [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
         return out
+
+    def doc_freq(self, stem: str) -> int:
+        """In how many passages a stem occurs."""
+        return self._doc_freq.get(stem, 0)
 
     def coverage(self, text: str, chunk_id: str) -> float:
         """Share of the question's own content stems found in the passage."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .embedding import Embedder
+from .evidence import EvidenceScorer, blend
 from .intent import folded_lines, intents, places, structure_score
 from .language import detect_language
 from .lexical import LexicalIndex, german_terms
@@ -17,15 +18,22 @@ from .records import Chunk, Passage
 from .resources import DATA
 from .store import ChunkStore
 
-LEGS = ("dense", "dense_de", "bm25", "ngram", "structure")
+LEGS = ("dense", "dense_de", "bm25", "ngram", "structure", "evidence")
 # Weights of each leg in the fusion, by question language: BM25 cannot bridge English to
 # German, so for English questions the dense leg leads; the glossary gives BM25 a voice.
+# "dense_de" is the dense leg of an English question embedded with its glossary terms (it
+# replaces "dense" then). "evidence" (sentence level, evidence.py) reranks the first
+# fusion's best candidates.
 DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
-    "de": {"dense": 1.0, "bm25": 1.0, "ngram": 1.0, "structure": 1.0},
+    "de": {"dense": 1.0, "bm25": 1.0, "ngram": 1.0, "structure": 1.0, "evidence": 1.0},
     "en": {"dense": 1.0, "dense_de": 1.0, "bm25": 0.6, "ngram": 0.3, "structure": 1.0},
 }
+# For English questions rank fusion keeps too little of the evidence (the lexical legs are
+# weak across languages): there the final order is evidence + this share × fused score.
+EVIDENCE_BLEND: dict[str, float] = {"en": 0.4}
 RRF_K = 5
 DEPTH = 50  # candidates taken from each leg
+EVIDENCE_DEPTH = 30  # candidates of the first fusion that the evidence stage reads
 RARE_SHARE = 0.05  # a place named by at most this share of passages marks them by itself
 
 
@@ -129,19 +137,37 @@ class HybridRetriever:
         out: dict[str, list[tuple[str, float]]] = {}
         if "dense" in self.legs:
             terms = german_terms(query) if lang == "en" and "dense_de" in self.legs else []
-            # with English domain terms, the question is embedded a second time with the
-            # German words of those terms added (one batch)
-            texts = [query, f"{query} ({', '.join(terms)})"] if terms else [query]
-            vectors = self.embedder.embed_queries(texts)
-            out["dense"] = [(c.id, s) for c, s in self.store.query(vectors[0], depth)]
-            if terms:
-                out["dense_de"] = [(c.id, s) for c, s in self.store.query(vectors[1], depth)]
+            # an English question with domain terms is embedded with their German words
+            # added: one vector, which stands in for the plain question's (leg "dense_de")
+            leg, text = ("dense_de", f"{query} ({', '.join(terms)})") if terms else ("dense", query)
+            vector = self.embedder.embed_queries([text])[0]
+            self._last_vector = (query, vector)
+            out[leg] = [(c.id, s) for c, s in self.store.query(vector, depth)]
         if {"bm25", "ngram"} & set(self.legs):
             lexical = self.lexical.search(query, lang, depth)
             out.update({leg: v for leg, v in lexical.items() if leg in self.legs})
         if "structure" in self.legs:
-            out["structure"] = self.structure(query, out.get("dense", []))
+            dense = out.get("dense") or out.get("dense_de") or []
+            out["structure"] = self.structure(query, dense)
         return out
+
+    @cached_property
+    def evidence(self) -> EvidenceScorer:
+        return EvidenceScorer(self.lexical.doc_freq, len(self.chunks))
+
+    def _with_evidence(self, query, lang, ranked, rankings, results) -> list[tuple[str, float]]:
+        """Read the best candidates sentence by sentence; fuse that ranking with the legs
+        (by weight), or for English blend it with the fused score (``EVIDENCE_BLEND``)."""
+        head = [self.chunks[cid] for cid, _ in ranked[:EVIDENCE_DEPTH]]
+        results["evidence"] = self.evidence.rank(query, lang, head)
+        if self.weights[lang].get("evidence", 0) > 0:
+            rankings["evidence"] = [cid for cid, _ in results["evidence"]]
+            ranked = weighted_rrf(rankings, self.weights[lang])
+        share = EVIDENCE_BLEND.get(lang)
+        if share is not None:
+            top = blend(ranked[:EVIDENCE_DEPTH], dict(results["evidence"]), share)
+            ranked = top + ranked[EVIDENCE_DEPTH:]
+        return ranked
 
     def structure(self, query: str, dense: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """Passages whose structure fits what the question asks for, best first; ties go to
@@ -171,6 +197,8 @@ class HybridRetriever:
         else:
             rankings = {leg: [cid for cid, _ in hits] for leg, hits in results.items()}
             ranked = weighted_rrf(rankings, self.weights[lang])
+            if "evidence" in self.legs:
+                ranked = self._with_evidence(query, lang, ranked, rankings, results)
         by_leg = {leg: dict(hits) for leg, hits in results.items()}
         passages = []
         for rank, (cid, score) in enumerate(ranked[:k], 1):
@@ -181,15 +209,21 @@ class HybridRetriever:
         return passages
 
     def _calibrate(self, query: str, passages: list[Passage]) -> None:
-        """Set each passage's relevance probability (dense score computed where missing)."""
-        missing = [p.chunk.id for p in passages if "dense" not in p.leg_scores]
+        """Set each passage's relevance probability from its dense score (the vector the
+        dense leg used; computed for passages that leg did not return), term coverage and
+        rank."""
+        dense = {
+            p.chunk.id: p.leg_scores.get("dense", p.leg_scores.get("dense_de")) for p in passages
+        }
+        missing = [cid for cid, score in dense.items() if score is None]
         if missing:
-            vector = self.embedder.embed_queries([query])[0]
+            last = getattr(self, "_last_vector", None)
+            vector = last[1] if last and last[0] == query else None
+            if vector is None:
+                vector = self.embedder.embed_queries([query])[0]
             for cid, vec in zip(missing, self.store.vectors_for(missing), strict=True):
-                next(p for p in passages if p.chunk.id == cid).leg_scores["dense"] = float(
-                    vec @ vector
-                )
+                dense[cid] = float(vec @ vector)
         for p in passages:
             p.relevance = self.calibration.probability(
-                p.leg_scores["dense"], self.lexical.coverage(query, p.chunk.id), p.rank
+                dense[p.chunk.id], self.lexical.coverage(query, p.chunk.id), p.rank
             )

@@ -90,6 +90,15 @@ def test_english_questions_get_a_bridged_dense_leg(fake_assistant):
     assert "dense_de" not in fake_assistant.retriever.leg_results("Wer betreut Szeged?", "de")
 
 
+def test_the_hybrid_reads_the_best_candidates_sentence_by_sentence(fake_assistant):
+    passages = fake_assistant.search("Seit wann ist Trondheim Partnerstadt?", 5)
+    assert all("evidence" in p.leg_scores for p in passages)
+    english = fake_assistant.search("Since when is Trondheim a twin town?", 5)
+    assert all("evidence" in p.leg_scores for p in english)
+    assert [p.rank for p in english] == [1, 2, 3, 4, 5]
+    assert english == sorted(english, key=lambda p: -p.score)
+
+
 def test_empty_question_finds_nothing(fake_assistant):
     assert fake_assistant.search("   ") == []
 
@@ -104,6 +113,7 @@ def test_empty_question_finds_nothing(fake_assistant):
         ("Who handles Szeged?", "Partnerstädte: Bursa, Liepāja, Szeged, Uzhhorod"),
         ("Seit wann ist Trondheim Partnerstadt?", "1968 Graz(Österreich), Trondheim"),
         ("Can I volunteer at the Schlossgrabenfest?", "als Volunteers mitzuarbeiten"),
+        ("When did the first town twinning start?", "die ersten wurden bereits im Jahr 1958"),
     ],
 )
 def test_the_right_passage_comes_first(real_assistant, question, expected):
