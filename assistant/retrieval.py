@@ -69,7 +69,8 @@ def question_language(query: str, lang: str | None) -> str:
 
 
 class Calibration:
-    """Relevance probability of a passage from its dense score, term coverage and rank."""
+    """Relevance probability of a passage from its dense score, term coverage, rank and
+    sentence-level evidence (a logistic model fitted by ``benchmarks/calibrate.py``)."""
 
     def __init__(self, coef: Sequence[float], intercept: float, embedder: str) -> None:
         self.coef = list(coef)
@@ -85,13 +86,12 @@ class Calibration:
         return cls(entry["coef"], entry["intercept"], embedder) if entry else None
 
     @staticmethod
-    def features(dense: float, coverage: float, rank: int) -> list[float]:
-        return [dense, coverage, 1.0 / rank]
+    def features(dense: float, coverage: float, rank: int, evidence: float) -> list[float]:
+        return [dense, coverage, 1.0 / rank, evidence]
 
-    def probability(self, dense: float, coverage: float, rank: int) -> float:
-        z = self.intercept + sum(
-            c * f for c, f in zip(self.coef, self.features(dense, coverage, rank), strict=True)
-        )
+    def probability(self, dense: float, coverage: float, rank: int, evidence: float) -> float:
+        x = self.features(dense, coverage, rank, evidence)
+        z = self.intercept + sum(c * f for c, f in zip(self.coef, x, strict=True))
         return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -208,10 +208,9 @@ class HybridRetriever:
             self._calibrate(query, passages)
         return passages
 
-    def _calibrate(self, query: str, passages: list[Passage]) -> None:
-        """Set each passage's relevance probability from its dense score (the vector the
-        dense leg used; computed for passages that leg did not return), term coverage and
-        rank."""
+    def dense_scores(self, query: str, passages: list[Passage]) -> dict[str, float]:
+        """Each passage's cosine to the vector the dense leg used for ``query`` (computed for
+        passages that leg did not return)."""
         dense = {
             p.chunk.id: p.leg_scores.get("dense", p.leg_scores.get("dense_de")) for p in passages
         }
@@ -223,7 +222,16 @@ class HybridRetriever:
                 vector = self.embedder.embed_queries([query])[0]
             for cid, vec in zip(missing, self.store.vectors_for(missing), strict=True):
                 dense[cid] = float(vec @ vector)
+        return dense
+
+    def _calibrate(self, query: str, passages: list[Passage]) -> None:
+        """Set each passage's relevance probability from its dense score, term coverage,
+        rank and sentence-level evidence."""
+        dense = self.dense_scores(query, passages)
         for p in passages:
             p.relevance = self.calibration.probability(
-                dense[p.chunk.id], self.lexical.coverage(query, p.chunk.id), p.rank
+                dense[p.chunk.id],
+                self.lexical.coverage(query, p.chunk.id),
+                p.rank,
+                p.leg_scores.get("evidence", 0.0),
             )

@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/calibrate.py [--write]
 
 For every question, each of the top 10 passages is an example: features (dense cosine,
-share of the question's content words in the passage, 1/rank) and a label (the passage holds
+share of the question's content words in the passage, 1/rank, sentence-level evidence) and
+a label (the passage holds
 a gold evidence of an answerable question; every passage of an unanswerable one is 0). A
 logistic regression is fitted; quality is reported by 2-fold cross-validation over question
 PAIRS (a question's translation never sits in the other fold). ``--write`` stores the
@@ -74,12 +75,12 @@ def main() -> int:
     rows, labels, folds, qids = [], [], [], []
     for q in questions:
         passages = retriever.retrieve(q.question, K)
-        vector = retriever.embedder.embed_queries([q.question])[0]
-        dense = retriever.store.vectors_for([p.chunk.id for p in passages]) @ vector
+        dense = retriever.dense_scores(q.question, passages)
         fold = int(hashlib.sha256(q.pair_id.encode()).hexdigest(), 16) % 2
-        for p, d in zip(passages, dense, strict=True):
+        for p in passages:
             cov = retriever.lexical.coverage(q.question, p.chunk.id)
-            rows.append(Calibration.features(float(d), cov, p.rank))
+            evidence = p.leg_scores.get("evidence", 0.0)
+            rows.append(Calibration.features(dense[p.chunk.id], cov, p.rank, evidence))
             text = f"{p.chunk.section}\n{p.chunk.passage_text}"
             labels.append(float(q.answerable and passage_has_gold(p.chunk.doc_id, text, q)))
             folds.append(fold)
@@ -103,7 +104,7 @@ def main() -> int:
     result = {
         "coef": [round(float(c), 4) for c in coef],
         "intercept": round(b, 4),
-        "features": ["dense cosine", "query-term coverage", "1/rank"],
+        "features": ["dense cosine", "query-term coverage", "1/rank", "sentence evidence"],
         "examples": len(y),
         "positives": int(y.sum()),
         "cross_validated": {k: round(v, 4) for k, v in cv.items()},

@@ -56,10 +56,11 @@ def test_structure_prefers_the_year_line_for_when_and_the_card_for_who():
 
 
 def test_calibration_is_monotonic_in_each_feature():
-    cal = Calibration([10.0, 0.6, 3.9], -12.0, "x")
-    assert cal.probability(0.85, 0.5, 1) > cal.probability(0.80, 0.5, 1)
-    assert cal.probability(0.85, 0.5, 1) > cal.probability(0.85, 0.5, 3)
-    assert 0 < cal.probability(0.0, 0.0, 50) < cal.probability(1.0, 1.0, 1) < 1
+    cal = Calibration([10.0, 0.6, 3.9, 2.0], -12.0, "x")
+    assert cal.probability(0.85, 0.5, 1, 0.5) > cal.probability(0.80, 0.5, 1, 0.5)
+    assert cal.probability(0.85, 0.5, 1, 0.5) > cal.probability(0.85, 0.5, 3, 0.5)
+    assert cal.probability(0.85, 0.5, 1, 0.9) > cal.probability(0.85, 0.5, 1, 0.5)
+    assert 0 < cal.probability(0.0, 0.0, 50, 0.0) < cal.probability(1.0, 1.0, 1, 1.0) < 1
 
 
 @pytest.fixture
