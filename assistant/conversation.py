@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .intent import intents, places
 from .lexical import contains_phrase, content_words, fold_words
@@ -60,7 +60,9 @@ def resolve_followup(question: str, history: Sequence[Any] | None) -> str:
     words = fold_words(question)
     short = len(content_words(question)) <= 3
     refers_back = any(contains_phrase(words, cue) for cue in _followup_cues())
-    if new_places and not intents(question) and short and old_places:
+    known = {w for g in new_places for v in g for w in v} | {w for c in _followup_cues() for w in c}
+    only_places = len([w for w in content_words(question) if w not in known]) <= 1
+    if new_places and not intents(question) and only_places and old_places:
         new_text = _place_text(question, new_places[0])
         old_text = _place_text(previous, old_places[0])
         if new_text and old_text:
@@ -69,3 +71,43 @@ def resolve_followup(question: str, history: Sequence[Any] | None) -> str:
     if not new_places and (refers_back or short):
         return f"{question} ({previous})"
     return question
+
+
+# ", und wer …" / ", and since when …": a second question joined to the first
+_JOINS = {
+    "de": re.compile(
+        r"\s*,?\s+und\s+(?=(?:wer|wen|wem|wie|was|wann|wo|woran|wofür|welche[mnrs]?|seit|"
+        r"(?:an|in|mit|bei|für|von|zu|aus|ab)\s+(?:welche[mnrs]?|wem|wen|was))\b)",
+        re.IGNORECASE,
+    ),
+    "en": re.compile(
+        r"\s*,?\s+and\s+(?=(?:who|whom|whose|what|when|where|which|how|since|why|"
+        r"(?:in|at|with|from|for|to|by)\s+(?:which|what|whom))\b)",
+        re.IGNORECASE,
+    ),
+}
+
+
+class Part(NamedTuple):
+    """One question of a compound question; ``follows`` when it takes its subject from the
+    first (so it has no answer when the first has none)."""
+
+    text: str
+    follows: bool = False
+
+
+def split_question(question: str, lang: str) -> list[Part]:
+    """The questions a compound question asks, each standing on its own: "Who handles
+    Brescia, and since when has it been a twin town?" → "Who handles Brescia?", "since when
+    has it been a twin town? (Who handles Brescia?)". A simple question comes back alone."""
+    join = _JOINS.get(lang)
+    pieces = [p.strip() for p in join.split(question)] if join else [question]
+    pieces = [p for p in pieces if p]
+    if len(pieces) < 2 or any(len(p.split()) < 3 for p in pieces):
+        return [Part(question)]
+    first = pieces[0] if pieces[0].endswith(("?", "!", ".")) else f"{pieces[0]}?"
+    parts = [Part(first)]
+    for piece in pieces[1:]:
+        resolved = resolve_followup(piece, [(first, "")])
+        parts.append(Part(resolved, resolved != piece))
+    return parts

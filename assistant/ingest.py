@@ -125,7 +125,7 @@ def ingest(
 
     chunks_by_doc = {doc.id: chunk_document(doc, settings.chunk_max_chars) for doc in changed}
     new_chunks = [c for doc in changed for c in chunks_by_doc[doc.id]]
-    embedder = embedder or make_embedder(settings.embedding)
+    embedder = embedder or make_embedder(settings.embedding, settings.embedding_threads or None)
     if new_chunks:
         vectors = embedder.embed_passages([c.embedding_text for c in new_chunks])
         dim = int(vectors.shape[1])

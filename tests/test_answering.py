@@ -126,3 +126,48 @@ def test_the_contract_dict(assistant):
     }
     assert set(data["citations"][0]) >= {"n", "doc", "title", "section", "text", "score"}
     assert data["timings_ms"]["total"] >= data["timings_ms"]["retrieve"]
+
+
+def test_a_compound_question_is_answered_part_by_part(assistant):
+    answer = assistant.ask("Who handles Brescia, and since when has it been a twin town?")
+    assert not answer.abstained
+    assert "Julia Kuz is responsible for Brescia" in answer.answer
+    assert "since 1991" in answer.answer
+    _markers_match_citations(answer)
+    assert any("1991 Brescia" in c.text for c in answer.citations)
+    assert any("Kuz" in c.text for c in answer.citations)
+
+
+def test_a_part_about_an_unfound_subject_is_not_answered(assistant):
+    answer = assistant.ask(
+        "Gibt es einen Partnerschaftsverein für Troyes und wie erreiche ich ihn?"
+    )
+    assert answer.abstained and answer.answer.startswith(REFUSAL["de"])
+    assert "Schewe" not in answer.answer
+
+
+def test_merged_drafts_renumber_citations_and_name_the_unanswered_part():
+    from dataclasses import replace
+
+    from assistant.answering import Draft, merge_drafts
+    from assistant.records import Citation, Conflict
+
+    a = Citation(1, "d1", "T1", "S1", "text one", 0.9)
+    b = Citation(1, "d2", "T2", "S2", "text two", 0.8)
+    conflict = Conflict("topic", [{"value": "x", "n": 1, "doc": "d2", "as_of": None}])
+    merged = merge_drafts(
+        [
+            Draft("First [1].", False, [a]),
+            Draft("Nothing.", True, []),
+            Draft("Second [1], again first [2].", False, [b, replace(a, n=2)], [conflict]),
+        ],
+        "en",
+    )
+    assert not merged.abstained
+    assert merged.text == (
+        f"First [1]. {phrases('en')['part_not_found']} Second [2], again first [1]."
+    )
+    assert [(c.n, c.doc) for c in merged.citations] == [(1, "d1"), (2, "d2")]
+    assert merged.conflicts[0].values[0]["n"] == 2
+    refusal = Draft("refused", True, [])
+    assert merge_drafts([refusal, Draft("also refused", True)], "en") is refusal

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.conversation import resolve_followup, user_turns
+from assistant.conversation import Part, resolve_followup, split_question, user_turns
 
 
 def test_both_history_formats():
@@ -85,3 +85,30 @@ def test_two_turn_dialogues(fake_assistant_module, first, second, lang, expected
     )
     assert follow.language == lang and not follow.abstained
     assert expected in follow.answer
+
+
+def test_compound_questions_are_split_into_questions_that_stand_alone():
+    parts = split_question("Who handles Brescia, and since when has it been a twin town?", "en")
+    assert parts[0] == Part("Who handles Brescia?")
+    assert parts[1].follows and "Brescia" in parts[1].text
+    parts = split_question(
+        "Seit wann ist Bursa Partnerstadt, und an welchem Gesetz orientiert sich Bursa?", "de"
+    )
+    assert [p.text for p in parts] == [
+        "Seit wann ist Bursa Partnerstadt?",
+        "an welchem Gesetz orientiert sich Bursa?",
+    ]
+    assert not parts[1].follows
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("Wer ist für Płock zuständig und wie erreiche ich sie?", "fr"),
+        ("Kontakt und Adresse", "de"),
+        ("Was machen Jugend und Schule in Darmstadt?", "de"),
+        ("Who handles Szeged and Uzhhorod?", "en"),
+    ],
+)
+def test_simple_questions_stay_whole(question, lang):
+    assert split_question(question, lang) == [Part(question)]
