@@ -32,6 +32,7 @@ MIN_RELEVANCE = 0.05  # below this calibrated relevance a passage is not used fo
 MIN_COVERAGE = 0.6  # share of a German question's specific words a quoted passage must hold
 MIN_CONCEPTS = 0.5  # share of an English question's topics (as German words) it must hold
 QUOTE_PASSAGES = 5
+TYPO_SIMILARITY = 0.8  # a word this similar to a passage word is held (mayers ~ mayors)
 QUOTE_RATIO = 0.6  # further quotes must score at least this share of the best one
 # Words a question about a contact or about the office may hold besides places and persons.
 CONTACT_WORDS = set(
@@ -521,6 +522,10 @@ class Composer:
                 names = any(contains_phrase(fold_words(unit), v) for v in group_words)
                 score = overlap + 0.5 * relevance + 0.3 * names - 0.02 * p.rank
                 candidates.append((score, p, unit))
+        if not candidates and "address" in wanted:
+            # "Wo ist … angesiedelt?" asks where in an organisation as often as for a postal
+            # address: quote what fits otherwise
+            return self.quote(question, lang, wanted - {"address"}, groups, passages)
         if not candidates:
             return self.refuse(lang, passages)
         candidates.sort(key=lambda c: (-c[0], c[1].rank, c[2]))
@@ -575,7 +580,7 @@ def _coverage(words: set[str], vocab: set[str]) -> float:
             return True
         if len(w) >= 5 and any(w in v or (len(v) >= 6 and v in w) for v in vocab):
             return True
-        return bool(difflib.get_close_matches(w, list(vocab), n=1, cutoff=0.85))
+        return bool(difflib.get_close_matches(w, list(vocab), n=1, cutoff=TYPO_SIMILARITY))
 
     return sum(held(w) for w in words) / len(words)
 
