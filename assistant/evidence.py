@@ -21,7 +21,7 @@ from datetime import date
 from functools import lru_cache
 
 from .chunking import sentence_spans
-from .intent import capitalised_names, intents, places, word_lists
+from .intent import capitalised_names, intents, place_count, places, word_lists
 from .lexical import content_words, english_terms_in, fold_words, stems
 from .records import Chunk
 
@@ -79,6 +79,8 @@ def fits(unit: str, wanted: set[str]) -> bool:
     if "phone" in wanted and not PHONE.search(unit):
         return False
     if "email" in wanted and not EMAIL.search(unit):
+        return False
+    if "which_places" in wanted and place_count(unit) < 2:
         return False
     return not ("address" in wanted and not POSTCODE.search(unit))
 

@@ -87,6 +87,14 @@ def capitalised_names(question: str) -> list[str]:
     return [t for i, t in enumerate(tokens) if i and t[:1].isupper()]
 
 
+@lru_cache(maxsize=65536)
+def place_count(text: str) -> int:
+    """How many different places of the place-name list a text names."""
+    words = fold_words(text)
+    wordset = set(words)
+    return sum(_names_in(words, wordset, [group]) for group in _places())
+
+
 def _names_in(words: list[str], wordset: set[str], groups: Iterable[list]) -> bool:
     for group in groups:
         for variant in group:

@@ -41,6 +41,10 @@ def test_fits_checks_the_kind_of_answer():
     assert fits("E-Mail: international@darmstadt.de", {"email"})
     assert fits("64283 Darmstadt", {"address"})
     assert fits("irgendein Satz", set())
+    assert fits(
+        "Darmstadt, Brescia, Liepāja und Płock haben sich zusammengeschlossen", {"which_places"}
+    )
+    assert not fits("Die Partnerstädte haben sich zusammengeschlossen", {"which_places"})
 
 
 def test_the_unit_with_the_place_and_the_year_wins_for_when():

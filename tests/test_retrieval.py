@@ -37,6 +37,8 @@ def test_intents_and_places():
     assert intents("Seit wann ist Graz Partnerstadt?") == {"when"}
     assert {"who", "contact"} <= intents("Who handles Szeged?")
     assert "phone" in intents("Telefonnummer von Frau Seel")
+    assert "which_places" in intents("Which twin towns take part in the project?")
+    assert "which_places" in intents("Mit welchen Partnerstädten gab es Begegnungen?")
     found = {g[0] for g in places("Wer betreut Uschhorod und Plock?")}
     assert found == {("uzhhorod",), ("plock",)}
 
