@@ -267,7 +267,7 @@ class Composer:
             extra |= set(self.specific_words(question, lang))
         else:
             extra = set(self.specific_words(question, lang))
-        return bool(extra - allowed - place_words - people)
+        return bool(extra - allowed - place_words - people - word_lists()["countries"])
 
     def refuse(self, lang: str, passages: list[Passage]) -> Draft:
         words = phrases(lang)

@@ -77,6 +77,7 @@ def word_lists() -> dict[str, set[str]]:
         "generic": {w for g in data["generic"] for w in fold_words(g)},
         "cues": cue_words,
         "domain": domain,
+        "countries": {w for c in data["countries"] for w in fold_words(c)},
     }
 
 
