@@ -16,7 +16,7 @@ from functools import cache
 
 from .records import Chunk, Document
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*$")
 _BULLET = re.compile(r"^[-*]\s+")
@@ -59,10 +59,17 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for sentence in _splitter().tokenize_text([text]):
         spans.append((sentence[0].character_offset[0], sentence[-1].character_offset[1]))
+    # A boundary with no space after it is inside a name ("Rhein.Main.Fair e.V."): join.
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        if joined and start == joined[-1][1]:
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
     # Attach anything a tokenizer skipped (closing quotes, stray marks) to its sentence.
     fixed: list[tuple[int, int]] = []
-    for i, (start, _end) in enumerate(spans):
-        nxt = spans[i + 1][0] if i + 1 < len(spans) else len(text.rstrip())
+    for i, (start, _end) in enumerate(joined):
+        nxt = joined[i + 1][0] if i + 1 < len(joined) else len(text.rstrip())
         start = 0 if i == 0 else start
         end = len(text[:nxt].rstrip())
         fixed.append((start, end))

@@ -15,6 +15,7 @@ TRICKY = [
     "Beteiligt sind der Werkhof Darmstadt e.V. und der Jugendring.",
     "Studienreisen (z.B. mit Schulen) werden angeboten.",
     "Die Stadt unterstützt u. a. Pulse of Europe, bspw. mit Hausparlamenten.",
+    "Rhein.Main.Fair e.V. ist das Netzwerk der Fairen Metropolregion Rhein-Main.",
 ]
 
 
