@@ -515,11 +515,13 @@ class Composer:
             for unit in units(p.chunk):
                 if not fits(unit, wanted) or len(unit) < 3:
                     continue
-                if counted_words and not _concept_coverage(counted_words, set(fold_words(unit))):
+                unit_words = fold_words(unit)
+                unit_vocab = set(unit_words) - word_lists()["home"]
+                if counted_words and not _concept_coverage(counted_words, unit_vocab):
                     continue  # "wie viele X" / "how many X": the number must come with X
-                unit_stems = set(stems(fold_words(unit)))
+                names = any(contains_phrase(unit_words, v) for v in group_words)
+                unit_stems = set(stems(unit_words))
                 overlap = len(query_stems & unit_stems) / max(1, len(query_stems))
-                names = any(contains_phrase(fold_words(unit), v) for v in group_words)
                 score = overlap + 0.5 * relevance + 0.3 * names - 0.02 * p.rank
                 candidates.append((score, p, unit))
         if not candidates and "address" in wanted:

@@ -64,6 +64,12 @@ def units(chunk: Chunk) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _count_in(unit: str) -> bool:
+    """Does a sentence hold a number that can be a count (not a year, a date or a phone)?"""
+    bare = PHONE.sub(" ", DATE.sub(" ", unit))
+    return any(not YEAR.fullmatch(n) for n in NUMBER.findall(bare))
+
+
 def fits(unit: str, wanted: set[str]) -> bool:
     """Does a sentence hold the kind of answer the question asks for?"""
     if "when" in wanted and not (YEAR.search(unit) or DATE.search(unit)):
@@ -74,7 +80,7 @@ def fits(unit: str, wanted: set[str]) -> bool:
             return False
     if "cost" in wanted and not MONEY.search(unit):
         return False
-    if "how_many" in wanted and not NUMBER.search(unit):
+    if "how_many" in wanted and not _count_in(unit):
         return False
     if "phone" in wanted and not PHONE.search(unit):
         return False

@@ -78,6 +78,7 @@ def word_lists() -> dict[str, set[str]]:
         "cues": cue_words,
         "domain": domain,
         "countries": {w for c in data["countries"] for w in fold_words(c)},
+        "home": {w for c in data["home"] for w in fold_words(c)},
     }
 
 

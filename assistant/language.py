@@ -2,7 +2,8 @@
 
 py3langid restricted to de/en decides when nothing simpler does; before it, names are
 masked (a question about "Mayors for Peace" is not English), German letters (ä ö ü ß) mean
-German unless English marker words clearly outnumber German ones, and marker words vote. Measured on ``tests/data/language_queries.tsv``.
+German unless English marker words clearly outnumber German ones, and marker words
+vote. Measured on ``tests/data/language_queries.tsv``.
 """
 
 from __future__ import annotations
