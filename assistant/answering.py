@@ -12,7 +12,7 @@ import difflib
 import re
 from dataclasses import dataclass, field, replace
 
-from .evidence import fits, units
+from .evidence import YEAR, fits, units
 from .facts import Address, ContactCard, Facts, Partnership, city_key
 from .intent import capitalised_names, intents, places, word_lists
 from .lexical import (
@@ -32,6 +32,7 @@ MIN_RELEVANCE = 0.05  # below this calibrated relevance a passage is not used fo
 MIN_COVERAGE = 0.6  # share of a German question's specific words a quoted passage must hold
 MIN_CONCEPTS = 0.5  # share of an English question's topics (as German words) it must hold
 QUOTE_PASSAGES = 5
+COUNT_WINDOW = 3  # a count stands at most this many words before what it counts
 TYPO_SIMILARITY = 0.8  # a word this similar to a passage word is held (mayers ~ mayors)
 QUOTE_RATIO = 0.6  # further quotes must score at least this share of the best one
 # Words a question about a contact or about the office may hold besides places and persons.
@@ -516,8 +517,7 @@ class Composer:
                 if not fits(unit, wanted) or len(unit) < 3:
                     continue
                 unit_words = fold_words(unit)
-                unit_vocab = set(unit_words) - word_lists()["home"]
-                if counted_words and not _concept_coverage(counted_words, unit_vocab):
+                if counted_words and not _count_of(unit_words, counted_words):
                     continue  # "wie viele X" / "how many X": the number must come with X
                 names = any(contains_phrase(unit_words, v) for v in group_words)
                 unit_stems = set(stems(unit_words))
@@ -567,6 +567,20 @@ def _counted_word(question: str) -> str | None:
             word = words[i + 2]
             return word[:-1] if word.endswith(("e", "n", "s")) and len(word) > 5 else word
     return None
+
+
+def _count_of(words: list[str], counted: list[list[str]]) -> bool:
+    """Do folded ``words`` hold a count right before the counted thing ("17 Partnerstädten",
+    "über 800 deutschen Städten")? The home city's name is not a thing counted."""
+    home = word_lists()["home"]
+    wanted = [w for group in counted for w in group]
+    for i, word in enumerate(words):
+        if word in home or not any(w == word or (len(w) >= 5 and w in word) for w in wanted):
+            continue
+        before = words[max(0, i - COUNT_WINDOW) : i]
+        if any(t.isdigit() and not YEAR.fullmatch(t) for t in before):
+            return True
+    return False
 
 
 def _concept_coverage(concepts: list[list[str]], vocab: set[str]) -> float:
