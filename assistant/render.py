@@ -24,6 +24,7 @@ _BLOCK = re.compile(r"^(\s*)(?:([#+=-])|(\d+)([.)]))", re.MULTILINE)
 _CITE = re.compile(r"\\\[(\d+)\\\]")
 EXCERPT_CHARS = 220  # context shown on each side of the quoted sentence
 SHORT_PASSAGE = 600  # passages up to this length are shown whole
+LINE_SHARE = 0.6  # share of a line's words an answer must hold for the line to be marked
 
 
 def ui_texts(lang: str) -> dict[str, Any]:
@@ -69,36 +70,61 @@ def quote_span(passage: str, quote: str) -> tuple[int, int] | None:
     return (hit.start(), hit.end()) if hit else None
 
 
-def highlight(passage: str, quote: str, excerpt: bool = False) -> str:
-    """The passage as HTML with the quoted sentence in ``<mark>``; with ``excerpt``, only the
-    quote and some context around it (… marks what is left out)."""
-    passage = passage.strip()
-    span = quote_span(passage, quote)
-    if span is None:
+def fact_lines(passage: str, answer: str) -> list[tuple[int, int]]:
+    """The lines of ``passage`` an answer without a verbatim quote took its facts from (a
+    contact card's name, phone, e-mail): most of the line's words occur in the answer."""
+    said = {w.casefold() for w in re.findall(r"\w+", answer)}
+    spans, pos = [], 0
+    for line in passage.split("\n"):
+        words = [w.casefold() for w in re.findall(r"\w+", line)]
+        if len(words) >= 2 and sum(w in said for w in words) >= LINE_SHARE * len(words):
+            lead = len(line) - len(line.lstrip())
+            spans.append((pos + lead, pos + len(line.rstrip())))
+        pos += len(line) + 1
+    return spans
+
+
+def highlight(passage: str, spans: Sequence[tuple[int, int]], excerpt: bool = False) -> str:
+    """The passage as HTML with ``spans`` in ``<mark>``; with ``excerpt``, only the marked
+    part and some context around it (… marks what is left out)."""
+    spans = sorted(spans)
+    if not spans:
         if excerpt and len(passage) > SHORT_PASSAGE:
             cut = passage.rfind(" ", 0, SHORT_PASSAGE)
             return _lines(passage[: cut if cut > 0 else SHORT_PASSAGE]) + " …"
         return _lines(passage)
-    start, end = span
     lo, hi = 0, len(passage)
     if excerpt:
-        lo = max(0, start - EXCERPT_CHARS)
-        hi = min(len(passage), end + EXCERPT_CHARS)
+        first, last = spans[0][0], spans[-1][1]
+        lo = max(0, first - EXCERPT_CHARS)
+        hi = min(len(passage), last + EXCERPT_CHARS)
         if lo > 0:
-            lo = passage.find(" ", lo, start) + 1 or lo
-        if hi < len(passage):
-            hi = passage.rfind(" ", end, hi) if passage.rfind(" ", end, hi) > 0 else hi
-    body = (
-        _lines(passage[lo:start]) if start > lo else "",
-        f"<mark>{_lines(passage[start:end])}</mark>",
-        _lines(passage[end:hi]) if hi > end else "",
-    )
-    text = "".join(body)
-    return ("… " if lo > 0 else "") + text + (" …" if hi < len(passage) else "")
+            lo = passage.find(" ", lo, first) + 1 or lo
+        if hi < len(passage) and passage.rfind(" ", last, hi) > 0:
+            hi = passage.rfind(" ", last, hi)
+    parts, at = [], lo
+    for start, end in spans:
+        start, end = max(start, at), min(end, hi)
+        if start >= end:
+            continue
+        parts += [_lines(passage[at:start]), f"<mark>{_lines(passage[start:end])}</mark>"]
+        at = end
+    parts.append(_lines(passage[at:hi]))
+    return ("… " if lo > 0 else "") + "".join(parts) + (" …" if hi < len(passage) else "")
 
 
-def source_card(citation: Mapping[str, Any], lang: str) -> str:
-    """One numbered card: title › section, relevance, and the passage with the quote marked."""
+def marked_spans(passage: str, quote: str, answer: str) -> list[tuple[int, int]]:
+    """What to mark in a cited passage: the quote, else the lines the answer's facts are
+    from (none for a refusal's closest sources, which the answer only names)."""
+    span = quote_span(passage, quote)
+    if span:
+        return [span]
+    return fact_lines(passage, answer) if answer else []
+
+
+def source_card(citation: Mapping[str, Any], lang: str, answer: str = "") -> str:
+    """One numbered card: title › section, relevance, and the passage with the quote (or the
+    lines ``answer`` took its facts from) marked."""
     t = ui_texts(lang)
     title = html.escape(str(citation["title"]))
     section = html.escape(str(citation.get("section") or ""))
@@ -109,13 +135,14 @@ def source_card(citation: Mapping[str, Any], lang: str) -> str:
         if score > 0
         else ""
     )
-    text, quote = str(citation["text"]), str(citation.get("quote") or "")
+    text = str(citation["text"]).strip()
+    spans = marked_spans(text, str(citation.get("quote") or ""), answer)
     short = len(text) <= SHORT_PASSAGE
-    body = f'<div class="source-passage">{highlight(text, quote, excerpt=not short)}</div>'
+    body = f'<div class="source-passage">{highlight(text, spans, excerpt=not short)}</div>'
     if not short:
         body += (
             f'<details class="source-full"><summary>{t["full_passage"]}</summary>'
-            f'<div class="source-passage">{highlight(text, quote)}</div></details>'
+            f'<div class="source-passage">{highlight(text, spans)}</div></details>'
         )
     return (
         f'<div class="source-card" role="listitem">'
@@ -168,7 +195,8 @@ def answer_message(answer: Mapping[str, Any], lang: str) -> str:
     citations = answer.get("citations", [])
     if citations:
         label = t["closest_sources"] if answer.get("abstained") else t["sources"]
-        cards = "".join(source_card(c, lang) for c in citations)
+        said = "" if answer.get("abstained") else str(answer["answer"])
+        cards = "".join(source_card(c, lang, said) for c in citations)
         parts.append(
             f'<div class="sources"><p class="sources-title">{label}</p>'
             f'<div role="list" aria-label="{label}">{cards}</div></div>'

@@ -416,6 +416,13 @@ def create_app(
     return app
 
 
+def warm_up(assistant: AssistantLike) -> None:
+    """Ask the first example question in each language once, so the caches and lazily built
+    indexes are ready before the first citizen asks."""
+    for lang in LANGS:
+        assistant.ask(ui_texts(lang)["examples"][0])
+
+
 def launch(
     app: gr.Blocks,
     host: str = "127.0.0.1",
@@ -453,6 +460,7 @@ def serve(
 
     settings = settings or Settings()
     assistant = Assistant.open(settings)
+    warm_up(assistant)
     app = create_app(assistant)
     host, port = host or settings.ui_host, port or settings.ui_port
     print(f"Web UI: http://{host}:{port}  (Strg-C / Ctrl-C beendet / quits)", flush=True)

@@ -16,13 +16,15 @@ from assistant.records import Answer, Chunk, Citation, Conflict, Passage
 from assistant.render import (
     answer_message,
     escape_text,
+    fact_lines,
     highlight,
+    marked_spans,
     passages_table,
     quote_span,
     ui_texts,
 )
 from assistant.resources import load_data
-from assistant.ui import ChatHandlers, create_app, history, stream_pieces
+from assistant.ui import ChatHandlers, create_app, history, stream_pieces, warm_up
 
 SZEGED = Citation(
     1,
@@ -255,9 +257,20 @@ def test_quote_found_despite_lost_markup_and_long_passages_are_excerpted():
     assert quote_span(passage, "Luisenplatz 5 a, 64283 Darmstadt") == span
     assert quote_span(passage, "nicht da") is None
     long = "Wort " * 200 + "Der zitierte Satz steht hier. " + "Rest " * 200
-    excerpt = highlight(long, "Der zitierte Satz steht hier.", excerpt=True)
+    quote = "Der zitierte Satz steht hier."
+    excerpt = highlight(long, [quote_span(long, quote)], excerpt=True)
     assert excerpt.startswith("… ") and excerpt.endswith(" …") and len(excerpt) < 700
     assert "<mark>Der zitierte Satz steht hier.</mark>" in excerpt
+
+
+def test_without_a_quote_the_lines_the_answer_took_its_facts_from_are_marked():
+    card = "Seel, Alina\nPartnerstädte: Bursa, Szeged\nTelefon (06151) 13-3608\nFax (06151) 13-3584"
+    answer = "Alina Seel is responsible for Szeged (partner cities: Bursa, Szeged). "
+    answer += "Phone (06151) 13-3608."
+    marked = re.findall(r"<mark>(.*?)</mark>", highlight(card, fact_lines(card, answer)))
+    assert marked == ["Seel, Alina", "Partnerstädte: Bursa, Szeged", "Telefon (06151) 13-3608"]
+    assert marked_spans(card, "", "") == []
+    assert marked_spans(card, "Fax (06151) 13-3584", answer) == [(card.index("Fax"), len(card))]
 
 
 # --- feedback -----------------------------------------------------------------------------
@@ -315,6 +328,14 @@ def test_staff_table_marks_legs_that_did_not_find_a_passage():
     )
     assert '<td class="num">–</td>' in html and ">dense<" in html and "no passages" not in html
     assert "No passages" in passages_table([], "q", "de", ["dense"], "en")
+
+
+def test_warm_up_asks_an_example_in_each_language(fake):
+    warm_up(fake)
+    assert [c["question"] for c in fake.calls] == [
+        "Wer ist für Szeged zuständig?",
+        "Who is responsible for Szeged?",
+    ]
 
 
 # --- the page -----------------------------------------------------------------------------
