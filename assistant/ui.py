@@ -7,6 +7,7 @@ so that they can be tested without a browser.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -36,8 +37,16 @@ THEME = gr.themes.Default(
     font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "Arial", "sans-serif"],
     font_mono=["ui-monospace", "Consolas", "monospace"],
 )
-# keeps <html lang> in step with the interface language (screen readers, hyphenation)
-SET_PAGE_LANG = "(lang) => { document.documentElement.lang = lang; return lang; }"
+
+
+def _set_page_lang_js() -> str:
+    """Browser code that keeps ``<html lang>`` (screen readers, hyphenation) and the window
+    title in step with the interface language."""
+    titles = json.dumps({lang: ui_texts(lang)["page_title"] for lang in LANGS})
+    return (
+        f"(lang) => {{ document.documentElement.lang = lang; "
+        f"document.title = {titles}[lang] || document.title; return lang; }}"
+    )
 
 
 class AssistantLike(Protocol):
@@ -250,7 +259,7 @@ def create_app(
                 min_width=270,
             )
         with gr.Tabs():
-            with gr.Tab(t["chat_tab"], id="chat") as chat_tab:
+            with gr.Tab(t["chat_tab"], id="ask") as chat_tab:
                 chatbot = gr.Chatbot(
                     label=t["chat_label"],
                     elem_id="chat",
@@ -301,7 +310,7 @@ def create_app(
                 with gr.Row():
                     clear = gr.Button(t["clear"], variant="secondary", size="sm", elem_id="clear")
                 privacy = gr.Markdown(t["privacy"], elem_classes="privacy")
-            with gr.Tab(t["staff_tab"], id="staff") as staff_tab:
+            with gr.Tab(t["staff_tab"], id="check") as staff_tab:
                 staff_intro = gr.Markdown(t["staff_intro"])
                 with gr.Row(equal_height=True):
                     staff_query = gr.Textbox(
@@ -405,14 +414,15 @@ def create_app(
             staff_lang,
             staff_search,
         ]
-        ui_lang.change(relabel, ui_lang, relabelled, js=SET_PAGE_LANG)
+        set_page_lang = _set_page_lang_js()
+        ui_lang.change(relabel, ui_lang, relabelled, js=set_page_lang)
 
         def initial_lang(request: gr.Request) -> str:
             """``?lang=en`` in the address opens the English interface."""
             wanted = request.query_params.get("lang", "") if request else ""
             return wanted if wanted in LANGS else "de"
 
-        app.load(initial_lang, None, ui_lang)
+        app.load(initial_lang, None, ui_lang).then(None, ui_lang, None, js=set_page_lang)
     return app
 
 
@@ -440,7 +450,7 @@ def launch(
         prevent_thread_lock=not block,
         inbrowser=False,
         show_error=False,
-        quiet=not block,
+        quiet=True,  # serve() prints the address itself
         footer_links=[],
         ssr_mode=False,
         mcp_server=False,

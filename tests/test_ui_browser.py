@@ -151,6 +151,7 @@ def test_citizen_asks_follows_up_rates_and_cannot_inject_script(page, served):
     page.on("request", lambda r: None if r.url.startswith(url) else outside.append(r.url))
     page.goto(url)
     page.get_by_label("Ihre Frage").wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_function("document.documentElement.lang === 'de'", timeout=TIMEOUT_MS)
 
     # a German question, answered with the contact person and a source card
     first = ask(page, "Wer ist für Szeged zuständig?")
@@ -199,6 +200,12 @@ def test_citizen_asks_follows_up_rates_and_cannot_inject_script(page, served):
     width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width <= inner
     page.screenshot(path=str(REPORTS / "ui-screenshot-mobile.png"))
+
+    # the English interface: labels, page language and title follow the switch
+    page.get_by_label("English", exact=True).check()
+    page.get_by_label("Your question").wait_for(timeout=TIMEOUT_MS)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.title().startswith("Darmstadt's twin towns")
     assert outside == [], f"the page loaded something from elsewhere: {outside[:3]}"
 
     runtime = time.perf_counter() - t0
