@@ -22,6 +22,7 @@ from .resources import load_data
 _INLINE = re.compile(r"([\\`*_\[\]~|$])")
 _BLOCK = re.compile(r"^(\s*)(?:([#+=-])|(\d+)([.)]))", re.MULTILINE)
 _CITE = re.compile(r"\\\[(\d+)\\\]")
+_BOLD = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")
 EXCERPT_CHARS = 220  # context shown on each side of the quoted sentence
 SHORT_PASSAGE = 600  # passages up to this length are shown whole
 LINE_SHARE = 0.6  # share of a line's words an answer must hold for the line to be marked
@@ -50,8 +51,10 @@ def _number(value: float, lang: str) -> str:
 
 
 def _lines(text: str) -> str:
-    """Escaped text with its line breaks kept, on one line (no blank line ends the HTML)."""
-    return "<br>".join(html.escape(line) for line in text.split("\n"))
+    """Escaped text with its line breaks kept, on one line (no blank line ends the HTML), and
+    the corpus's ``**bold**`` shown bold."""
+    escaped = "<br>".join(html.escape(line) for line in text.split("\n"))
+    return _BOLD.sub(r"<strong>\1</strong>", escaped)
 
 
 def quote_span(passage: str, quote: str) -> tuple[int, int] | None:

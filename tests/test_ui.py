@@ -263,6 +263,14 @@ def test_quote_found_despite_lost_markup_and_long_passages_are_excerpted():
     assert "<mark>Der zitierte Satz steht hier.</mark>" in excerpt
 
 
+def test_bold_in_a_passage_is_shown_bold_and_stays_escaped():
+    shown = highlight("**Standortförderung**\n- **<b>x</b>** und ** allein", [])
+    assert shown == (
+        "<strong>Standortförderung</strong><br>"
+        "- <strong>&lt;b&gt;x&lt;/b&gt;</strong> und ** allein"
+    )
+
+
 def test_without_a_quote_the_lines_the_answer_took_its_facts_from_are_marked():
     card = "Seel, Alina\nPartnerstädte: Bursa, Szeged\nTelefon (06151) 13-3608\nFax (06151) 13-3584"
     answer = "Alina Seel is responsible for Szeged (partner cities: Bursa, Szeged). "
