@@ -1,4 +1,4 @@
-# Two commands for a new machine: `make run` (the assistant) and `make test` (all tests).
+# Two commands for a new machine: `make run` (the web UI) and `make test` (all tests).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -7,8 +7,9 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: install index run test eval lint format clean
+.PHONY: install index run chat test eval lint format clean
 
 $(BIN)/assistant: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +21,10 @@ install: $(BIN)/assistant
 index: install  ## build or update the index (incremental; rebuilds when stale)
 	$(BIN)/assistant ingest
 
-run: index  ## set up, index, and start the assistant
+run: index  ## set up, index, and start the web UI at http://127.0.0.1:7860
+	$(BIN)/assistant serve
+
+chat: index  ## the assistant in the terminal
 	$(BIN)/assistant chat
 
 lint: install

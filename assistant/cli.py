@@ -172,6 +172,31 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The web UI on the loopback address (or --host/--port) until Ctrl-C."""
+    from .ui import serve
+
+    serve(Settings(), host=args.host, port=args.port)
+    return 0
+
+
+def cmd_feedback_export(args: argparse.Namespace) -> int:
+    """Every stored rating as CSV, to --out or standard output."""
+    from .feedback import FeedbackStore
+
+    settings = Settings()
+    store = FeedbackStore(settings.feedback_path)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        with args.out.open("w", encoding="utf-8", newline="") as out:
+            n = store.export_csv(out)
+        print(f"{n} feedback rows written to {args.out}", file=sys.stderr)
+    else:
+        n = store.export_csv(sys.stdout)
+        print(f"{n} feedback rows from {settings.feedback_path}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="assistant", description="Citizens' assistant for Darmstadt's city partnerships."
@@ -213,6 +238,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("chat", help="ask questions in the terminal")
     p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("serve", help="start the web UI (default http://127.0.0.1:7860)")
+    p.add_argument("--host", help="listen address (default: ASSISTANT_UI_HOST, 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: ASSISTANT_UI_PORT, 7860)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("feedback", help="the ratings given in the web UI")
+    feedback = p.add_subparsers(dest="feedback_command", required=True)
+    p = feedback.add_parser("export", help="write every rating as CSV")
+    p.add_argument("--out", type=Path, help="CSV file (default: standard output)")
+    p.set_defaults(func=cmd_feedback_export)
     return parser
 
 

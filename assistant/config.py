@@ -66,6 +66,23 @@ class Settings(BaseSettings):
         "or one leg alone for comparison: 'dense' or 'bm25'.",
     )
     top_k: int = Field(default=5, ge=1, le=50, description="Passages returned by a search.")
+    data_dir: Path = Field(
+        default_factory=lambda: _default_dir("var"),
+        description="Folder of data the running service writes: the feedback database "
+        "(feedback.sqlite3). Kept until deleted; not part of the repository.",
+    )
+    ui_host: str = Field(
+        default="127.0.0.1",
+        description="Address the web UI listens on (loopback by default; the UI is never "
+        "shared through a public tunnel).",
+    )
+    ui_port: int = Field(default=7860, ge=1, le=65535, description="Port of the web UI.")
+    ui_stream_delay_ms: float = Field(
+        default=25.0,
+        ge=0,
+        le=1000,
+        description="Pause between the streamed pieces of an answer in the web UI, in ms.",
+    )
 
     @property
     def manifest_path(self) -> Path:
@@ -74,3 +91,7 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.index_dir / "chroma"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.data_dir / "feedback.sqlite3"

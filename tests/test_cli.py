@@ -94,3 +94,27 @@ def test_ask_batch_echoes_ids(env, tmp_path, capsys):
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in rows] == ["a", "b"]
     assert "Schewe" in rows[0]["answer"] and rows[1]["language"] == "en"
+
+
+def test_serve_starts_the_web_ui_on_the_given_address(env, monkeypatch):
+    seen = {}
+    monkeypatch.setattr(
+        "assistant.ui.serve", lambda settings, host, port: seen.update(host=host, port=port)
+    )
+    assert main(["serve", "--port", "7999"]) == 0
+    assert seen == {"host": None, "port": 7999}  # None: ASSISTANT_UI_HOST, 127.0.0.1
+
+
+def test_feedback_export_writes_csv(env, monkeypatch, tmp_path, capsys):
+    from assistant.feedback import FeedbackStore
+
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "var"))
+    store = FeedbackStore(tmp_path / "var" / "feedback.sqlite3")
+    store.record("up", {"question": "Wer?", "answer": "Alina Seel [1].", "language": "de"})
+    out = tmp_path / "export" / "feedback.csv"
+    assert main(["feedback", "export", "--out", str(out)]) == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("id,created_at,") and "Alina Seel [1]." in lines[1]
+    assert "1 feedback rows written" in capsys.readouterr().err
+    assert main(["feedback", "export"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith("1,")

@@ -1,0 +1,478 @@
+"""The web UI: a Gradio chat for citizens and a fact-check view for staff.
+
+``create_app(assistant)`` builds the page; ``launch(app)`` serves it on the loopback address
+by default and never through a public share link. The handlers live in :class:`ChatHandlers`
+so that they can be tested without a browser.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import gradio as gr
+
+from .config import Settings
+from .feedback import FeedbackStore
+from .records import Answer, Passage
+from .render import answer_message, escape_text, passages_table, ui_texts
+from .resources import DATA
+
+log = logging.getLogger(__name__)
+LANGS = ("de", "en")
+ANSWER_LANGS = ("auto", "de", "en")
+STREAM_PIECE = re.compile(r"\S+\s*")
+WORDS_PER_PIECE = 3
+CSS = (DATA / "ui.css").read_text(encoding="utf-8")
+THEME = gr.themes.Default(
+    primary_hue="blue",
+    neutral_hue="slate",
+    # system fonts: the page loads nothing from third parties
+    font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "Arial", "sans-serif"],
+    font_mono=["ui-monospace", "Consolas", "monospace"],
+)
+
+
+def _set_page_lang_js() -> str:
+    """Browser code that keeps ``<html lang>`` (screen readers, hyphenation) and the window
+    title in step with the interface language."""
+    titles = json.dumps({lang: ui_texts(lang)["page_title"] for lang in LANGS})
+    return (
+        f"(lang) => {{ document.documentElement.lang = lang; "
+        f"document.title = {titles}[lang] || document.title; return lang; }}"
+    )
+
+
+class AssistantLike(Protocol):
+    """What the UI needs of :class:`assistant.app.Assistant`."""
+
+    settings: Settings
+
+    def ask(
+        self, question: str, history: Sequence[Any] | None = None, lang: str | None = None
+    ) -> Answer: ...
+
+    def search(
+        self, query: str, k: int | None = None, lang: str | None = None
+    ) -> list[Passage]: ...
+
+
+def _lang(value: str | None) -> str:
+    return value if value in LANGS else "de"
+
+
+def messages(turns: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+    """The chat as Gradio messages, rebuilt from the finished turns."""
+    out: list[dict[str, str]] = []
+    for turn in turns:
+        out.append({"role": "user", "content": turn["user_html"]})
+        out.append({"role": "assistant", "content": turn["html"]})
+    return out
+
+
+def history(turns: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+    """The earlier turns as ``Assistant.ask`` takes them: the raw text, not the HTML."""
+    out: list[dict[str, str]] = []
+    for turn in turns:
+        out.append({"role": "user", "content": turn["question"]})
+        out.append({"role": "assistant", "content": turn["answer"]["answer"]})
+    return out
+
+
+def stream_pieces(text: str, words: int = WORDS_PER_PIECE) -> list[str]:
+    """Ever longer beginnings of ``text``, a few words more each, ending with all of it."""
+    tokens = STREAM_PIECE.findall(text)
+    lead = text[: len(text) - len(text.lstrip())]
+    out = [lead + "".join(tokens[:i]).rstrip() for i in range(words, len(tokens), words)]
+    return [*out, text.strip()] if text.strip() else []
+
+
+class ChatHandlers:
+    """The event handlers of the page, over one assistant and one feedback store."""
+
+    def __init__(
+        self, assistant: AssistantLike, store: FeedbackStore, stream_delay_s: float = 0.0
+    ) -> None:
+        self.assistant = assistant
+        self.store = store
+        self.stream_delay_s = stream_delay_s
+        self._lock = threading.Lock()  # one question at a time through the pipeline
+
+    # --- chat ------------------------------------------------------------------------
+    def respond(
+        self,
+        question: str,
+        turns: list[dict[str, Any]] | None,
+        answer_lang: str | None,
+        ui_lang: str | None,
+    ) -> Iterator[tuple[list[dict[str, str]], str, list[dict[str, Any]], str]]:
+        """Answer ``question``: yields (chat, question box, turns, staff query) as the answer
+        streams in, piece by piece, and last with its sources."""
+        turns = list(turns or [])
+        ui = _lang(ui_lang)
+        question = (question or "").strip()
+        if not question:
+            yield messages(turns), "", turns, ""
+            return
+        user_html = escape_text(question)
+        shown = messages(turns)
+        shown.append({"role": "user", "content": user_html})
+        yield shown, "", turns, ""
+        forced = answer_lang if answer_lang in LANGS else None
+        try:
+            with self._lock:
+                answer = self.assistant.ask(question, history=history(turns), lang=forced)
+        except Exception:
+            log.exception("answering failed: %r", question)
+            failed = [*shown, {"role": "assistant", "content": escape_text(ui_texts(ui)["error"])}]
+            yield failed, question, turns, ""
+            return
+        record = answer.to_dict()
+        for piece in stream_pieces(answer.answer)[:-1]:
+            yield [*shown, {"role": "assistant", "content": escape_text(piece)}], "", turns, ""
+            if self.stream_delay_s:
+                time.sleep(self.stream_delay_s)
+        turn = {
+            "question": question,
+            "user_html": user_html,
+            "answer": record,
+            "html": answer_message(record, ui),
+            "feedback_id": None,
+        }
+        turns = [*turns, turn]
+        yield messages(turns), "", turns, answer.resolved_question or question
+
+    def clear(self) -> tuple[list[dict[str, str]], list[dict[str, Any]], str, str, Any, None]:
+        """A new conversation: chat, turns, feedback status and comment emptied, the comment
+        row hidden, no rated answer."""
+        return [], [], "", "", gr.update(visible=False), None
+
+    # --- feedback ----------------------------------------------------------------------
+    def rate(
+        self, turns: list[dict[str, Any]] | None, ui_lang: str | None, data: gr.LikeData
+    ) -> tuple[list[dict[str, Any]], str, str, Any, int | None]:
+        """Thumbs up or down on an answer: stored (or changed, or withdrawn) at once.
+
+        Returns (turns, status text, comment box value, comment row update, id of the row a
+        comment goes to).
+        """
+        turns = [dict(t) for t in turns or []]
+        t = ui_texts(_lang(ui_lang))
+        index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+        i = int(index) // 2
+        if not 0 <= i < len(turns):
+            return turns, "", "", gr.update(visible=False), None
+        turn = turns[i]
+        row_id = turn.get("feedback_id")
+        if data.liked is True or data.liked is False:
+            rating = "up" if data.liked else "down"
+            if row_id is None or not self.store.rate(row_id, rating):
+                row_id = self.store.record(rating, turn["answer"])
+            turn["feedback_id"] = row_id
+            status = t["feedback_saved_up"] if rating == "up" else t["feedback_saved_down"]
+            return turns, status, "", gr.update(visible=True), row_id
+        if row_id is not None:
+            self.store.delete(row_id)
+        turn["feedback_id"] = None
+        return turns, t["feedback_removed"], "", gr.update(visible=False), None
+
+    def comment(self, text: str, row_id: int | None, ui_lang: str | None) -> tuple[str, str]:
+        """Attach the comment to the last rated answer; returns (status, comment box)."""
+        t = ui_texts(_lang(ui_lang))
+        if row_id is None or not self.store.comment(int(row_id), text or ""):
+            return t["comment_missing"], text
+        return t["comment_saved"], ""
+
+    # --- staff view --------------------------------------------------------------------
+    def search(self, query: str, k: float, lang: str | None, ui_lang: str | None) -> str:
+        """Raw retrieval for a query, as the staff view's table."""
+        from .language import detect_language
+
+        query = (query or "").strip()
+        ui = _lang(ui_lang)
+        if not query:
+            return ""
+        forced = lang if lang in LANGS else None
+        with self._lock:
+            passages = self.assistant.search(query, int(k), forced)
+        query_lang = forced or detect_language(query)
+        legs = _legs(self.assistant, passages)
+        return passages_table(passages, query, query_lang, legs, ui)
+
+
+def _legs(assistant: AssistantLike, passages: Sequence[Passage]) -> list[str]:
+    """The retrieval legs to show as columns: the retriever's, else those that scored."""
+    legs = getattr(getattr(assistant, "retriever", None), "legs", None)
+    if legs:
+        return list(legs)
+    seen: list[str] = []
+    for p in passages:
+        seen += [leg for leg in p.leg_scores if leg not in seen]
+    return seen
+
+
+def _choices(t: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(t["answer_language_choices"][v], v) for v in ANSWER_LANGS]
+
+
+def _header(t: dict[str, Any]) -> str:
+    return f"# {t['title']}\n\n{t['intro']}"
+
+
+def _examples(lang: str) -> list[str]:
+    """The example questions of ``lang`` first, then those of the other language."""
+    other = "en" if lang == "de" else "de"
+    return [*ui_texts(lang)["examples"], *ui_texts(other)["examples"]]
+
+
+def create_app(
+    assistant: AssistantLike,
+    store: FeedbackStore | None = None,
+    stream_delay_s: float | None = None,
+) -> gr.Blocks:
+    """The page: chat with sources and feedback, and a staff tab with raw retrieval."""
+    settings = assistant.settings
+    store = store or FeedbackStore(settings.feedback_path)
+    delay = settings.ui_stream_delay_ms / 1000 if stream_delay_s is None else stream_delay_s
+    handlers = ChatHandlers(assistant, store, delay)
+    t = ui_texts("de")
+    n_examples = len(_examples("de"))
+
+    with gr.Blocks(title=t["page_title"], analytics_enabled=False) as app:
+        app.handlers = handlers  # type: ignore[attr-defined]
+        turns = gr.State([])
+        comment_target = gr.State(None)
+        with gr.Row(elem_classes="topbar"):
+            header = gr.Markdown(_header(t), elem_id="page-header")
+            ui_lang = gr.Radio(
+                [("Deutsch", "de"), ("English", "en")],
+                value="de",
+                label=t["interface_language"],
+                elem_id="ui-lang",
+                scale=0,
+                min_width=270,
+            )
+        with gr.Tabs():
+            with gr.Tab(t["chat_tab"], id="ask") as chat_tab:
+                chatbot = gr.Chatbot(
+                    label=t["chat_label"],
+                    elem_id="chat",
+                    height="60vh",
+                    min_height=320,
+                    placeholder=t["chat_placeholder"],
+                    latex_delimiters=[],
+                    sanitize_html=True,
+                    render_markdown=True,
+                    buttons=["copy"],
+                    feedback_options=("Like", "Dislike"),
+                    layout="bubble",
+                )
+                with gr.Row(equal_height=True):
+                    question = gr.Textbox(
+                        label=t["question_label"],
+                        placeholder=t["question_placeholder"],
+                        elem_id="question",
+                        lines=1,
+                        max_lines=4,
+                        max_length=500,
+                        scale=5,
+                        min_width=200,
+                        autofocus=True,
+                    )
+                    send = gr.Button(t["send"], variant="primary", scale=1, min_width=100)
+                answer_lang = gr.Radio(
+                    _choices(t), value="auto", label=t["answer_language"], elem_id="answer-lang"
+                )
+                examples_label = gr.Markdown(f"**{t['examples_label']}**")
+                with gr.Row(elem_classes="examples"):
+                    example_buttons = [
+                        gr.Button(q, size="sm", variant="secondary", min_width=120)
+                        for q in _examples("de")
+                    ]
+                feedback_hint = gr.Markdown(t["feedback_hint"], elem_id="feedback-hint")
+                feedback_status = gr.Markdown("", elem_id="feedback-status")
+                with gr.Row(visible=False) as comment_row:
+                    comment = gr.Textbox(
+                        label=t["comment_label"],
+                        placeholder=t["comment_placeholder"],
+                        elem_id="comment",
+                        lines=2,
+                        max_length=1000,
+                        scale=4,
+                    )
+                    comment_send = gr.Button(t["comment_send"], scale=1, min_width=120)
+                with gr.Row():
+                    clear = gr.Button(t["clear"], variant="secondary", size="sm", elem_id="clear")
+                privacy = gr.Markdown(t["privacy"], elem_classes="privacy")
+            with gr.Tab(t["staff_tab"], id="check") as staff_tab:
+                staff_intro = gr.Markdown(t["staff_intro"])
+                with gr.Row(equal_height=True):
+                    staff_query = gr.Textbox(
+                        label=t["staff_query"],
+                        placeholder=t["staff_query_placeholder"],
+                        elem_id="staff-query",
+                        scale=4,
+                        min_width=200,
+                    )
+                    staff_k = gr.Slider(
+                        1, 20, value=settings.top_k, step=1, label=t["staff_k"], scale=2
+                    )
+                staff_lang = gr.Radio(_choices(t), value="auto", label=t["staff_lang"])
+                staff_search = gr.Button(t["staff_search"], variant="primary")
+                staff_results = gr.HTML("", elem_id="staff-results")
+
+        ask_outputs = [chatbot, question, turns, staff_query]
+        gr.on(
+            [question.submit, send.click],
+            handlers.respond,
+            [question, turns, answer_lang, ui_lang],
+            ask_outputs,
+            concurrency_limit=8,
+            show_progress="minimal",
+        )
+        for button in example_buttons:
+            button.click(
+                handlers.respond,
+                [button, turns, answer_lang, ui_lang],
+                ask_outputs,
+                concurrency_limit=8,
+                show_progress="minimal",
+            )
+        chatbot.like(
+            handlers.rate,
+            [turns, ui_lang],
+            [turns, feedback_status, comment, comment_row, comment_target],
+        )
+        gr.on(
+            [comment_send.click, comment.submit],
+            handlers.comment,
+            [comment, comment_target, ui_lang],
+            [feedback_status, comment],
+        )
+        clear.click(
+            handlers.clear,
+            None,
+            [chatbot, turns, feedback_status, comment, comment_row, comment_target],
+        )
+        gr.on(
+            [staff_search.click, staff_query.submit],
+            handlers.search,
+            [staff_query, staff_k, staff_lang, ui_lang],
+            staff_results,
+        )
+
+        def relabel(lang: str) -> list[Any]:
+            t = ui_texts(_lang(lang))
+            return [
+                gr.update(value=_header(t)),
+                gr.update(label=t["interface_language"]),
+                gr.update(label=t["chat_tab"]),
+                gr.update(label=t["staff_tab"]),
+                gr.update(label=t["chat_label"], placeholder=t["chat_placeholder"]),
+                gr.update(label=t["question_label"], placeholder=t["question_placeholder"]),
+                gr.update(value=t["send"]),
+                gr.update(label=t["answer_language"], choices=_choices(t)),
+                gr.update(value=f"**{t['examples_label']}**"),
+                *[gr.update(value=q) for q in _examples(_lang(lang))[:n_examples]],
+                gr.update(value=t["feedback_hint"]),
+                gr.update(label=t["comment_label"], placeholder=t["comment_placeholder"]),
+                gr.update(value=t["comment_send"]),
+                gr.update(value=t["clear"]),
+                gr.update(value=t["privacy"]),
+                gr.update(value=t["staff_intro"]),
+                gr.update(label=t["staff_query"], placeholder=t["staff_query_placeholder"]),
+                gr.update(label=t["staff_k"]),
+                gr.update(label=t["staff_lang"], choices=_choices(t)),
+                gr.update(value=t["staff_search"]),
+            ]
+
+        relabelled = [
+            header,
+            ui_lang,
+            chat_tab,
+            staff_tab,
+            chatbot,
+            question,
+            send,
+            answer_lang,
+            examples_label,
+            *example_buttons,
+            feedback_hint,
+            comment,
+            comment_send,
+            clear,
+            privacy,
+            staff_intro,
+            staff_query,
+            staff_k,
+            staff_lang,
+            staff_search,
+        ]
+        set_page_lang = _set_page_lang_js()
+        ui_lang.change(relabel, ui_lang, relabelled, js=set_page_lang)
+
+        def initial_lang(request: gr.Request) -> str:
+            """``?lang=en`` in the address opens the English interface."""
+            wanted = request.query_params.get("lang", "") if request else ""
+            return wanted if wanted in LANGS else "de"
+
+        app.load(initial_lang, None, ui_lang).then(None, ui_lang, None, js=set_page_lang)
+    return app
+
+
+def warm_up(assistant: AssistantLike) -> None:
+    """Ask the first example question in each language once, so the caches and lazily built
+    indexes are ready before the first citizen asks."""
+    for lang in LANGS:
+        assistant.ask(ui_texts(lang)["examples"][0])
+
+
+def launch(
+    app: gr.Blocks,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    *,
+    block: bool = True,
+) -> gr.Blocks:
+    """Serve the page on ``host:port`` (never through a share link). With ``block=False``
+    it returns once the server runs (tests); ``app.close()`` stops it."""
+    app.queue(default_concurrency_limit=1)
+    app.launch(
+        server_name=host,
+        server_port=port,
+        share=False,
+        prevent_thread_lock=not block,
+        inbrowser=False,
+        show_error=False,
+        quiet=True,  # serve() prints the address itself
+        footer_links=[],
+        ssr_mode=False,
+        mcp_server=False,
+        pwa=False,
+        theme=THEME,
+        css=CSS,
+        favicon_path=None,
+    )
+    return app
+
+
+def serve(
+    settings: Settings | None = None, host: str | None = None, port: int | None = None
+) -> None:
+    """Open the assistant and serve its page until interrupted (``assistant serve``)."""
+    from .app import Assistant
+
+    settings = settings or Settings()
+    assistant = Assistant.open(settings)
+    warm_up(assistant)
+    app = create_app(assistant)
+    host, port = host or settings.ui_host, port or settings.ui_port
+    print(f"Web UI: http://{host}:{port}  (Strg-C / Ctrl-C beendet / quits)", flush=True)
+    print(f"Feedback: {Path(settings.feedback_path)}", flush=True)
+    launch(app, host, port)
