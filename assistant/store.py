@@ -143,6 +143,9 @@ class ChunkStore:
 
     def vectors_for(self, ids: list[str]) -> np.ndarray:
         """The stored vectors of some chunks, in the order of ``ids``."""
+        if self._matrix is not None:  # the exact-search matrix is in memory already
+            rows = [self._row[i] for i in ids]
+            return self._matrix[1][rows]
         got = self.collection.get(ids=ids, include=["embeddings"])
         by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
         return np.asarray([by_id[i] for i in ids], dtype=np.float32)
@@ -154,6 +157,7 @@ class ChunkStore:
             ids = [got["ids"][i] for i in order]
             matrix = np.asarray(got["embeddings"], dtype=np.float32)[order]
             self._matrix = (ids, matrix)
+            self._row = {cid: i for i, cid in enumerate(ids)}
         return self._matrix
 
     def query(self, vector: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
@@ -161,7 +165,8 @@ class ChunkStore:
 
         Up to ``exact_search_max`` chunks the search is exhaustive; above, HNSW is used.
         """
-        n = self.count()
+        # a collection does not change while it is served (ingest writes a new one)
+        n = len(self._matrix[0]) if self._matrix is not None else self.count()
         if n == 0 or k <= 0:
             return []
         vector = np.asarray(vector, dtype=np.float32).reshape(-1)
