@@ -180,10 +180,17 @@ def _renumber(text: str, numbers: dict[int, int]) -> str:
 class Composer:
     """Turns retrieved passages into an answer with numbered, verifiable citations."""
 
-    def __init__(self, facts: Facts, chunks: dict[str, Chunk], as_of: dict[str, int | None]):
+    def __init__(
+        self,
+        facts: Facts,
+        chunks: dict[str, Chunk],
+        as_of: dict[str, int | None],
+        cities: dict[str, str] | None = None,
+    ):
         self.facts = facts
         self.chunks = chunks
         self.as_of = as_of
+        self.cities = cities or {}  # the city each page speaks for (front matter ``city``)
         self.vocabulary = sorted(
             {w for c in chunks.values() for w in fold_words(c.passage_text)}
             | {w for c in chunks.values() for w in fold_words(c.section)}
@@ -296,6 +303,21 @@ class Composer:
                 )
             )
         return Draft(" ".join(parts), True, cites.items)
+
+    def _other_cities(self, question: str) -> set[str]:
+        """Cities whose pages cannot give a value asked about Darmstadt itself: when the
+        question names Darmstadt and not them, another city's page (the year of one of
+        Dortmund's twin towns) says nothing about Darmstadt's. (A yes/no question may still
+        be answered from it: "Is Amiens a twin town of Darmstadt?" — Dortmund's page names
+        Amiens as Dortmund's.)"""
+        words = set(fold_words(question))
+        if not words & word_lists()["home"]:
+            return set()
+        return {
+            city
+            for city in set(self.cities.values())
+            if not set(fold_words(city)) & (words | word_lists()["home"])
+        }
 
     def _office_address(self) -> Address | None:
         """The newest page's office address (by ``as_of``)."""
@@ -501,9 +523,10 @@ class Composer:
             counted_words = [[counted]] if counted else []
         group_words = [v for g in groups for v in g]
         candidates = []
+        foreign = self._other_cities(question) if wanted else set()
         for p in passages[:QUOTE_PASSAGES]:
             relevance = p.relevance if p.relevance is not None else p.score
-            if relevance < MIN_RELEVANCE:
+            if relevance < MIN_RELEVANCE or self.cities.get(p.chunk.doc_id) in foreign:
                 continue
             passage_vocab = set(fold_words(p.chunk.section + " " + p.chunk.passage_text))
             if specific and _coverage(specific, passage_vocab) < MIN_COVERAGE:

@@ -41,7 +41,8 @@ class Assistant:
         self.llm = llm
         chunks = retriever.chunks
         as_of = {doc_id: entry.as_of for doc_id, entry in manifest.documents.items()}
-        self.composer = Composer(facts, chunks, as_of)
+        cities = {doc_id: entry.city for doc_id, entry in manifest.documents.items()}
+        self.composer = Composer(facts, chunks, as_of, cities)
 
     @classmethod
     def open(

@@ -171,3 +171,11 @@ def test_merged_drafts_renumber_citations_and_name_the_unanswered_part():
     assert merged.conflicts[0].values[0]["n"] == 2
     refusal = Draft("refused", True, [])
     assert merge_drafts([refusal, Draft("also refused", True)], "en") is refusal
+
+
+def test_another_citys_page_gives_no_value_about_darmstadt(assistant):
+    answer = assistant.ask("Seit wann ist Buffalo Partnerstadt von Darmstadt?")
+    assert answer.abstained and answer.answer.startswith(REFUSAL["de"])
+    # a yes/no question may be answered from it: the page says whose partner Amiens is
+    answer = assistant.ask("Ist Amiens eine Partnerstadt von Darmstadt?")
+    assert not answer.abstained and "Dortmund" in answer.answer
