@@ -1,7 +1,12 @@
-"""The haystack generator is deterministic and writes loadable pages."""
+"""The haystack generator is deterministic and writes loadable pages; the benchmark suite
+runs end to end in its smoke mode and writes well-formed results (no timing assertions)."""
 
+import json
+import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from assistant.chunking import chunk_document
 from assistant.corpus import load_corpus
@@ -57,3 +62,35 @@ def test_pages_for_a_chunk_target_use_the_measured_chunks_per_page():
     count, per_page = haystack.pages_for_chunks(1000, seed=haystack.DEFAULT_SEED, base_chunks=85)
     assert 5 < per_page < 40
     assert abs(count * per_page + 85 - 1000) <= per_page
+
+
+@pytest.mark.slow
+def test_the_suite_runs_end_to_end_in_smoke_mode(tmp_path):
+    cmd = [sys.executable, str(BENCH / "suite.py"), "--smoke", "--out", str(tmp_path)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads((tmp_path / "suite.json").read_text(encoding="utf-8"))
+    markdown = (tmp_path / "suite.md").read_text(encoding="utf-8")
+    assert results["machine"]["cores"] >= 1 and results["load"]
+    assert [row["label"] for row in results["sizes"]] == ["corpus", "+20 pages"]
+    for row in results["sizes"]:
+        assert row["chunks"] > 0 and row["index_bytes"] > 0
+        for figure in (
+            row["ingest_cold"]["wall_s"],
+            row["reingest_nochange"]["wall_s"],
+            row["cold_start"]["wall_s"],
+        ):
+            assert figure["n"] >= 1 and figure["median"] > 0 and figure["p95"] >= figure["median"]
+        warm = row["measure"]["warm_ms"]
+        for name in ("retrieve", "ask", "peer_retrieve"):
+            assert warm[name]["n"] >= 1 and warm[name]["p50"] <= warm[name]["p95"]
+        for lang in ("de", "en"):
+            assert 0 <= row["measure"]["quality"][lang]["hit5"] <= 1
+            assert 0 <= row["measure"]["peer_quality"][lang]["hit1"] <= 1
+        assert row["measure"]["rss"]["serving"]["VmHWM"] > 0
+        assert row["serve"]["http_status"] == 200 and row["serve"]["rss_peak"]["VmHWM"] > 0
+        assert len(row["measure"]["needles"]) == 4
+    assert results["embedding_throughput"]["fake"]["per_s"]["median"] > 0
+    for heading in ("## Targets", "## Whole processes", "## Warm latency", "## Memory"):
+        assert heading in markdown
+    assert "+20 pages" in markdown and "llama-index" in markdown
