@@ -24,12 +24,13 @@ from benchlib import free_port, latency, proc_status, profiled, top_functions  #
 
 FIRST_QUESTION = "Wer ist für Szeged zuständig?"
 WARMUP_QUESTIONS = 10
-# Needles: (question, text of the gold passage, text the answer must hold).
+# Needles: (question, texts of which a real passage holds one, text the answer must hold).
+SEEL = ("Seel, Alina", "Frau Alina Seel")  # the same card on two Darmstadt pages
 NEEDLES = (
-    ("Wer ist für Szeged zuständig?", "Seel, Alina", "Seel"),
-    ("Who handles Szeged?", "Seel, Alina", "Seel"),
-    ("Seit wann ist Szeged Partnerstadt von Darmstadt?", "1990 Szeged", "1990"),
-    ("Since when has Troyes been a twin town of Darmstadt?", "1958 Alkmaar", "1958"),
+    ("Wer ist für Szeged zuständig?", SEEL, "Seel"),
+    ("Who handles Szeged?", SEEL, "Seel"),
+    ("Seit wann ist Szeged Partnerstadt von Darmstadt?", ("1990 Szeged",), "1990"),
+    ("Since when has Troyes been a twin town of Darmstadt?", ("1958 Alkmaar",), "1958"),
 )
 
 
@@ -144,7 +145,7 @@ def needles(assistant: Any) -> list[dict[str, Any]]:
     out = []
     for question, gold, must in NEEDLES:
         passages = assistant.search(question, 10)
-        ranks = [p.rank for p in passages if gold in p.chunk.passage_text]
+        ranks = [p.rank for p in passages if any(g in p.chunk.passage_text for g in gold)]
         answer = assistant.ask(question)
         out.append(
             {

@@ -350,16 +350,17 @@ class Suite:
             runs.append((f"+{count} pages", self.haystack(count), count, True))
         for label, corpus, pages, scale in runs:
             local = self.measure_size(label, corpus, pages, None, scale)
-            if opts.chroma_server:
-                if local.get("chunks", 0) > opts.server_max_chunks:
-                    log(f"{label}: no server run (over --server-max-chunks)")
-                    continue
-                folder = self.root / f"chroma-{_slug(label)}"
-                folder.mkdir()
-                with ChromaServer(folder / "data") as server:
-                    self.measure_size(label, corpus, pages, server, scale)
-            if label != "corpus":
+            if scale:  # a haystack index is large: removed once measured
                 shutil.rmtree(self.root / f"index-{label}-local", ignore_errors=True)
+            if not opts.chroma_server:
+                continue
+            if (local.get("chunks") or 0) > opts.server_max_chunks:
+                log(f"{label}: no server run (over --server-max-chunks)")
+                continue
+            folder = self.root / f"chroma-{_slug(label)}"
+            folder.mkdir()
+            with ChromaServer(folder / "data") as server:
+                self.measure_size(label, corpus, pages, server, scale)
 
     def haystack(self, count: int) -> Path:
         folder = self.root / f"corpus-{count}"
@@ -374,7 +375,7 @@ class Suite:
             backend, _, threads = spec.partition("@")
             log(f"embedding throughput: {spec}")
             args = ["--backend", backend, "--passages", str(self.opts.embed_passages)]
-            args += ["--repeat", str(max(self.opts.repeat, 1))]
+            args += ["--repeat", str(min(max(self.opts.repeat, 1), 3))]
             if threads:
                 args += ["--threads", threads]
             data = self.probe(env, "embed", *args)
