@@ -137,6 +137,10 @@ def quality(result: dict[str, Any]) -> dict[str, Any]:
                 row[key] = rate["rate"]
                 row[f"{key}_count"] = f"{rate['count']}/{rate['n']}"
         out[lang] = row
+    out["by_category"] = {
+        category: {key: (summary.get(key) or {}).get("rate") for key in ("hit1", "hit5")}
+        for category, summary in result["by_category"].items()
+    }
     return out
 
 

@@ -246,6 +246,7 @@ def render(results: dict[str, Any]) -> str:
                 ],
             ),
         ),
+        *_by_category(sizes),
         "Needles (rank of the real passage in the top 10; the answer names it):",
         "",
         *_table(
@@ -353,6 +354,24 @@ def _scale_ingest(sizes: list[dict[str, Any]]) -> list[str]:
         "Haystack ingest, split (s; the embedding includes loading the model):",
         "",
         *_table([*head, "passages/s embedded", "peak RSS MB"], rows),
+    ]
+
+
+def _by_category(sizes: list[dict[str, Any]]) -> list[str]:
+    """Hit@1 / Hit@5 of each question category at each size (the index on disk)."""
+    local = [r for r in sizes if r["backend"] == "local"]
+    found = [_get(r, "measure", "quality", "by_category") or {} for r in local]
+    categories = sorted({c for f in found for c, v in f.items() if v.get("hit5") is not None})
+    if not categories or len(local) < 2:
+        return []
+    rows = [
+        [c, *[f"{_f(_get(f, c, 'hit1'), 2)} / {_f(_get(f, c, 'hit5'), 2)}" for f in found]]
+        for c in categories
+    ]
+    return [
+        "Ours by question category (Hit@1 / Hit@5, both languages):",
+        "",
+        *_table(["category", *[r["label"] for r in local]], rows),
     ]
 
 
