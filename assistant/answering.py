@@ -16,6 +16,7 @@ from .evidence import YEAR, fits, units
 from .facts import Address, ContactCard, Facts, Partnership, city_key
 from .intent import capitalised_names, intents, places, word_lists
 from .lexical import (
+    Vocabulary,
     contains_phrase,
     content_words,
     english_concepts,
@@ -186,18 +187,17 @@ class Composer:
         chunks: dict[str, Chunk],
         as_of: dict[str, int | None],
         cities: dict[str, str] | None = None,
+        vocabulary: Vocabulary | None = None,
     ):
         self.facts = facts
         self.chunks = chunks
         self.as_of = as_of
         self.cities = cities or {}  # the city each page speaks for (front matter ``city``)
-        self.vocabulary = sorted(
-            {w for c in chunks.values() for w in fold_words(c.passage_text)}
-            | {w for c in chunks.values() for w in fold_words(c.section)}
-            | word_lists()["domain"]
-        )
-        self._vocab_set = set(self.vocabulary)
-        self._stem_vocab = set(stems(self.vocabulary))
+        if vocabulary is None:
+            words = {w for c in chunks.values() for w in fold_words(c.passage_text)}
+            words |= {w for c in chunks.values() for w in fold_words(c.section)}
+            vocabulary = Vocabulary(words | word_lists()["domain"])
+        self.vocabulary = vocabulary
 
     # --- what the question asks ------------------------------------------------------
     def specific_words(self, question: str, lang: str) -> list[str]:
@@ -239,13 +239,7 @@ class Composer:
 
     def known(self, word: str) -> bool:
         """The pages hold the word: as is, by stem, inside a compound, or with a typo."""
-        if word in self._vocab_set or stems([word])[0] in self._stem_vocab:
-            return True
-        if len(word) >= 5 and any(
-            word in v or (len(v) >= max(6, 0.7 * len(word)) and v in word) for v in self.vocabulary
-        ):
-            return True
-        return bool(difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=0.85))
+        return self.vocabulary.known(word)
 
     # --- the pieces of an answer ---------------------------------------------------
     def compose(self, question: str, lang: str, passages: list[Passage]) -> Draft:

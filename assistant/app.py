@@ -42,7 +42,8 @@ class Assistant:
         chunks = retriever.chunks
         as_of = {doc_id: entry.as_of for doc_id, entry in manifest.documents.items()}
         cities = {doc_id: entry.city for doc_id, entry in manifest.documents.items()}
-        self.composer = Composer(facts, chunks, as_of, cities)
+        vocabulary = retriever.vocabulary if isinstance(retriever, HybridRetriever) else None
+        self.composer = Composer(facts, chunks, as_of, cities, vocabulary)
 
     @classmethod
     def open(

@@ -11,9 +11,9 @@ from typing import Protocol
 
 from .embedding import Embedder
 from .evidence import EvidenceScorer, blend
-from .intent import folded_lines, intents, places, structure_score
+from .intent import folded_lines, intents, places, structure_score, word_lists
 from .language import detect_language
-from .lexical import LexicalIndex, german_terms, stems
+from .lexical import LexicalIndex, Vocabulary, german_terms, stems, stopwords
 from .records import Chunk, Passage
 from .resources import DATA
 from .store import ChunkStore
@@ -150,6 +150,13 @@ class HybridRetriever:
         if "structure" in self.legs:
             out["structure"] = self.structure(query, out)
         return out
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """Every word of the passages (as the lexical index saw them), stop words, and the
+        domain words of the glossary and the place names."""
+        lists = word_lists()
+        return Vocabulary(self.lexical.words_seen | stopwords() | lists["domain"])
 
     @cached_property
     def evidence(self) -> EvidenceScorer:
