@@ -12,7 +12,7 @@ from .config import Settings
 from .conversation import resolve_followup, split_question
 from .embedding import Embedder, make_embedder
 from .facts import Facts, extract_facts
-from .ingest import facts_path, index_problems, ingest
+from .ingest import facts_path, index_problems, ingest, lexical_path
 from .language import detect_language
 from .llm import LLMComposer, LLMSettings
 from .manifest import IndexUnavailableError, Manifest, read_manifest
@@ -80,7 +80,13 @@ class Assistant:
             ) from exc
         legs = LEGS if settings.retriever == "hybrid" else (settings.retriever,)
         calibration = Calibration.load(embedder.name)
-        retriever = HybridRetriever(store, embedder, legs, calibration=calibration)
+        retriever = HybridRetriever(
+            store,
+            embedder,
+            legs,
+            calibration=calibration,
+            lexical_path=lexical_path(settings, manifest.collection),
+        )
         path = facts_path(settings, manifest.collection)
         facts = Facts.load(path) if path.exists() else extract_facts(retriever.chunks.values())
         llm_settings = LLMSettings()

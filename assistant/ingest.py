@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -159,7 +160,11 @@ def ingest(
         previous_collections=previous[:KEEP_PREVIOUS],
     )
     settings.index_dir.mkdir(parents=True, exist_ok=True)
-    extract_facts(store.chunks().values()).save(facts_path(settings, name))
+    from .retrieval import build_lexical  # heavy: only when a new index is written
+
+    chunks = store.chunks()
+    extract_facts(chunks.values()).save(facts_path(settings, name))
+    build_lexical(chunks).save(lexical_path(settings, name))
     write_manifest(settings.manifest_path, new_manifest)  # the switch
     _drop_stale_collections(settings, client, keep={name, *new_manifest.previous_collections})
     report.chunks = new_manifest.chunk_count
@@ -172,6 +177,11 @@ def facts_path(settings: Settings, collection: str) -> Path:
     return settings.index_dir / f"facts-{collection}.json"
 
 
+def lexical_path(settings: Settings, collection: str) -> Path:
+    """Where the lexical (BM25) index of a collection is kept."""
+    return settings.index_dir / f"lexical-{collection}"
+
+
 def _drop_stale_collections(settings: Settings, client, keep: set[str]) -> None:
     """Delete chunk collections that neither the manifest nor a recent reader can use."""
     for collection in client.list_collections():
@@ -181,3 +191,6 @@ def _drop_stale_collections(settings: Settings, client, keep: set[str]) -> None:
     for path in settings.index_dir.glob("facts-chunks-*.json"):
         if path.stem.removeprefix("facts-") not in keep:
             path.unlink(missing_ok=True)
+    for path in settings.index_dir.glob("lexical-chunks-*"):
+        if path.name.removeprefix("lexical-") not in keep:
+            shutil.rmtree(path, ignore_errors=True)

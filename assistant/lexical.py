@@ -9,11 +9,14 @@ questions, with German terms from a domain glossary (``assistant/data``).
 from __future__ import annotations
 
 import difflib
+import json
 import re
+import shutil
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 from anyascii import anyascii
@@ -23,6 +26,7 @@ from .resources import load_data
 _TOKEN = re.compile(r"[a-z0-9]+")
 _DIGRAPH = re.compile(r"(?<=[a-z])([aou])e")
 NGRAM = 4
+LEXICAL_VERSION = 1  # of the saved index; bump when words, stems or n-grams change
 
 
 def fold_words(text: str) -> list[str]:
@@ -218,6 +222,49 @@ class LexicalIndex:
         if self.ids:
             self.words.index([stems(w) or ["_"] for w in words], show_progress=False)
             self.grams.index([ngrams(w) or ["_"] for w in words], show_progress=False)
+
+    def save(self, folder: Path) -> None:
+        """Write the index to ``folder`` (written beside, then renamed into place)."""
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.ids:
+            self.words.save(tmp / "words", show_progress=False)
+            self.grams.save(tmp / "grams", show_progress=False)
+        meta = {
+            "version": LEXICAL_VERSION,
+            "ids": self.ids,
+            "stems": [sorted(s) for s in self._stem_sets],
+            "words": sorted(self.words_seen),
+        }
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex | None:
+        """The index saved in ``folder``, or None when it is missing or of another version."""
+        import bm25s
+
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if meta.get("version") != LEXICAL_VERSION:
+            return None
+        index = cls.__new__(cls)
+        index.ids = meta["ids"]
+        index.position = {cid: i for i, cid in enumerate(index.ids)}
+        index._stem_sets = [set(s) for s in meta["stems"]]
+        index._doc_freq = Counter(s for stem_set in index._stem_sets for s in stem_set)
+        index.words_seen = set(meta["words"])
+        if index.ids:
+            index.words = bm25s.BM25.load(folder / "words", show_progress=False)
+            index.grams = bm25s.BM25.load(folder / "grams", show_progress=False)
+        else:
+            index.words = bm25s.BM25(k1=1.2, b=0.75)
+            index.grams = bm25s.BM25(k1=1.2, b=0.75)
+        return index
 
     def _scores(self, model, tokens: list[str]) -> np.ndarray:
         if not self.ids or not tokens:

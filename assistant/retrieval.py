@@ -95,6 +95,13 @@ class Calibration:
         return 1.0 / (1.0 + math.exp(-z))
 
 
+def build_lexical(chunks: Mapping[str, Chunk]) -> LexicalIndex:
+    """The BM25 legs over the chunks: title, section and passage text of each."""
+    ids = sorted(chunks)
+    texts = [f"{chunks[i].title}\n{chunks[i].section}\n{chunks[i].passage_text}" for i in ids]
+    return LexicalIndex(ids, texts)
+
+
 @lru_cache(maxsize=65536)
 def _lines(chunk: Chunk) -> list:
     return folded_lines(chunk.passage_text)
@@ -113,12 +120,14 @@ class HybridRetriever:
         legs: Sequence[str] = LEGS,
         weights: Mapping[str, Mapping[str, float]] | None = None,
         calibration: Calibration | None = None,
+        lexical_path: Path | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.legs = tuple(legs)
         self.weights = weights or DEFAULT_WEIGHTS
         self.calibration = calibration
+        self.lexical_path = lexical_path
 
     @cached_property
     def chunks(self) -> dict[str, Chunk]:
@@ -126,12 +135,12 @@ class HybridRetriever:
 
     @cached_property
     def lexical(self) -> LexicalIndex:
-        ids = sorted(self.chunks)
-        texts = [
-            f"{self.chunks[i].title}\n{self.chunks[i].section}\n{self.chunks[i].passage_text}"
-            for i in ids
-        ]
-        return LexicalIndex(ids, texts)
+        """The lexical index saved at ingest when it matches the collection, else built."""
+        if self.lexical_path is not None:
+            saved = LexicalIndex.load(self.lexical_path)
+            if saved is not None and saved.ids == sorted(self.chunks):
+                return saved
+        return build_lexical(self.chunks)
 
     def leg_results(self, query: str, lang: str, depth: int = DEPTH) -> dict[str, list]:
         """Ranked (chunk id, score) lists of each selected leg."""

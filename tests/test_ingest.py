@@ -197,3 +197,25 @@ def test_missing_collection_gives_the_rebuild_command(fake_settings):
         _open(fake_settings, auto_ingest=False)
     report = ingest(fake_settings, rebuild=True, embedder=FakeEmbedder())
     assert report.chunks == manifest.chunk_count
+
+
+def test_the_lexical_index_is_saved_per_collection_and_used_on_open(fake_settings):
+    from assistant.ingest import lexical_path
+    from assistant.lexical import LexicalIndex
+
+    ingest(fake_settings, embedder=FakeEmbedder())
+    manifest = read_manifest(fake_settings.manifest_path)
+    folder = lexical_path(fake_settings, manifest.collection)
+    saved = LexicalIndex.load(folder)
+    assert saved is not None and len(saved.ids) == manifest.chunk_count
+    assistant = Assistant.open(fake_settings, embedder=FakeEmbedder(), auto_ingest=False)
+    assert assistant.retriever.lexical.ids == saved.ids
+    built = assistant.retriever.lexical.search("Wer betreut Szeged?", "de", 5)
+    assert built == saved.search("Wer betreut Szeged?", "de", 5)
+    for _ in range(3):  # old collections' lexical indexes go with them
+        ingest(fake_settings, embedder=FakeEmbedder(), rebuild=True)
+    kept = sorted(p.name for p in fake_settings.index_dir.glob("lexical-chunks-*"))
+    current = read_manifest(fake_settings.manifest_path)
+    assert kept == sorted(
+        f"lexical-{c}" for c in [current.collection, *current.previous_collections]
+    )
