@@ -193,6 +193,7 @@ class Composer:
         self.chunks = chunks
         self.as_of = as_of
         self.cities = cities or {}  # the city each page speaks for (front matter ``city``)
+        self._indexes: dict[str, object] = {}
         if vocabulary is None:
             words = {w for c in chunks.values() for w in fold_words(c.passage_text)}
             words |= {w for c in chunks.values() for w in fold_words(c.section)}
@@ -263,7 +264,7 @@ class Composer:
         """Does the question ask about more than ``allowed`` words, places and persons?"""
         groups = places(question)
         place_words = {w for g in groups for v in g for w in v}
-        people = {w for c in self.facts.contacts for w in fold_words(c.person)}
+        people = self._index("people_words")
         if lang == "en":
             extra = set(fold_words(" ".join(german_terms(question))))
             extra |= set(self.specific_words(question, lang))
@@ -282,7 +283,11 @@ class Composer:
             ]
             parts.append(words["closest_sources"].format(sources="; ".join(refs)))
         office = self._office_address()
-        heads = [c for c in self.facts.contacts if "Abteilungsleiterin" in c.role and c.email]
+        heads = [
+            c
+            for c in self.facts.contacts
+            if "Abteilungsleiterin" in c.role and c.email and self._speaks_for(c.chunk, set())
+        ]
         if office and heads:
             head = max(heads, key=lambda c: (self.as_of.get(c.doc) or 0, c.doc))
             n = cites.add(self.chunks[office.chunk], 0.0)
@@ -297,6 +302,37 @@ class Composer:
                 )
             )
         return Draft(" ".join(parts), True, cites.items)
+
+    def _index(self, name: str):
+        """Lookups over the facts, built once: contact cards by partner city and by surname,
+        partnership records by city, and the words of people's names."""
+        if name not in self._indexes:
+            if name == "contacts_by_city":
+                index: dict = {}
+                for card in self.facts.contacts:
+                    for key in {city_key(x) for x in card.cities}:
+                        index.setdefault(key, []).append(card)
+            elif name == "contacts_by_surname":
+                index = {}
+                for card in self.facts.contacts:
+                    index.setdefault(fold_words(card.person)[-1], []).append(card)
+            elif name == "partnerships_by_city":
+                index = {}
+                for record in self.facts.partnerships:
+                    index.setdefault(city_key(record.city), []).append(record)
+            else:
+                index = {w for c in self.facts.contacts for w in fold_words(c.person)}
+            self._indexes[name] = index
+        return self._indexes[name]
+
+    def _speaks_for(self, chunk_id: str, question_words: set[str]) -> bool:
+        """May a fact from this passage answer a question about Darmstadt? Facts from a page
+        about another city (Dortmund's twin towns) only when the question names that city."""
+        city = self.cities.get(self.chunks[chunk_id].doc_id) if chunk_id in self.chunks else None
+        if not city:
+            return True
+        own = set(fold_words(city))
+        return bool(own & word_lists()["home"]) or own <= question_words
 
     def _other_cities(self, question: str) -> set[str]:
         """Cities whose pages cannot give a value asked about Darmstadt itself: when the
@@ -315,7 +351,11 @@ class Composer:
 
     def _office_address(self) -> Address | None:
         """The newest page's office address (by ``as_of``)."""
-        with_street = [a for a in self.facts.addresses if not a.lines[0].startswith("Neues")]
+        with_street = [
+            a
+            for a in self.facts.addresses
+            if not a.lines[0].startswith("Neues") and self._speaks_for(a.chunk, set())
+        ]
         if not with_street:
             return None
         return max(with_street, key=lambda a: (self.as_of.get(a.doc) or 0, a.doc))
@@ -340,15 +380,20 @@ class Composer:
             return None
         cards: list[ContactCard] = []
         template, city = "", ""
+        by_city = self._index("contacts_by_city")
         for group in groups:
             keys = {" ".join(v) for v in group}
-            cards = [c for c in self.facts.contacts if {city_key(x) for x in c.cities} & keys]
+            found = [c for key in sorted(keys) for c in by_city.get(key, [])]
+            unique = [c for i, c in enumerate(found) if all(c is not d for d in found[:i])]
+            cards = [c for c in unique if self._speaks_for(c.chunk, folded)]
             if cards:
                 city = next(x for x in cards[0].cities if city_key(x) in keys)
                 template = "contact"
                 break
         if not cards:
-            cards = [c for c in self.facts.contacts if fold_words(c.person)[-1] in folded]
+            by_name = self._index("contacts_by_surname")
+            cards = [c for w in sorted(folded) for c in by_name.get(w, [])]
+            cards = [c for c in cards if self._speaks_for(c.chunk, folded)]
             template = "contact_person_cities" if cards and cards[0].cities else "contact_person"
         if not cards and folded & {
             "leitet",
@@ -361,9 +406,11 @@ class Composer:
             "leitung",
         }:
             cards = [c for c in self.facts.contacts if "Abteilungsleiterin" in c.role]
+            cards = [c for c in cards if self._speaks_for(c.chunk, folded)]
             template = "contact_person"
         if not cards and folded & {"entwicklungspolitik", "development"}:
             cards = [c for c in self.facts.contacts if "Entwicklungspolitik" in c.role]
+            cards = [c for c in cards if self._speaks_for(c.chunk, folded)]
             template = "contact_person"
         if not cards:
             return None
@@ -392,7 +439,9 @@ class Composer:
             return None
         for group in groups:
             keys = {" ".join(v) for v in group}
-            records = [p for p in self.facts.partnerships if city_key(p.city) in keys]
+            by_city = self._index("partnerships_by_city")
+            records = [p for key in sorted(keys) for p in by_city.get(key, [])]
+            records = [p for p in records if self._speaks_for(p.chunk, set(fold_words(question)))]
             if records:
                 record: Partnership = records[0]
                 n = cites.add(self.chunks[record.chunk], _score(passages, record.chunk))
@@ -452,6 +501,7 @@ class Composer:
                 for s in self.facts.statements
                 if s.topic in wanted_topics
             ]
+        rows = [r for r in rows if self._speaks_for(r[2], set())]  # Darmstadt's own pages
         rows.sort(key=lambda r: (-(self.as_of.get(r[1]) or 0), r[1], r[2]))
         seen: dict[str, tuple[str, str, str, str]] = {}
         for row in rows:

@@ -179,3 +179,27 @@ def test_another_citys_page_gives_no_value_about_darmstadt(assistant):
     # a yes/no question may be answered from it: the page says whose partner Amiens is
     answer = assistant.ask("Ist Amiens eine Partnerstadt von Darmstadt?")
     assert not answer.abstained and "Dortmund" in answer.answer
+
+
+def test_facts_of_another_citys_page_answer_only_questions_about_that_city(
+    fake_settings, corpus_copy
+):
+    from assistant.app import Assistant
+    from assistant.embedding import FakeEmbedder
+
+    (corpus_copy / "musterstadt-partnerschaften.md").write_text(
+        '---\nid: musterstadt-partnerschaften\ntitle: "Partnerschaften der Stadt Musterstadt"\n'
+        'publisher: "Stadt Musterstadt"\ncity: Musterstadt\nsource: "Test page"\n'
+        "language: de\nas_of: 2026\n---\n# Partnerschaften\n\n## Kontakt\n\n"
+        "Muster, Max\nPartnerstädte: Szeged, Troyes\nTelefon (0123) 45-6789\n"
+        "E-Mail partner@musterstadt.example\n\n## Adresse\n\nStadt Musterstadt\n"
+        "Rathausplatz 1\n12345 Musterstadt\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant.open(fake_settings, embedder=FakeEmbedder(), log=lambda _m: None)
+    answer = assistant.ask("Who handles Szeged?")
+    assert answer.answer.startswith("Alina Seel is responsible for Szeged"), answer.answer
+    answer = assistant.ask("Wer ist in Musterstadt für Szeged zuständig?")
+    assert "Muster, Max" in answer.answer and "Seel" not in answer.answer, answer.answer
+    refusal = assistant.ask("Wie hoch ist der Mitgliedsbeitrag im Chor?")
+    assert refusal.abstained and "Musterstadt" not in refusal.answer
