@@ -224,6 +224,15 @@ class Composer:
         general = lists["generic"] | lists["cues"] | CONTACT_WORDS
         return [c for c in english_concepts(question) if not set(c) & general]
 
+    def anchored(self, question: str, lang: str) -> bool:
+        """Does the question name anything the pages could be about — a place, a specific
+        word, or (English) a glossary term? "<script>alert(1)</script>" does not."""
+        if places(question) or self.specific_words(question, lang):
+            return True
+        if lang == "en":
+            return bool(english_concepts(question))
+        return any(self.known(w) for w in content_words(question) if len(w) > 2)
+
     def unknown_names(self, question: str) -> list[str]:
         """Capitalised words of the question (not glosses in brackets or quotes) that the
         pages never mention: a place or thing the sources cannot speak about."""
@@ -245,7 +254,7 @@ class Composer:
     # --- the pieces of an answer ---------------------------------------------------
     def compose(self, question: str, lang: str, passages: list[Passage]) -> Draft:
         wanted, groups = intents(question), places(question)
-        if not passages or self.unknown_names(question):
+        if not passages or self.unknown_names(question) or not self.anchored(question, lang):
             return self.refuse(lang, passages)
         draft = self.conflict(question, lang, wanted, groups, passages)
         if draft:

@@ -203,3 +203,11 @@ def test_facts_of_another_citys_page_answer_only_questions_about_that_city(
     assert "Muster, Max" in answer.answer and "Seel" not in answer.answer, answer.answer
     refusal = assistant.ask("Wie hoch ist der Mitgliedsbeitrag im Chor?")
     assert refusal.abstained and "Musterstadt" not in refusal.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["<script>alert(1)</script>", "SELECT * FROM users;", "?!", "ok ok ok"]
+)
+def test_a_question_about_nothing_the_pages_could_hold_is_refused(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained, answer.answer
