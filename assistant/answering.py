@@ -12,7 +12,7 @@ import difflib
 import re
 from dataclasses import dataclass, field, replace
 
-from .evidence import YEAR, fits, units
+from .evidence import NUMBER, YEAR, fits, units
 from .facts import Address, ContactCard, Facts, Partnership, city_key
 from .intent import capitalised_names, intents, places, word_lists
 from .lexical import (
@@ -85,6 +85,21 @@ CONTACT_WORDS = set(
         "kommunale",
         "kommunaler",
         "ansprechpatner",
+    ]
+)
+TWINNING_WORDS = frozenset(
+    [
+        "partnerstadt",
+        "partnerstadte",
+        "partnerstadten",
+        "twin",
+        "sister",
+        "stadtepartnerschaft",
+        "stadtepartnerschaften",
+        "partnerschaft",
+        "towns",
+        "cities",
+        "partner",
     ]
 )
 OFFICE_WORDS = set(
@@ -462,26 +477,17 @@ class Composer:
     # --- pages that disagree -----------------------------------------------------------
     def conflict_topic(self, question: str, lang: str, wanted: set[str]) -> str | None:
         folded = set(fold_words(question))
-        twinning = folded & {
-            "partnerstadt",
-            "partnerstadte",
-            "partnerstadten",
-            "twin",
-            "sister",
-            "stadtepartnerschaft",
-            "stadtepartnerschaften",
-            "partnerschaft",
-            "towns",
-            "cities",
-            "partner",
-        }
+        twinning = folded & TWINNING_WORDS
         if "address" in wanted and not {"email", "phone"} & wanted:
             office_only = not self.other_topic(question, lang, OFFICE_WORDS)
             return "office_address" if office_only else None
-        about_darmstadt = not places(question) and not self.other_topic(question, lang, set())
+        allowed = set(TWINNING_WORDS) | set(fold_words(" ".join(german_terms(question))))
+        allowed = allowed if twinning else set()  # (English twinning words stand for German)
+        about_darmstadt = not places(question) and not self.other_topic(question, lang, allowed)
         if folded & {"jungste", "neueste", "youngest", "newest", "latest", "recent"}:
             return "youngest_partnership" if not places(question) else None
-        if "how_many" in wanted and twinning and about_darmstadt:
+        counts = NUMBER.findall(question)  # "15 oder 17 Partnerstädte?" asks the count too
+        if ("how_many" in wanted or counts) and twinning and about_darmstadt:
             return "partner_city_count"
         if folded & {"amt", "office", "department"} and folded & {
             "name",

@@ -211,3 +211,17 @@ def test_facts_of_another_citys_page_answer_only_questions_about_that_city(
 def test_a_question_about_nothing_the_pages_could_hold_is_refused(assistant, question):
     answer = assistant.ask(question)
     assert answer.abstained, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("Hat Darmstadt 15 oder 17 Partnerstädte? Ich habe beides gelesen.", "de"),
+        ("Does Darmstadt have 15 or 17 twin towns? I've seen both numbers.", "en"),
+    ],
+)
+def test_a_question_naming_two_counts_gets_the_disagreeing_sources(assistant, question, lang):
+    answer = assistant.ask(question)
+    assert answer.language == lang and answer.conflicts, answer.answer
+    values = " ".join(str(v["value"]) for v in answer.conflicts[0].values)
+    assert "17" in values and "15" in values
