@@ -624,10 +624,13 @@ class Composer:
         top_p, top_unit = picked[0]
         siblings = units(top_p.chunk)
         at = siblings.index(top_unit)
-        if len(picked) < 3 and at + 1 < len(siblings) and top_p.chunk.kind in ("prose", "mixed"):
-            follower = siblings[at + 1]  # the next sentence often carries the answer
-            if follower not in {u for _, u in picked} and fits(follower, wanted):
-                picked.insert(1, (top_p, follower))
+        # the next sentence often carries the answer; "how does …" questions are answered
+        # by what the paragraph goes on to say, so they get the next two
+        followers = 2 if "manner" in wanted else 1
+        if len(picked) < 3 and top_p.chunk.kind in ("prose", "mixed"):
+            for i, follower in enumerate(siblings[at + 1 : at + 1 + followers], 1):
+                if follower not in {u for _, u in picked} and fits(follower, wanted):
+                    picked.insert(i, (top_p, follower))
         for p, unit in picked:
             if unit in used:
                 continue

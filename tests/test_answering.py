@@ -225,3 +225,9 @@ def test_a_question_naming_two_counts_gets_the_disagreeing_sources(assistant, qu
     assert answer.language == lang and answer.conflicts, answer.answer
     values = " ".join(str(v["value"]) for v in answer.conflicts[0].values)
     assert "17" in values and "15" in values
+
+
+def test_a_how_question_gets_what_the_paragraph_goes_on_to_say(assistant):
+    answer = assistant.ask("Wie beteiligt sich Darmstadt an Cities for Life?")
+    assert not answer.abstained and "Glockenspiel" in answer.answer, answer.answer
+    _markers_match_citations(answer)
