@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -12,6 +14,14 @@ from .config import Settings
 from .conversation import resolve_followup, split_question
 from .embedding import Embedder, make_embedder
 from .facts import Facts, extract_facts
+from .guard import (
+    TOO_LONG,
+    RejectedInputError,
+    check_question,
+    clean_history,
+    looks_like_instruction,
+    rejection,
+)
 from .ingest import facts_path, index_problems, ingest
 from .language import detect_language
 from .llm import LLMComposer, LLMSettings
@@ -19,13 +29,20 @@ from .manifest import IndexUnavailableError, Manifest, read_manifest
 from .records import Answer, Passage
 from .retrieval import LEGS, Calibration, HybridRetriever, Retriever
 
+logger = logging.getLogger(__name__)
+
 
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr)
 
 
 class Assistant:
-    """Answers questions about the corpus from the index described by its manifest."""
+    """Answers questions about the corpus from the index described by its manifest.
+
+    Safe to share between threads: retrieval and composing run one question at a time
+    (they take milliseconds); the optional LLM is asked outside that lock, so a slow model
+    holds up nobody else.
+    """
 
     def __init__(
         self,
@@ -42,6 +59,7 @@ class Assistant:
         chunks = retriever.chunks
         as_of = {doc_id: entry.as_of for doc_id, entry in manifest.documents.items()}
         self.composer = Composer(facts, chunks, as_of)
+        self._lock = threading.RLock()
 
     @classmethod
     def open(
@@ -86,8 +104,15 @@ class Assistant:
         return cls(settings, manifest, retriever, facts, llm)
 
     def search(self, query: str, k: int | None = None, lang: str | None = None) -> list[Passage]:
-        """Raw retrieval: the passages most relevant to ``query``, best first."""
-        return self.retriever.retrieve(query, k or self.settings.top_k, lang)
+        """Raw retrieval: the passages most relevant to ``query``, best first; none for an
+        empty or wordless query, :class:`RejectedInputError` for one over the length limit."""
+        checked = check_question(query, self.settings.max_question_chars)
+        if checked.problem == TOO_LONG:
+            raise RejectedInputError(checked, self.settings.max_question_chars)
+        if checked.problem:
+            return []
+        with self._lock:
+            return self.retriever.retrieve(checked.text, k or self.settings.top_k, lang)
 
     def _compose(self, question: str, lang: str, passages: list[Passage]) -> Draft:
         """The default composer's answer; a compound question is answered part by part, each
@@ -114,20 +139,33 @@ class Assistant:
 
         ``history`` holds the earlier turns (``[{"role", "content"}]`` or ``[(q, a)]``), so a
         follow-up that lacks its subject is understood; an explicit ``lang`` wins over
-        detection; a question in another language is answered in German with a note.
+        detection; a question in another language is answered in German with a note. Any
+        text is accepted: an empty, wordless or overlong question gets a message saying so
+        (``assistant/guard.py``), never an exception.
         """
         t0 = time.perf_counter()
+        limit = self.settings.max_question_chars
+        checked = check_question(question, limit)
+        if checked.problem:
+            return rejection(checked, lang, limit)
+        question = checked.text
         detected = lang or detect_language(question)
         answer_lang = detected if detected in ("de", "en") else "de"
         note = "" if detected in ("de", "en") else phrases("en")["other_language_note"]
-        resolved = resolve_followup(question, history)
-        passages = self.retriever.retrieve(resolved, self.settings.top_k, answer_lang)
+        resolved = resolve_followup(question, clean_history(history, limit))
+        with self._lock:
+            passages = self.retriever.retrieve(resolved, self.settings.top_k, answer_lang)
         t1 = time.perf_counter()
-        draft = self.llm.compose(resolved, answer_lang, passages) if self.llm else None
-        if draft is not None and draft.abstained:
-            draft = self.composer.refuse(answer_lang, passages)
-        if draft is None:
-            draft = self._compose(resolved, answer_lang, passages)
+        draft = None
+        if self.llm and looks_like_instruction(resolved):
+            logger.warning("question looks like instructions to a model; answered without the LLM")
+        elif self.llm:
+            draft = self.llm.compose(resolved, answer_lang, passages)
+        with self._lock:
+            if draft is not None and draft.abstained:
+                draft = self.composer.refuse(answer_lang, passages)
+            if draft is None:
+                draft = self._compose(resolved, answer_lang, passages)
         t2 = time.perf_counter()
         text = f"{note}\n{draft.text}" if note else draft.text
         return Answer(
@@ -145,3 +183,4 @@ class Assistant:
             note=note,
             resolved_question=resolved if resolved != question else "",
         )
+

@@ -72,6 +72,14 @@ class Settings(BaseSettings):
         description="Folder of data the running service writes: the feedback database "
         "(feedback.sqlite3). Kept until deleted; not part of the repository.",
     )
+    max_question_chars: int = Field(
+        default=500,
+        ge=20,
+        le=20_000,
+        description="Longest question in characters (after cleaning). A longer one is not "
+        "answered but gets a message asking for a shorter question; the UI's question box "
+        "takes no more.",
+    )
     ui_host: str = Field(
         default="127.0.0.1",
         description="Address the web UI listens on (loopback by default; the UI is never "
