@@ -92,6 +92,33 @@ class Settings(BaseSettings):
         le=1000,
         description="Pause between the streamed pieces of an answer in the web UI, in ms.",
     )
+    ui_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description="Questions the web UI works on at the same time; the pipeline itself "
+        "answers one at a time (milliseconds each), so this is about streaming answers out "
+        "while the next question is already being answered.",
+    )
+    ui_queue_size: int = Field(
+        default=100,
+        ge=1,
+        description="Requests that may wait in the web UI's queue; beyond it a request is "
+        "turned away with a 'busy' message instead of piling up.",
+    )
+    ui_rate_limit_per_minute: float = Field(
+        default=30.0,
+        ge=0,
+        description="Questions (and staff searches) per minute that one browser session may "
+        "ask in the long run; 0 turns the limit off. Kept in memory only, keyed by Gradio's "
+        "random session id, never by IP address.",
+    )
+    ui_rate_limit_burst: int = Field(
+        default=10,
+        ge=1,
+        description="Questions one browser session may ask in quick succession before the "
+        "per-minute rate applies.",
+    )
 
     @property
     def manifest_path(self) -> Path:
