@@ -48,7 +48,10 @@ def _print_passages(passages: list[Passage]) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest import ingest
 
-    print(ingest(Settings(), rebuild=args.rebuild).summary())
+    report = ingest(Settings(), rebuild=args.rebuild)
+    print(report.summary())
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 

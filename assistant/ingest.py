@@ -13,7 +13,9 @@ from .config import Settings
 from .corpus import CorpusError, corpus_files, corpus_hashes, load_corpus
 from .embedding import Embedder, make_embedder
 from .facts import extract_facts
+from .guard import looks_like_instruction
 from .manifest import DocEntry, IndexUnavailableError, Manifest, read_manifest, write_manifest
+from .records import Document
 
 KEEP_PREVIOUS = 1  # collections kept after a switch, so readers still open on them keep working
 
@@ -29,6 +31,7 @@ class IngestReport:
     rebuilt: bool = False
     reason: str = ""
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -99,6 +102,7 @@ def ingest(
         return report
 
     docs = load_corpus(settings.corpus_dir)  # raises on any unusable file, before any change
+    report.warnings = instruction_warnings(docs)
 
     from .store import ChunkStore, open_client
 
@@ -165,6 +169,22 @@ def ingest(
     report.chunks = new_manifest.chunk_count
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def instruction_warnings(docs: list[Document]) -> list[str]:
+    """A warning for every line of a document that reads like an instruction to a language
+    model: it is only ever quoted as text, and the optional LLM sees it as "[…]", but the
+    page's editors should know."""
+    out = []
+    for doc in docs:
+        offset = doc.path.read_text(encoding="utf-8").count("\n") - doc.text.count("\n")
+        for i, line in enumerate(doc.text.split("\n"), offset + 1):
+            if looks_like_instruction(line):
+                out.append(
+                    f"{doc.path}:{i}: reads like an instruction to a language model "
+                    "(quoted as text only; the LLM sees it as '[…]')"
+                )
+    return out
 
 
 def facts_path(settings: Settings, collection: str) -> Path:
