@@ -7,11 +7,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from .answering import Composer, Draft, merge_drafts, phrases
 from .config import Settings
 from .conversation import resolve_followup, split_question
+from .corpus import CorpusError
 from .embedding import Embedder, make_embedder
 from .facts import Facts, extract_facts
 from .guard import (
@@ -22,12 +24,13 @@ from .guard import (
     looks_like_instruction,
     rejection,
 )
-from .ingest import facts_path, index_problems, ingest
+from .ingest import CORPUS_CHANGED, facts_path, index_problems, ingest
 from .language import detect_language
 from .llm import LLMComposer, LLMSettings
 from .manifest import IndexUnavailableError, Manifest, read_manifest
 from .records import Answer, Passage
 from .retrieval import LEGS, Calibration, HybridRetriever, Retriever
+from .store import ChunkStore
 
 logger = logging.getLogger(__name__)
 
@@ -70,9 +73,9 @@ class Assistant:
         auto_ingest: bool = True,
         log: Callable[[str], None] = _stderr,
     ) -> Assistant:
-        """Open the index; when it is missing or stale, rebuild it first (or refuse)."""
-        from .store import ChunkStore, open_client
-
+        """Open the index; when it is missing or stale, rebuild it first (or refuse). When the
+        corpus changed but a file of it is unusable, the previous index keeps serving (and
+        ``log`` says why)."""
         settings = settings or Settings()
         embedder = embedder or make_embedder(settings.embedding, settings.embedding_threads or None)
         problems = index_problems(settings)
@@ -82,23 +85,21 @@ class Assistant:
                     f"the index cannot be used: {'; '.join(problems)}. Run: assistant ingest"
                 )
             log(f"index: {'; '.join(problems)} → ingesting")
-            log("index: " + ingest(settings, embedder=embedder).summary())
-        manifest = read_manifest(settings.manifest_path)
-        assert manifest is not None
-        try:
-            store = ChunkStore.open(
-                open_client(settings), manifest.collection, settings.exact_search_max
-            )
-        except Exception as exc:
-            raise IndexUnavailableError(
-                f"the index collection {manifest.collection} cannot be opened ({exc}). "
-                "Rebuild it with: assistant ingest --rebuild"
-            ) from exc
+            try:
+                log("index: " + ingest(settings, embedder=embedder).summary())
+            except CorpusError as exc:
+                if problems != [CORPUS_CHANGED]:
+                    raise  # no usable previous index to fall back on
+                log(
+                    f"index: {exc}. The previous index keeps serving until the corpus is "
+                    "fixed and 'assistant ingest' succeeds."
+                )
+        manifest, store = _open_live_collection(settings)
         legs = LEGS if settings.retriever == "hybrid" else (settings.retriever,)
         calibration = Calibration.load(embedder.name)
         retriever = HybridRetriever(store, embedder, legs, calibration=calibration)
         path = facts_path(settings, manifest.collection)
-        facts = Facts.load(path) if path.exists() else extract_facts(retriever.chunks.values())
+        facts = _load_facts(path, retriever, log)
         llm_settings = LLMSettings()
         llm = LLMComposer(llm_settings) if llm_settings.enabled else None
         return cls(settings, manifest, retriever, facts, llm)
@@ -184,3 +185,50 @@ class Assistant:
             resolved_question=resolved if resolved != question else "",
         )
 
+
+OPEN_ATTEMPTS = 3  # an ingest may switch the index (and drop an old one) while we open it
+
+
+def _open_live_collection(settings: Settings) -> tuple[Manifest, ChunkStore]:
+    """The manifest and its collection, loaded into memory. When the collection vanishes
+    while it is being loaded because an ingest switched the index meanwhile, the new one is
+    opened instead."""
+    from .store import ChunkStore, forget_client, open_client
+
+    try:
+        client = open_client(settings)
+    except Exception as exc:
+        if not settings.chroma_host:
+            forget_client(settings)  # a later attempt starts afresh
+        raise IndexUnavailableError(
+            f"the Chroma store cannot be opened ({type(exc).__name__}: {exc}). "
+            "Rebuild the index with: assistant ingest --rebuild"
+        ) from exc
+    for attempt in range(1, OPEN_ATTEMPTS + 1):
+        manifest = read_manifest(settings.manifest_path)
+        if manifest is None:
+            raise IndexUnavailableError("the index is missing. Run: assistant ingest")
+        try:
+            store = ChunkStore.open(client, manifest.collection, settings.exact_search_max)
+            store.load()
+            return manifest, store
+        except Exception as exc:
+            now = read_manifest(settings.manifest_path)
+            if attempt < OPEN_ATTEMPTS and now and now.collection != manifest.collection:
+                continue  # switched while we read: open the new index
+            raise IndexUnavailableError(
+                f"the index collection {manifest.collection} cannot be opened ({exc}). "
+                "Rebuild it with: assistant ingest --rebuild"
+            ) from exc
+    raise AssertionError("unreachable")
+
+
+def _load_facts(path: Path, retriever: HybridRetriever, log: Callable[[str], None]) -> Facts:
+    """The facts stored beside the index; extracted again from the chunks when the file is
+    missing or unreadable (they are derived data)."""
+    if path.exists():
+        try:
+            return Facts.load(path)
+        except Exception as exc:  # a damaged file costs a re-extraction, not the service
+            log(f"index: {path.name} is unreadable ({type(exc).__name__}); extracting again")
+    return extract_facts(retriever.chunks.values())
