@@ -1,9 +1,11 @@
 """A per-client rate limit for the web UI: one token bucket per browser session, in memory.
 
 The key is Gradio's random session id (one per page load), never an IP address; nothing is
-written anywhere, and a bucket is forgotten once it has filled up again. A client that
-opens a new session gets a new bucket, so the web UI's queue size is what bounds the total
-load; this limit keeps one eager or stuck page from crowding out the others.
+written anywhere, and a bucket is forgotten once it has filled up again (20 s after a
+session's last question with the default settings), at the next clean-up: at most every
+``PRUNE_EVERY_S`` seconds, when anyone asks. A client that opens a new session gets a new
+bucket, so the web UI's queue size is what bounds the total load; this limit keeps one eager
+or stuck page from crowding out the others.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import time
 from collections.abc import Callable
 
 MAX_KEYS = 10_000  # buckets kept at most; idle (full) ones go first
+PRUNE_EVERY_S = 60.0  # how often full (idle) buckets are dropped
 
 
 class RateLimiter:
@@ -33,6 +36,7 @@ class RateLimiter:
         self.clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}  # key → (tokens, last update)
         self._lock = threading.Lock()
+        self._pruned = clock()
 
     @property
     def enabled(self) -> bool:
@@ -55,12 +59,13 @@ class RateLimiter:
                 self._buckets[key] = (tokens, now)
                 return (1.0 - tokens) / self.rate
             self._buckets[key] = (tokens - 1.0, now)
-            if len(self._buckets) > self.max_keys:
+            if len(self._buckets) > self.max_keys or now - self._pruned >= PRUNE_EVERY_S:
                 self._forget(now)
             return 0.0
 
     def _forget(self, now: float) -> None:
         """Drop full buckets (they hold nothing), then the longest idle ones."""
+        self._pruned = now
         for key in [k for k in self._buckets if self._tokens(k, now) >= self.burst]:
             del self._buckets[key]
         if len(self._buckets) > self.max_keys:

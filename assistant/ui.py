@@ -33,6 +33,7 @@ ANSWER_LANGS = ("auto", "de", "en")
 STREAM_PIECE = re.compile(r"\S+\s*")
 WORDS_PER_PIECE = 3
 COMMENT_MAX_CHARS = 1000
+CONVERSATION_TTL_S = 3600  # a conversation is forgotten an hour after its last change
 STAFF_K_MAX = 20
 DEFAULT_CONCURRENCY = 4  # the quick events: feedback, comments, interface language
 CSS = (DATA / "ui.css").read_text(encoding="utf-8")
@@ -317,8 +318,10 @@ def create_app(
 
     with gr.Blocks(title=t["page_title"], analytics_enabled=False) as app:
         app.handlers = handlers  # type: ignore[attr-defined]
-        turns = gr.State([])
-        comment_target = gr.State(None)
+        # the conversation lives in server memory only, at most CONVERSATION_TTL_S after
+        # its last change
+        turns = gr.State([], time_to_live=CONVERSATION_TTL_S)
+        comment_target = gr.State(None, time_to_live=CONVERSATION_TTL_S)
         with gr.Row(elem_classes="topbar"):
             header = gr.Markdown(_header(t), elem_id="page-header")
             ui_lang = gr.Radio(

@@ -72,3 +72,15 @@ def test_threads_never_get_more_than_the_burst(clock):
 
 def test_wait_seconds_rounds_up_to_at_least_one():
     assert wait_seconds(0.01) == 1 and wait_seconds(2.2) == 3
+
+
+def test_idle_sessions_are_forgotten_within_a_prune_interval(clock):
+    from assistant.ratelimit import PRUNE_EVERY_S
+
+    limiter = RateLimiter(30, 10, clock=clock)  # full again 20 s after the last request
+    for i in range(50):
+        limiter.acquire(f"session-{i}")
+    assert len(limiter) == 50
+    clock.now += 20 + PRUNE_EVERY_S
+    limiter.acquire("another")
+    assert len(limiter) == 1
