@@ -30,7 +30,7 @@ from .llm import LLMComposer, LLMSettings
 from .manifest import IndexUnavailableError, Manifest, read_manifest
 from .records import Answer, Passage
 from .retrieval import LEGS, Calibration, HybridRetriever, Retriever
-from .store import ChunkStore
+from .store import ChunkStore, forget_client, open_client
 
 logger = logging.getLogger(__name__)
 
@@ -193,8 +193,6 @@ def _open_live_collection(settings: Settings) -> tuple[Manifest, ChunkStore]:
     """The manifest and its collection, loaded into memory. When the collection vanishes
     while it is being loaded because an ingest switched the index meanwhile, the new one is
     opened instead."""
-    from .store import ChunkStore, forget_client, open_client
-
     try:
         client = open_client(settings)
     except Exception as exc:
