@@ -12,10 +12,11 @@ import difflib
 import re
 from dataclasses import dataclass, field, replace
 
-from .evidence import YEAR, fits, units
+from .evidence import NUMBER, YEAR, fits, units
 from .facts import Address, ContactCard, Facts, Partnership, city_key
 from .intent import capitalised_names, intents, places, word_lists
 from .lexical import (
+    Vocabulary,
     contains_phrase,
     content_words,
     english_concepts,
@@ -84,6 +85,21 @@ CONTACT_WORDS = set(
         "kommunale",
         "kommunaler",
         "ansprechpatner",
+    ]
+)
+TWINNING_WORDS = frozenset(
+    [
+        "partnerstadt",
+        "partnerstadte",
+        "partnerstadten",
+        "twin",
+        "sister",
+        "stadtepartnerschaft",
+        "stadtepartnerschaften",
+        "partnerschaft",
+        "towns",
+        "cities",
+        "partner",
     ]
 )
 OFFICE_WORDS = set(
@@ -186,18 +202,18 @@ class Composer:
         chunks: dict[str, Chunk],
         as_of: dict[str, int | None],
         cities: dict[str, str] | None = None,
+        vocabulary: Vocabulary | None = None,
     ):
         self.facts = facts
         self.chunks = chunks
         self.as_of = as_of
         self.cities = cities or {}  # the city each page speaks for (front matter ``city``)
-        self.vocabulary = sorted(
-            {w for c in chunks.values() for w in fold_words(c.passage_text)}
-            | {w for c in chunks.values() for w in fold_words(c.section)}
-            | word_lists()["domain"]
-        )
-        self._vocab_set = set(self.vocabulary)
-        self._stem_vocab = set(stems(self.vocabulary))
+        self._indexes: dict[str, object] = {}
+        if vocabulary is None:
+            words = {w for c in chunks.values() for w in fold_words(c.passage_text)}
+            words |= {w for c in chunks.values() for w in fold_words(c.section)}
+            vocabulary = Vocabulary(words | word_lists()["domain"])
+        self.vocabulary = vocabulary
 
     # --- what the question asks ------------------------------------------------------
     def specific_words(self, question: str, lang: str) -> list[str]:
@@ -223,6 +239,15 @@ class Composer:
         general = lists["generic"] | lists["cues"] | CONTACT_WORDS
         return [c for c in english_concepts(question) if not set(c) & general]
 
+    def anchored(self, question: str, lang: str) -> bool:
+        """Does the question name anything the pages could be about — a place, a specific
+        word, or (English) a glossary term? "<script>alert(1)</script>" does not."""
+        if places(question) or self.specific_words(question, lang):
+            return True
+        if lang == "en":
+            return bool(english_concepts(question))
+        return any(self.known(w) for w in content_words(question) if len(w) > 2)
+
     def unknown_names(self, question: str) -> list[str]:
         """Capitalised words of the question (not glosses in brackets or quotes) that the
         pages never mention: a place or thing the sources cannot speak about."""
@@ -239,18 +264,12 @@ class Composer:
 
     def known(self, word: str) -> bool:
         """The pages hold the word: as is, by stem, inside a compound, or with a typo."""
-        if word in self._vocab_set or stems([word])[0] in self._stem_vocab:
-            return True
-        if len(word) >= 5 and any(
-            word in v or (len(v) >= max(6, 0.7 * len(word)) and v in word) for v in self.vocabulary
-        ):
-            return True
-        return bool(difflib.get_close_matches(word, self.vocabulary, n=1, cutoff=0.85))
+        return self.vocabulary.known(word)
 
     # --- the pieces of an answer ---------------------------------------------------
     def compose(self, question: str, lang: str, passages: list[Passage]) -> Draft:
         wanted, groups = intents(question), places(question)
-        if not passages or self.unknown_names(question):
+        if not passages or self.unknown_names(question) or not self.anchored(question, lang):
             return self.refuse(lang, passages)
         draft = self.conflict(question, lang, wanted, groups, passages)
         if draft:
@@ -269,7 +288,7 @@ class Composer:
         """Does the question ask about more than ``allowed`` words, places and persons?"""
         groups = places(question)
         place_words = {w for g in groups for v in g for w in v}
-        people = {w for c in self.facts.contacts for w in fold_words(c.person)}
+        people = self._index("people_words")
         if lang == "en":
             extra = set(fold_words(" ".join(german_terms(question))))
             extra |= set(self.specific_words(question, lang))
@@ -288,7 +307,11 @@ class Composer:
             ]
             parts.append(words["closest_sources"].format(sources="; ".join(refs)))
         office = self._office_address()
-        heads = [c for c in self.facts.contacts if "Abteilungsleiterin" in c.role and c.email]
+        heads = [
+            c
+            for c in self.facts.contacts
+            if "Abteilungsleiterin" in c.role and c.email and self._speaks_for(c.chunk, set())
+        ]
         if office and heads:
             head = max(heads, key=lambda c: (self.as_of.get(c.doc) or 0, c.doc))
             n = cites.add(self.chunks[office.chunk], 0.0)
@@ -303,6 +326,37 @@ class Composer:
                 )
             )
         return Draft(" ".join(parts), True, cites.items)
+
+    def _index(self, name: str):
+        """Lookups over the facts, built once: contact cards by partner city and by surname,
+        partnership records by city, and the words of people's names."""
+        if name not in self._indexes:
+            if name == "contacts_by_city":
+                index: dict = {}
+                for card in self.facts.contacts:
+                    for key in {city_key(x) for x in card.cities}:
+                        index.setdefault(key, []).append(card)
+            elif name == "contacts_by_surname":
+                index = {}
+                for card in self.facts.contacts:
+                    index.setdefault(fold_words(card.person)[-1], []).append(card)
+            elif name == "partnerships_by_city":
+                index = {}
+                for record in self.facts.partnerships:
+                    index.setdefault(city_key(record.city), []).append(record)
+            else:
+                index = {w for c in self.facts.contacts for w in fold_words(c.person)}
+            self._indexes[name] = index
+        return self._indexes[name]
+
+    def _speaks_for(self, chunk_id: str, question_words: set[str]) -> bool:
+        """May a fact from this passage answer a question about Darmstadt? Facts from a page
+        about another city (Dortmund's twin towns) only when the question names that city."""
+        city = self.cities.get(self.chunks[chunk_id].doc_id) if chunk_id in self.chunks else None
+        if not city:
+            return True
+        own = set(fold_words(city))
+        return bool(own & word_lists()["home"]) or own <= question_words
 
     def _other_cities(self, question: str) -> set[str]:
         """Cities whose pages cannot give a value asked about Darmstadt itself: when the
@@ -321,7 +375,11 @@ class Composer:
 
     def _office_address(self) -> Address | None:
         """The newest page's office address (by ``as_of``)."""
-        with_street = [a for a in self.facts.addresses if not a.lines[0].startswith("Neues")]
+        with_street = [
+            a
+            for a in self.facts.addresses
+            if not a.lines[0].startswith("Neues") and self._speaks_for(a.chunk, set())
+        ]
         if not with_street:
             return None
         return max(with_street, key=lambda a: (self.as_of.get(a.doc) or 0, a.doc))
@@ -346,15 +404,20 @@ class Composer:
             return None
         cards: list[ContactCard] = []
         template, city = "", ""
+        by_city = self._index("contacts_by_city")
         for group in groups:
             keys = {" ".join(v) for v in group}
-            cards = [c for c in self.facts.contacts if {city_key(x) for x in c.cities} & keys]
+            found = [c for key in sorted(keys) for c in by_city.get(key, [])]
+            unique = [c for i, c in enumerate(found) if all(c is not d for d in found[:i])]
+            cards = [c for c in unique if self._speaks_for(c.chunk, folded)]
             if cards:
                 city = next(x for x in cards[0].cities if city_key(x) in keys)
                 template = "contact"
                 break
         if not cards:
-            cards = [c for c in self.facts.contacts if fold_words(c.person)[-1] in folded]
+            by_name = self._index("contacts_by_surname")
+            cards = [c for w in sorted(folded) for c in by_name.get(w, [])]
+            cards = [c for c in cards if self._speaks_for(c.chunk, folded)]
             template = "contact_person_cities" if cards and cards[0].cities else "contact_person"
         if not cards and folded & {
             "leitet",
@@ -367,9 +430,11 @@ class Composer:
             "leitung",
         }:
             cards = [c for c in self.facts.contacts if "Abteilungsleiterin" in c.role]
+            cards = [c for c in cards if self._speaks_for(c.chunk, folded)]
             template = "contact_person"
         if not cards and folded & {"entwicklungspolitik", "development"}:
             cards = [c for c in self.facts.contacts if "Entwicklungspolitik" in c.role]
+            cards = [c for c in cards if self._speaks_for(c.chunk, folded)]
             template = "contact_person"
         if not cards:
             return None
@@ -398,7 +463,9 @@ class Composer:
             return None
         for group in groups:
             keys = {" ".join(v) for v in group}
-            records = [p for p in self.facts.partnerships if city_key(p.city) in keys]
+            by_city = self._index("partnerships_by_city")
+            records = [p for key in sorted(keys) for p in by_city.get(key, [])]
+            records = [p for p in records if self._speaks_for(p.chunk, set(fold_words(question)))]
             if records:
                 record: Partnership = records[0]
                 n = cites.add(self.chunks[record.chunk], _score(passages, record.chunk))
@@ -410,26 +477,17 @@ class Composer:
     # --- pages that disagree -----------------------------------------------------------
     def conflict_topic(self, question: str, lang: str, wanted: set[str]) -> str | None:
         folded = set(fold_words(question))
-        twinning = folded & {
-            "partnerstadt",
-            "partnerstadte",
-            "partnerstadten",
-            "twin",
-            "sister",
-            "stadtepartnerschaft",
-            "stadtepartnerschaften",
-            "partnerschaft",
-            "towns",
-            "cities",
-            "partner",
-        }
+        twinning = folded & TWINNING_WORDS
         if "address" in wanted and not {"email", "phone"} & wanted:
             office_only = not self.other_topic(question, lang, OFFICE_WORDS)
             return "office_address" if office_only else None
-        about_darmstadt = not places(question) and not self.other_topic(question, lang, set())
+        allowed = set(TWINNING_WORDS) | set(fold_words(" ".join(german_terms(question))))
+        allowed = allowed if twinning else set()  # (English twinning words stand for German)
+        about_darmstadt = not places(question) and not self.other_topic(question, lang, allowed)
         if folded & {"jungste", "neueste", "youngest", "newest", "latest", "recent"}:
             return "youngest_partnership" if not places(question) else None
-        if "how_many" in wanted and twinning and about_darmstadt:
+        counts = NUMBER.findall(question)  # "15 oder 17 Partnerstädte?" asks the count too
+        if ("how_many" in wanted or counts) and twinning and about_darmstadt:
             return "partner_city_count"
         if folded & {"amt", "office", "department"} and folded & {
             "name",
@@ -458,6 +516,7 @@ class Composer:
                 for s in self.facts.statements
                 if s.topic in wanted_topics
             ]
+        rows = [r for r in rows if self._speaks_for(r[2], set())]  # Darmstadt's own pages
         rows.sort(key=lambda r: (-(self.as_of.get(r[1]) or 0), r[1], r[2]))
         seen: dict[str, tuple[str, str, str, str]] = {}
         for row in rows:
@@ -565,10 +624,13 @@ class Composer:
         top_p, top_unit = picked[0]
         siblings = units(top_p.chunk)
         at = siblings.index(top_unit)
-        if len(picked) < 3 and at + 1 < len(siblings) and top_p.chunk.kind in ("prose", "mixed"):
-            follower = siblings[at + 1]  # the next sentence often carries the answer
-            if follower not in {u for _, u in picked} and fits(follower, wanted):
-                picked.insert(1, (top_p, follower))
+        # the next sentence often carries the answer; "how does …" questions are answered
+        # by what the paragraph goes on to say, so they get the next two
+        followers = 2 if "manner" in wanted else 1
+        if len(picked) < 3 and top_p.chunk.kind in ("prose", "mixed"):
+            for i, follower in enumerate(siblings[at + 1 : at + 1 + followers], 1):
+                if follower not in {u for _, u in picked} and fits(follower, wanted):
+                    picked.insert(i, (top_p, follower))
         for p, unit in picked:
             if unit in used:
                 continue

@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from .answering import Composer, Draft, merge_drafts, phrases
 from .config import Settings
 from .conversation import resolve_followup, split_question
+from .corpus import CorpusError
 from .embedding import Embedder, make_embedder
 from .facts import Facts, extract_facts
-from .ingest import facts_path, index_problems, ingest
+from .guard import (
+    TOO_LONG,
+    RejectedInputError,
+    check_question,
+    clean_history,
+    looks_like_instruction,
+    rejection,
+)
+from .ingest import CORPUS_CHANGED, facts_path, index_problems, ingest, lexical_path
 from .language import detect_language
 from .llm import LLMComposer, LLMSettings
 from .manifest import IndexUnavailableError, Manifest, read_manifest
 from .records import Answer, Passage
 from .retrieval import LEGS, Calibration, HybridRetriever, Retriever
+from .store import ChunkStore, forget_client, open_client
+
+logger = logging.getLogger(__name__)
 
 
 def _stderr(message: str) -> None:
@@ -25,7 +40,12 @@ def _stderr(message: str) -> None:
 
 
 class Assistant:
-    """Answers questions about the corpus from the index described by its manifest."""
+    """Answers questions about the corpus from the index described by its manifest.
+
+    Safe to share between threads: retrieval and composing run one question at a time
+    (they take milliseconds); the optional LLM is asked outside that lock, so a slow model
+    holds up nobody else.
+    """
 
     def __init__(
         self,
@@ -42,7 +62,9 @@ class Assistant:
         chunks = retriever.chunks
         as_of = {doc_id: entry.as_of for doc_id, entry in manifest.documents.items()}
         cities = {doc_id: entry.city for doc_id, entry in manifest.documents.items()}
-        self.composer = Composer(facts, chunks, as_of, cities)
+        vocabulary = retriever.vocabulary if isinstance(retriever, HybridRetriever) else None
+        self.composer = Composer(facts, chunks, as_of, cities, vocabulary)
+        self._lock = threading.RLock()
 
     @classmethod
     def open(
@@ -53,9 +75,9 @@ class Assistant:
         auto_ingest: bool = True,
         log: Callable[[str], None] = _stderr,
     ) -> Assistant:
-        """Open the index; when it is missing or stale, rebuild it first (or refuse)."""
-        from .store import ChunkStore, open_client
-
+        """Open the index; when it is missing or stale, rebuild it first (or refuse). When the
+        corpus changed but a file of it is unusable, the previous index keeps serving (and
+        ``log`` says why)."""
         settings = settings or Settings()
         embedder = embedder or make_embedder(settings.embedding, settings.embedding_threads or None)
         problems = index_problems(settings)
@@ -65,30 +87,41 @@ class Assistant:
                     f"the index cannot be used: {'; '.join(problems)}. Run: assistant ingest"
                 )
             log(f"index: {'; '.join(problems)} → ingesting")
-            log("index: " + ingest(settings, embedder=embedder).summary())
-        manifest = read_manifest(settings.manifest_path)
-        assert manifest is not None
-        try:
-            store = ChunkStore.open(
-                open_client(settings), manifest.collection, settings.exact_search_max
-            )
-        except Exception as exc:
-            raise IndexUnavailableError(
-                f"the index collection {manifest.collection} cannot be opened ({exc}). "
-                "Rebuild it with: assistant ingest --rebuild"
-            ) from exc
+            try:
+                log("index: " + ingest(settings, embedder=embedder).summary())
+            except CorpusError as exc:
+                if problems != [CORPUS_CHANGED]:
+                    raise  # no usable previous index to fall back on
+                log(
+                    f"index: {exc}. The previous index keeps serving until the corpus is "
+                    "fixed and 'assistant ingest' succeeds."
+                )
+        manifest, store = _open_live_collection(settings)
         legs = LEGS if settings.retriever == "hybrid" else (settings.retriever,)
         calibration = Calibration.load(embedder.name)
-        retriever = HybridRetriever(store, embedder, legs, calibration=calibration)
+        retriever = HybridRetriever(
+            store,
+            embedder,
+            legs,
+            calibration=calibration,
+            lexical_path=lexical_path(settings, manifest.collection),
+        )
         path = facts_path(settings, manifest.collection)
-        facts = Facts.load(path) if path.exists() else extract_facts(retriever.chunks.values())
+        facts = _load_facts(path, retriever, log)
         llm_settings = LLMSettings()
         llm = LLMComposer(llm_settings) if llm_settings.enabled else None
         return cls(settings, manifest, retriever, facts, llm)
 
     def search(self, query: str, k: int | None = None, lang: str | None = None) -> list[Passage]:
-        """Raw retrieval: the passages most relevant to ``query``, best first."""
-        return self.retriever.retrieve(query, k or self.settings.top_k, lang)
+        """Raw retrieval: the passages most relevant to ``query``, best first; none for an
+        empty or wordless query, :class:`RejectedInputError` for one over the length limit."""
+        checked = check_question(query, self.settings.max_question_chars)
+        if checked.problem == TOO_LONG:
+            raise RejectedInputError(checked, self.settings.max_question_chars)
+        if checked.problem:
+            return []
+        with self._lock:
+            return self.retriever.retrieve(checked.text, k or self.settings.top_k, lang)
 
     def _compose(self, question: str, lang: str, passages: list[Passage]) -> Draft:
         """The default composer's answer; a compound question is answered part by part, each
@@ -115,20 +148,33 @@ class Assistant:
 
         ``history`` holds the earlier turns (``[{"role", "content"}]`` or ``[(q, a)]``), so a
         follow-up that lacks its subject is understood; an explicit ``lang`` wins over
-        detection; a question in another language is answered in German with a note.
+        detection; a question in another language is answered in German with a note. Any
+        text is accepted: an empty, wordless or overlong question gets a message saying so
+        (``assistant/guard.py``), never an exception.
         """
         t0 = time.perf_counter()
+        limit = self.settings.max_question_chars
+        checked = check_question(question, limit)
+        if checked.problem:
+            return rejection(checked, lang, limit)
+        question = checked.text
         detected = lang or detect_language(question)
         answer_lang = detected if detected in ("de", "en") else "de"
         note = "" if detected in ("de", "en") else phrases("en")["other_language_note"]
-        resolved = resolve_followup(question, history)
-        passages = self.retriever.retrieve(resolved, self.settings.top_k, answer_lang)
+        resolved = resolve_followup(question, clean_history(history, limit))
+        with self._lock:
+            passages = self.retriever.retrieve(resolved, self.settings.top_k, answer_lang)
         t1 = time.perf_counter()
-        draft = self.llm.compose(resolved, answer_lang, passages) if self.llm else None
-        if draft is not None and draft.abstained:
-            draft = self.composer.refuse(answer_lang, passages)
-        if draft is None:
-            draft = self._compose(resolved, answer_lang, passages)
+        draft = None
+        if self.llm and looks_like_instruction(resolved):
+            logger.warning("question looks like instructions to a model; answered without the LLM")
+        elif self.llm:
+            draft = self.llm.compose(resolved, answer_lang, passages)
+        with self._lock:
+            if draft is not None and draft.abstained:
+                draft = self.composer.refuse(answer_lang, passages)
+            if draft is None:
+                draft = self._compose(resolved, answer_lang, passages)
         t2 = time.perf_counter()
         text = f"{note}\n{draft.text}" if note else draft.text
         return Answer(
@@ -146,3 +192,49 @@ class Assistant:
             note=note,
             resolved_question=resolved if resolved != question else "",
         )
+
+
+OPEN_ATTEMPTS = 3  # an ingest may switch the index (and drop an old one) while we open it
+
+
+def _open_live_collection(settings: Settings) -> tuple[Manifest, ChunkStore]:
+    """The manifest and its collection, loaded into memory. When the collection vanishes
+    while it is being loaded because an ingest switched the index meanwhile, the new one is
+    opened instead."""
+    try:
+        client = open_client(settings)
+    except Exception as exc:
+        if not settings.chroma_host:
+            forget_client(settings)  # a later attempt starts afresh
+        raise IndexUnavailableError(
+            f"the Chroma store cannot be opened ({type(exc).__name__}: {exc}). "
+            "Rebuild the index with: assistant ingest --rebuild"
+        ) from exc
+    for attempt in range(1, OPEN_ATTEMPTS + 1):
+        manifest = read_manifest(settings.manifest_path)
+        if manifest is None:
+            raise IndexUnavailableError("the index is missing. Run: assistant ingest")
+        try:
+            store = ChunkStore.open(client, manifest.collection, settings.exact_search_max)
+            store.load()
+            return manifest, store
+        except Exception as exc:
+            now = read_manifest(settings.manifest_path)
+            if attempt < OPEN_ATTEMPTS and now and now.collection != manifest.collection:
+                continue  # switched while we read: open the new index
+            raise IndexUnavailableError(
+                f"the index collection {manifest.collection} cannot be opened ({exc}). "
+                "Rebuild it with: assistant ingest --rebuild"
+            ) from exc
+    raise AssertionError("unreachable")
+
+
+def _load_facts(path: Path, retriever: HybridRetriever, log: Callable[[str], None]) -> Facts:
+    """The facts stored beside the index; extracted again from the chunks when the file is
+    missing or unreadable (they are derived data)."""
+    if path.exists():
+        try:
+            return Facts.load(path)
+        except Exception as exc:  # a damaged file costs a re-extraction, not the service
+            log(f"index: {path.name} is unreadable ({type(exc).__name__}); extracting again")
+    return extract_facts(retriever.chunks.values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from .config import Settings
 from .corpus import CorpusError
+from .guard import RejectedInputError
 from .manifest import IndexUnavailableError
 from .records import Passage
 
@@ -47,7 +49,10 @@ def _print_passages(passages: list[Passage]) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest import ingest
 
-    print(ingest(Settings(), rebuild=args.rebuild).summary())
+    report = ingest(Settings(), rebuild=args.rebuild)
+    print(report.summary())
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 
@@ -77,31 +82,55 @@ def cmd_ask(args: argparse.Namespace) -> int:
     """One question (readable or --json), or a batch: --jsonl IN --out OUT."""
     from .app import Assistant
 
-    assistant = Assistant.open(Settings())
-    if args.jsonl:
-        if not args.out:
-            print("error: --jsonl needs --out", file=sys.stderr)
-            return 2
-        lines = args.jsonl.read_text(encoding="utf-8").splitlines()
-        with args.out.open("w", encoding="utf-8") as out:
-            for line in lines:
-                if not line.strip():
-                    continue
-                item = json.loads(line)
-                answer = assistant.ask(item["question"], lang=item.get("lang")).to_dict()
-                if "id" in item:
-                    answer = {"id": item["id"], **answer}
-                out.write(json.dumps(answer, ensure_ascii=False) + "\n")
-        return 0
-    if not args.question:
+    if args.jsonl and not args.out:
+        print("error: --jsonl needs --out", file=sys.stderr)
+        return 2
+    if not args.jsonl and args.question is None:
         print("error: give a question, or --jsonl IN --out OUT", file=sys.stderr)
         return 2
+    assistant = Assistant.open(Settings())
+    if args.jsonl:
+        return _ask_batch(assistant, args.jsonl, args.out)
     answer = assistant.ask(args.question, lang=args.lang)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
         _print_answer(answer)
     return 0
+
+
+def _batch_item(line: str) -> tuple[dict | None, str]:
+    """One batch line as a question object, or None and what is wrong with it."""
+    try:
+        item = json.loads(line)
+    except ValueError as exc:
+        return None, f"not JSON ({exc})"
+    if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+        return None, 'not an object with a "question" string'
+    if item.get("lang") not in (None, "de", "en"):
+        return None, '"lang" must be "de" or "en"'
+    return item, ""
+
+
+def _ask_batch(assistant, source: Path, target: Path) -> int:
+    """Answer every line of ``source`` into ``target``; a malformed line is reported with
+    its number and skipped (exit status 1), the others are answered."""
+    lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
+    bad = 0
+    with target.open("w", encoding="utf-8") as out:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            item, problem = _batch_item(line)
+            if item is None:
+                print(f"error: {source} line {number}: {problem}; skipped", file=sys.stderr)
+                bad += 1
+                continue
+            answer = assistant.ask(item["question"], lang=item.get("lang")).to_dict()
+            if "id" in item:
+                answer = {"id": item["id"], **answer}
+            out.write(json.dumps(answer, ensure_ascii=False) + "\n")
+    return 1 if bad else 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -155,6 +184,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from .app import Assistant
 
     assistant = Assistant.open(Settings())
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")  # stray bytes become U+FFFD, not a crash
     print("Fragen Sie nach Darmstadts Städtepartnerschaften / Ask about Darmstadt's twin towns.")
     print("Leere Zeile oder Strg-D beendet / empty line or Ctrl-D quits.\n")
     history: list[tuple[str, str]] = []
@@ -200,6 +231,9 @@ def cmd_feedback_export(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="assistant", description="Citizens' assistant for Darmstadt's city partnerships."
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an unexpected error"
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -252,15 +286,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _tolerant_output() -> None:
+    """Text that the terminal cannot show is escaped instead of ending the program."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _tolerant_output()
     try:
         return int(args.func(args))
-    except (CorpusError, IndexUnavailableError) as exc:
+    except (CorpusError, IndexUnavailableError, RejectedInputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (``| head``): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except Exception as exc:  # a message, never a traceback (unless --debug)
+        if args.debug:
+            raise
+        print(f"error: {type(exc).__name__}: {exc} (--debug shows where)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

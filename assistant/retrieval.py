@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Protocol
 
 from .embedding import Embedder
 from .evidence import EvidenceScorer, blend
-from .intent import folded_lines, intents, places, structure_score
+from .intent import folded_lines, intents, places, structure_score, word_lists
 from .language import detect_language
-from .lexical import LexicalIndex, german_terms
+from .lexical import LexicalIndex, Vocabulary, german_terms, stems, stopwords
 from .records import Chunk, Passage
 from .resources import DATA
 from .store import ChunkStore
@@ -95,6 +95,18 @@ class Calibration:
         return 1.0 / (1.0 + math.exp(-z))
 
 
+def build_lexical(chunks: Mapping[str, Chunk]) -> LexicalIndex:
+    """The BM25 legs over the chunks: title, section and passage text of each."""
+    ids = sorted(chunks)
+    texts = [f"{chunks[i].title}\n{chunks[i].section}\n{chunks[i].passage_text}" for i in ids]
+    return LexicalIndex(ids, texts)
+
+
+@lru_cache(maxsize=65536)
+def _lines(chunk: Chunk) -> list:
+    return folded_lines(chunk.passage_text)
+
+
 class HybridRetriever:
     """Dense (Chroma) + BM25 on German stems + character n-grams, fused by weighted RRF.
 
@@ -108,29 +120,27 @@ class HybridRetriever:
         legs: Sequence[str] = LEGS,
         weights: Mapping[str, Mapping[str, float]] | None = None,
         calibration: Calibration | None = None,
+        lexical_path: Path | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.legs = tuple(legs)
         self.weights = weights or DEFAULT_WEIGHTS
         self.calibration = calibration
+        self.lexical_path = lexical_path
 
     @cached_property
     def chunks(self) -> dict[str, Chunk]:
         return self.store.chunks()
 
     @cached_property
-    def lines(self) -> dict[str, list]:
-        return {cid: folded_lines(chunk.passage_text) for cid, chunk in self.chunks.items()}
-
-    @cached_property
     def lexical(self) -> LexicalIndex:
-        ids = sorted(self.chunks)
-        texts = [
-            f"{self.chunks[i].title}\n{self.chunks[i].section}\n{self.chunks[i].passage_text}"
-            for i in ids
-        ]
-        return LexicalIndex(ids, texts)
+        """The lexical index saved at ingest when it matches the collection, else built."""
+        if self.lexical_path is not None:
+            saved = LexicalIndex.load(self.lexical_path)
+            if saved is not None and saved.ids == sorted(self.chunks):
+                return saved
+        return build_lexical(self.chunks)
 
     def leg_results(self, query: str, lang: str, depth: int = DEPTH) -> dict[str, list]:
         """Ranked (chunk id, score) lists of each selected leg."""
@@ -147,9 +157,15 @@ class HybridRetriever:
             lexical = self.lexical.search(query, lang, depth)
             out.update({leg: v for leg, v in lexical.items() if leg in self.legs})
         if "structure" in self.legs:
-            dense = out.get("dense") or out.get("dense_de") or []
-            out["structure"] = self.structure(query, dense)
+            out["structure"] = self.structure(query, out)
         return out
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """Every word of the passages (as the lexical index saw them), stop words, and the
+        domain words of the glossary and the place names."""
+        lists = word_lists()
+        return Vocabulary(self.lexical.words_seen | stopwords() | lists["domain"])
 
     @cached_property
     def evidence(self) -> EvidenceScorer:
@@ -169,23 +185,37 @@ class HybridRetriever:
             ranked = top + ranked[EVIDENCE_DEPTH:]
         return ranked
 
-    def structure(self, query: str, dense: list[tuple[str, float]]) -> list[tuple[str, float]]:
-        """Passages whose structure fits what the question asks for, best first; ties go to
-        the better dense rank, then the chunk id."""
+    def structure(self, query: str, legs: dict[str, list]) -> list[tuple[str, float]]:
+        """Of the passages the other legs found, those whose structure fits what the question
+        asks for, best first; ties go to the better dense rank, then the chunk id."""
         wanted, groups = intents(query), places(query)
         if not wanted and not groups:
             return []
+        dense = legs.get("dense") or legs.get("dense_de") or []
         dense_rank = {cid: i for i, (cid, _) in enumerate(dense)}
+        candidates = sorted({cid for hits in legs.values() for cid, _ in hits})
         scores = {
-            cid: structure_score(wanted, groups, self.lines[cid], chunk.kind)
-            for cid, chunk in self.chunks.items()
+            cid: structure_score(wanted, groups, _lines(self.chunks[cid]), self.chunks[cid].kind)
+            for cid in candidates
         }
-        named = [cid for cid, score in scores.items() if score >= 1]
-        rare = len(named) <= max(3, RARE_SHARE * len(self.chunks))
+        rare = self._naming(groups) <= max(3, RARE_SHARE * len(self.chunks))
         # a real fit, or, for a place few passages name, naming it
         scored = [(cid, s) for cid, s in scores.items() if s >= 2 or (rare and s >= 1)]
         scored.sort(key=lambda x: (-x[1], dense_rank.get(x[0], len(dense_rank)), x[0]))
         return scored[:DEPTH]
+
+    def _naming(self, groups: list) -> int:
+        """About how many passages name one of the places (from the lexical index's counts:
+        for each spelling, its rarest word)."""
+        total = 0
+        for group in groups:
+            counts = [
+                min(self.lexical.doc_freq(s) for s in stems(list(variant)))
+                for variant in group
+                if variant
+            ]
+            total += max(counts, default=0)
+        return total
 
     def retrieve(self, query: str, k: int, lang: str | None = None) -> list[Passage]:
         if not query.strip():

@@ -40,6 +40,19 @@ def open_client(settings: Settings) -> Any:
     return _CLIENTS[key]
 
 
+def forget_client(settings: Settings) -> None:
+    """Forget the on-disk store's client, here and in chromadb's own per-path cache, so that
+    the next :func:`open_client` starts afresh (after the store failed to open or was
+    moved aside)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    path = settings.chroma_path
+    _CLIENTS.pop(("path", str(path.resolve())), None)
+    for identifier in {str(path), str(path.resolve())}:
+        SharedSystemClient._identifier_to_system.pop(identifier, None)
+        SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+
+
 def _metadata(chunk: Chunk) -> dict[str, Any]:
     return {
         "doc_id": chunk.doc_id,
@@ -128,6 +141,13 @@ class ChunkStore:
         )
         self._matrix = self._chunks = None
         return len(got["ids"])
+
+    def load(self) -> None:
+        """Read the chunks, and the vectors when searches are exact, into memory now: from
+        then on this store answers without Chroma, even if an ingest drops its collection."""
+        self.chunks()
+        if self.count() <= self.exact_search_max:
+            self._exact()
 
     def chunks(self) -> dict[str, Chunk]:
         """Every chunk of the collection by id (cached)."""

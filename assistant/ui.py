@@ -7,10 +7,10 @@ so that they can be tested without a browser.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -18,8 +18,11 @@ from typing import Any, Protocol
 
 import gradio as gr
 
+from .answering import phrases
 from .config import Settings
 from .feedback import FeedbackStore
+from .guard import check_question, clean_question
+from .ratelimit import RateLimiter, wait_seconds
 from .records import Answer, Passage
 from .render import answer_message, escape_text, passages_table, ui_texts
 from .resources import DATA
@@ -29,6 +32,10 @@ LANGS = ("de", "en")
 ANSWER_LANGS = ("auto", "de", "en")
 STREAM_PIECE = re.compile(r"\S+\s*")
 WORDS_PER_PIECE = 3
+COMMENT_MAX_CHARS = 1000
+CONVERSATION_TTL_S = 3600  # a conversation is forgotten an hour after its last change
+STAFF_K_MAX = 20
+DEFAULT_CONCURRENCY = 4  # the quick events: feedback, comments, interface language
 CSS = (DATA / "ui.css").read_text(encoding="utf-8")
 THEME = gr.themes.Default(
     primary_hue="blue",
@@ -50,7 +57,8 @@ def _set_page_lang_js() -> str:
 
 
 class AssistantLike(Protocol):
-    """What the UI needs of :class:`assistant.app.Assistant`."""
+    """What the UI needs of :class:`assistant.app.Assistant` (called from several threads
+    at once, so it must be thread-safe, as ``Assistant`` is)."""
 
     settings: Settings
 
@@ -85,6 +93,15 @@ def history(turns: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
     return out
 
 
+def _session(request: gr.Request | None) -> str | None:
+    """The opaque per-page-load id Gradio gives a browser session (None for direct calls)."""
+    return getattr(request, "session_hash", None) if request is not None else None
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + " …"
+
+
 def stream_pieces(text: str, words: int = WORDS_PER_PIECE) -> list[str]:
     """Ever longer beginnings of ``text``, a few words more each, ending with all of it."""
     tokens = STREAM_PIECE.findall(text)
@@ -97,12 +114,27 @@ class ChatHandlers:
     """The event handlers of the page, over one assistant and one feedback store."""
 
     def __init__(
-        self, assistant: AssistantLike, store: FeedbackStore, stream_delay_s: float = 0.0
+        self,
+        assistant: AssistantLike,
+        store: FeedbackStore,
+        stream_delay_s: float = 0.0,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.assistant = assistant
         self.store = store
         self.stream_delay_s = stream_delay_s
-        self._lock = threading.Lock()  # one question at a time through the pipeline
+        settings = assistant.settings
+        if limiter is None:
+            limiter = RateLimiter(settings.ui_rate_limit_per_minute, settings.ui_rate_limit_burst)
+        self.limiter = limiter
+        self.max_chars = settings.max_question_chars
+
+    def _rate_limited(self, request: gr.Request | None, ui: str) -> str:
+        """The friendly message when this session asks too fast, else ""."""
+        wait = self.limiter.acquire(_session(request))
+        if not wait:
+            return ""
+        return ui_texts(ui)["rate_limited"].format(seconds=wait_seconds(wait))
 
     # --- chat ------------------------------------------------------------------------
     def respond(
@@ -111,29 +143,37 @@ class ChatHandlers:
         turns: list[dict[str, Any]] | None,
         answer_lang: str | None,
         ui_lang: str | None,
+        request: gr.Request | None = None,
     ) -> Iterator[tuple[list[dict[str, str]], str, list[dict[str, Any]], str]]:
         """Answer ``question``: yields (chat, question box, turns, staff query) as the answer
-        streams in, piece by piece, and last with its sources."""
+        streams in, piece by piece, and last with its sources. An empty question and one
+        asked too fast get a message (and leave the conversation as it was)."""
         turns = list(turns or [])
         ui = _lang(ui_lang)
-        question = (question or "").strip()
+        question = clean_question(question)
         if not question:
-            yield messages(turns), "", turns, ""
+            note = {"role": "assistant", "content": escape_text(phrases(ui)["empty_question"])}
+            yield [*messages(turns), note], "", turns, ""
             return
-        user_html = escape_text(question)
+        user_html = escape_text(_clip(question, self.max_chars))
         shown = messages(turns)
         shown.append({"role": "user", "content": user_html})
+        limited = self._rate_limited(request, ui)
+        if limited:
+            note = {"role": "assistant", "content": escape_text(limited)}
+            yield [*shown, note], question, turns, ""  # the question stays in the box
+            return
         yield shown, "", turns, ""
         forced = answer_lang if answer_lang in LANGS else None
         try:
-            with self._lock:
-                answer = self.assistant.ask(question, history=history(turns), lang=forced)
+            answer = self.assistant.ask(question, history=history(turns), lang=forced)
+            record = answer.to_dict()
+            shown_answer = answer_message(record, ui)
         except Exception:
-            log.exception("answering failed: %r", question)
+            log.exception("answering failed: %r", question[:200])
             failed = [*shown, {"role": "assistant", "content": escape_text(ui_texts(ui)["error"])}]
             yield failed, question, turns, ""
             return
-        record = answer.to_dict()
         for piece in stream_pieces(answer.answer)[:-1]:
             yield [*shown, {"role": "assistant", "content": escape_text(piece)}], "", turns, ""
             if self.stream_delay_s:
@@ -142,7 +182,7 @@ class ChatHandlers:
             "question": question,
             "user_html": user_html,
             "answer": record,
-            "html": answer_message(record, ui),
+            "html": shown_answer,
             "feedback_id": None,
         }
         turns = [*turns, turn]
@@ -185,25 +225,57 @@ class ChatHandlers:
     def comment(self, text: str, row_id: int | None, ui_lang: str | None) -> tuple[str, str]:
         """Attach the comment to the last rated answer; returns (status, comment box)."""
         t = ui_texts(_lang(ui_lang))
-        if row_id is None or not self.store.comment(int(row_id), text or ""):
+        text = clean_question(text)[:COMMENT_MAX_CHARS]
+        if row_id is None or not self.store.comment(int(row_id), text):
             return t["comment_missing"], text
         return t["comment_saved"], ""
 
     # --- staff view --------------------------------------------------------------------
-    def search(self, query: str, k: float, lang: str | None, ui_lang: str | None) -> str:
-        """Raw retrieval for a query, as the staff view's table."""
+    def search(
+        self,
+        query: str,
+        k: float,
+        lang: str | None,
+        ui_lang: str | None,
+        request: gr.Request | None = None,
+    ) -> str:
+        """Raw retrieval for a query, as the staff view's table (or a message saying why
+        there is none)."""
         from .language import detect_language
 
-        query = (query or "").strip()
         ui = _lang(ui_lang)
-        if not query:
+        checked = check_question(query, self.max_chars)
+        if checked.problem == "empty":
             return ""
+        key = {"no_words": "no_question_words", "too_long": "question_too_long"}
+        if checked.problem:
+            message = phrases(ui)[key[checked.problem]]
+            return _staff_note(message.format(length=checked.length, limit=self.max_chars))
+        limited = self._rate_limited(request, ui)
+        if limited:
+            return _staff_note(limited)
+        query = checked.text
         forced = lang if lang in LANGS else None
-        with self._lock:
-            passages = self.assistant.search(query, int(k), forced)
+        try:
+            passages = self.assistant.search(query, _staff_k(k), forced)
+        except Exception:
+            log.exception("staff search failed: %r", query[:200])
+            return _staff_note(ui_texts(ui)["error"])
         query_lang = forced or detect_language(query)
         legs = _legs(self.assistant, passages)
         return passages_table(passages, query, query_lang, legs, ui)
+
+
+def _staff_k(k: Any) -> int:
+    """The number of passages asked for, within 1 … ``STAFF_K_MAX`` (5 when unreadable)."""
+    try:
+        return min(max(int(k), 1), STAFF_K_MAX)
+    except (TypeError, ValueError, OverflowError):
+        return 5
+
+
+def _staff_note(text: str) -> str:
+    return f'<p class="staff-empty">{html.escape(text)}</p>'
 
 
 def _legs(assistant: AssistantLike, passages: Sequence[Passage]) -> list[str]:
@@ -246,8 +318,10 @@ def create_app(
 
     with gr.Blocks(title=t["page_title"], analytics_enabled=False) as app:
         app.handlers = handlers  # type: ignore[attr-defined]
-        turns = gr.State([])
-        comment_target = gr.State(None)
+        # the conversation lives in server memory only, at most CONVERSATION_TTL_S after
+        # its last change
+        turns = gr.State([], time_to_live=CONVERSATION_TTL_S)
+        comment_target = gr.State(None, time_to_live=CONVERSATION_TTL_S)
         with gr.Row(elem_classes="topbar"):
             header = gr.Markdown(_header(t), elem_id="page-header")
             ui_lang = gr.Radio(
@@ -280,7 +354,7 @@ def create_app(
                         elem_id="question",
                         lines=1,
                         max_lines=4,
-                        max_length=500,
+                        max_length=settings.max_question_chars,
                         scale=5,
                         min_width=200,
                         autofocus=True,
@@ -327,44 +401,58 @@ def create_app(
                 staff_search = gr.Button(t["staff_search"], variant="primary")
                 staff_results = gr.HTML("", elem_id="staff-results")
 
+        # Every way of asking shares one concurrency group ("answer"), so example buttons
+        # do not add workers; staff searches have their own small group, and the quick
+        # events (feedback, language) never wait behind answers.
         ask_outputs = [chatbot, question, turns, staff_query]
+        answering = {
+            "concurrency_limit": settings.ui_concurrency,
+            "concurrency_id": "answer",
+            "show_progress": "minimal",
+        }
         gr.on(
             [question.submit, send.click],
             handlers.respond,
             [question, turns, answer_lang, ui_lang],
             ask_outputs,
-            concurrency_limit=8,
-            show_progress="minimal",
+            api_name="ask",
+            **answering,
         )
         for button in example_buttons:
             button.click(
                 handlers.respond,
                 [button, turns, answer_lang, ui_lang],
                 ask_outputs,
-                concurrency_limit=8,
-                show_progress="minimal",
+                api_visibility="undocumented",
+                **answering,
             )
         chatbot.like(
             handlers.rate,
             [turns, ui_lang],
             [turns, feedback_status, comment, comment_row, comment_target],
+            api_name="rate",
         )
         gr.on(
             [comment_send.click, comment.submit],
             handlers.comment,
             [comment, comment_target, ui_lang],
             [feedback_status, comment],
+            api_name="comment",
         )
         clear.click(
             handlers.clear,
             None,
             [chatbot, turns, feedback_status, comment, comment_row, comment_target],
+            api_name="new_conversation",
         )
         gr.on(
             [staff_search.click, staff_query.submit],
             handlers.search,
             [staff_query, staff_k, staff_lang, ui_lang],
             staff_results,
+            api_name="search",
+            concurrency_limit=2,
+            concurrency_id="search",
         )
 
         def relabel(lang: str) -> list[Any]:
@@ -423,6 +511,7 @@ def create_app(
             return wanted if wanted in LANGS else "de"
 
         app.load(initial_lang, None, ui_lang).then(None, ui_lang, None, js=set_page_lang)
+    app.queue(max_size=settings.ui_queue_size, default_concurrency_limit=DEFAULT_CONCURRENCY)
     return app
 
 
@@ -440,9 +529,9 @@ def launch(
     *,
     block: bool = True,
 ) -> gr.Blocks:
-    """Serve the page on ``host:port`` (never through a share link). With ``block=False``
-    it returns once the server runs (tests); ``app.close()`` stops it."""
-    app.queue(default_concurrency_limit=1)
+    """Serve the page on ``host:port`` (never through a share link; the queue is set up by
+    :func:`create_app`). With ``block=False`` it returns once the server runs (tests);
+    ``app.close()`` stops it."""
     app.launch(
         server_name=host,
         server_port=port,

@@ -179,3 +179,55 @@ def test_another_citys_page_gives_no_value_about_darmstadt(assistant):
     # a yes/no question may be answered from it: the page says whose partner Amiens is
     answer = assistant.ask("Ist Amiens eine Partnerstadt von Darmstadt?")
     assert not answer.abstained and "Dortmund" in answer.answer
+
+
+def test_facts_of_another_citys_page_answer_only_questions_about_that_city(
+    fake_settings, corpus_copy
+):
+    from assistant.app import Assistant
+    from assistant.embedding import FakeEmbedder
+
+    (corpus_copy / "musterstadt-partnerschaften.md").write_text(
+        '---\nid: musterstadt-partnerschaften\ntitle: "Partnerschaften der Stadt Musterstadt"\n'
+        'publisher: "Stadt Musterstadt"\ncity: Musterstadt\nsource: "Test page"\n'
+        "language: de\nas_of: 2026\n---\n# Partnerschaften\n\n## Kontakt\n\n"
+        "Muster, Max\nPartnerstädte: Szeged, Troyes\nTelefon (0123) 45-6789\n"
+        "E-Mail partner@musterstadt.example\n\n## Adresse\n\nStadt Musterstadt\n"
+        "Rathausplatz 1\n12345 Musterstadt\n",
+        encoding="utf-8",
+    )
+    assistant = Assistant.open(fake_settings, embedder=FakeEmbedder(), log=lambda _m: None)
+    answer = assistant.ask("Who handles Szeged?")
+    assert answer.answer.startswith("Alina Seel is responsible for Szeged"), answer.answer
+    answer = assistant.ask("Wer ist in Musterstadt für Szeged zuständig?")
+    assert "Muster, Max" in answer.answer and "Seel" not in answer.answer, answer.answer
+    refusal = assistant.ask("Wie hoch ist der Mitgliedsbeitrag im Chor?")
+    assert refusal.abstained and "Musterstadt" not in refusal.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["<script>alert(1)</script>", "SELECT * FROM users;", "?!", "ok ok ok"]
+)
+def test_a_question_about_nothing_the_pages_could_hold_is_refused(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("Hat Darmstadt 15 oder 17 Partnerstädte? Ich habe beides gelesen.", "de"),
+        ("Does Darmstadt have 15 or 17 twin towns? I've seen both numbers.", "en"),
+    ],
+)
+def test_a_question_naming_two_counts_gets_the_disagreeing_sources(assistant, question, lang):
+    answer = assistant.ask(question)
+    assert answer.language == lang and answer.conflicts, answer.answer
+    values = " ".join(str(v["value"]) for v in answer.conflicts[0].values)
+    assert "17" in values and "15" in values
+
+
+def test_a_how_question_gets_what_the_paragraph_goes_on_to_say(assistant):
+    answer = assistant.ask("Wie beteiligt sich Darmstadt an Cities for Life?")
+    assert not answer.abstained and "Glockenspiel" in answer.answer, answer.answer
+    _markers_match_citations(answer)

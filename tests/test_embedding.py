@@ -84,3 +84,13 @@ def test_sentence_transformers_backend_with_a_model_shipped_in_a_package():
     query = emb.embed_queries(["sister city Graz"])[0]
     assert vectors.shape == (2, 384)
     assert vectors[0] @ query > vectors[1] @ query
+
+
+def test_the_engine_uses_one_thread_on_a_busy_machine(monkeypatch):
+    from assistant import embedding
+
+    monkeypatch.setattr(embedding.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(embedding.os, "getloadavg", lambda: (1.8, 1.0, 1.0))
+    assert embedding.auto_threads() == 1
+    monkeypatch.setattr(embedding.os, "getloadavg", lambda: (0.3, 1.0, 1.0))
+    assert embedding.auto_threads() is None

@@ -41,6 +41,8 @@ def test_fits_checks_the_kind_of_answer():
     assert fits("E-Mail: international@darmstadt.de", {"email"})
     assert fits("64283 Darmstadt", {"address"})
     assert fits("irgendein Satz", set())
+    assert fits("in der Regel für zwei bis maximal sechs Jahre entsandt", {"duration"})
+    assert not fits("Seit langem beteiligt sich das Amt", {"duration"})
     assert fits("Darmstadt pflegt 17 Städtepartnerschaften.", {"how_many"})
     assert not fits("Die Vision wurde im Juli 2021 verabschiedet.", {"how_many"})
     assert fits(

@@ -86,3 +86,15 @@ def test_coverage_counts_the_questions_own_words():
     assert index.coverage("Szeged Telefon", "a") == 1.0
     assert index.coverage("Szeged Paris", "a") == 0.5
     assert index.coverage("", "a") == 0.0
+
+
+def test_vocabulary_knows_words_by_stem_compound_and_typo():
+    from assistant.lexical import Vocabulary
+
+    vocab = Vocabulary(["stadtepartnerschaften", "freundschaftsplakette", "mayors", "szeged"])
+    assert vocab.known("szeged") and "szeged" in vocab and len(vocab) == 4
+    assert vocab.known("stadtepartnerschaft")  # stem / inside a longer word
+    assert vocab.known("freundschaftsplaketten")  # a vocabulary word inside it
+    assert vocab.known("freundschaftsplakete")  # a letter missing
+    assert not vocab.known("hiroshima")
+    assert not vocab.known("population")

@@ -1,67 +1,17 @@
 """The optional LLM answerer against a local fake OpenAI-compatible server (no network)."""
 
-import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
-
 import pytest
+from fake_llm import FakeOpenAI, serve
 
 from assistant.answering import REFUSAL
 from assistant.app import Assistant
 from assistant.llm import LLMComposer, LLMSettings, parse_answer
 
 
-class FakeOpenAI(BaseHTTPRequestHandler):
-    reply = ""  # what the "model" answers
-    status = 200
-    delay = 0.0
-    requests: ClassVar[list] = []
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).requests.append({"path": self.path, "body": body})
-        time.sleep(type(self).delay)
-        if type(self).status != 200:
-            self.send_response(type(self).status)
-            self.end_headers()
-            return
-        data = {
-            "id": "x",
-            "object": "chat.completion",
-            "created": 0,
-            "model": body["model"],
-            "choices": [
-                {
-                    "index": 0,
-                    "finish_reason": "stop",
-                    "message": {"role": "assistant", "content": type(self).reply},
-                }
-            ],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-        }
-        raw = json.dumps(data).encode()
-        try:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            self.wfile.write(raw)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up waiting (the timeout test)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenAI)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    httpd.shutdown()
+    with serve(FakeOpenAI) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

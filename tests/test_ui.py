@@ -371,3 +371,74 @@ def test_create_app_builds_a_labelled_page(fake, store):
         "Wer ist für Szeged zuständig?" in examples and "Who is responsible for Szeged?" in examples
     )
     assert app.handlers.store is store and app.handlers.stream_delay_s == 0.025
+
+
+# --- crowds ---------------------------------------------------------------------------------
+class Request:
+    """What the handlers read of a ``gr.Request``: the browser session's random id."""
+
+    def __init__(self, session_hash: str) -> None:
+        self.session_hash = session_hash
+
+
+def test_asking_too_fast_gets_a_friendly_message_and_keeps_the_question(fake, store):
+    from assistant.ratelimit import RateLimiter
+
+    now = [0.0]
+    handlers = ChatHandlers(fake, store, limiter=RateLimiter(6, 2, clock=lambda: now[0]))
+    me, other = Request("session-a"), Request("session-b")
+    turns: list = []
+    for _ in range(2):
+        updates = list(handlers.respond("Wer ist für Szeged zuständig?", turns, "auto", "de", me))
+        turns = updates[-1][2]
+    updates = list(handlers.respond("Und Graz?", turns, "auto", "de", me))
+    assert len(updates) == 1
+    chat, box, kept, _ = updates[0]
+    assert "sehr viele Fragen" in chat[-1]["content"] and "10 Sekunden" in chat[-1]["content"]
+    assert chat[-2]["content"] == "Und Graz?" and box == "Und Graz?" and kept == turns
+    assert len(fake.calls) == 2  # the limited question never reached the assistant
+    english = list(handlers.respond("And Graz?", turns, "auto", "en", me))[-1][0][-1]["content"]
+    assert "many questions" in english
+    assert len(list(handlers.respond("Wer betreut Graz?", [], "auto", "de", other))) > 1
+    now[0] += 10.0
+    assert len(list(handlers.respond("Und Graz?", turns, "auto", "de", me))) > 1
+
+
+def test_staff_searches_count_against_the_same_limit(fake, store):
+    from assistant.ratelimit import RateLimiter
+
+    handlers = ChatHandlers(fake, store, limiter=RateLimiter(1, 1, clock=lambda: 0.0))
+    me = Request("s")
+    assert "staff-table" in handlers.search("Szeged", 5, "auto", "de", me)
+    assert "sehr viele Fragen" in handlers.search("Szeged", 5, "auto", "de", me)
+
+
+def test_an_empty_question_gets_a_hint_not_a_turn(handlers, fake):
+    (update,) = list(handlers.respond(" \n ", [], "auto", "en"))
+    chat, box, turns, _ = update
+    hint = "Please ask a question, for example: “Who is responsible for Szeged?”"
+    assert chat == [{"role": "assistant", "content": hint}]
+    assert box == "" and turns == [] and fake.calls == []
+
+
+def test_the_queue_keeps_slow_answers_from_starving_the_rest(fake, store):
+    settings = fake.settings.model_copy(update={"ui_concurrency": 5, "ui_queue_size": 33})
+    fake.settings = settings
+    app = create_app(fake, store)
+    assert app._queue.max_size == 33
+    by_name = {f.api_name: f for f in app.fns.values()}
+    answering = [f for f in app.fns.values() if f.name == "respond"]
+    assert len(answering) == 1 + len(ui_texts("de")["examples"]) * 2
+    assert {(f.concurrency_id, f.concurrency_limit) for f in answering} == {("answer", 5)}
+    assert by_name["ask"].api_visibility == "public"
+    assert (by_name["search"].concurrency_id, by_name["search"].concurrency_limit) == ("search", 2)
+    for name in ("rate", "comment", "new_conversation"):  # quick events have their own groups
+        assert by_name[name].concurrency_id not in ("answer", "search")
+    question = next(b for b in app.blocks.values() if getattr(b, "elem_id", "") == "question")
+    assert question.max_length == settings.max_question_chars
+
+
+def test_a_message_without_sources_is_not_marked_as_a_refusal():
+    message = {"answer": "Die Frage ist zu lang.", "abstained": True, "citations": []}
+    html = answer_message(message, "de")
+    assert html == "Die Frage ist zu lang." and "refusal" not in html
