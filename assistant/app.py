@@ -105,6 +105,7 @@ class Assistant:
             legs,
             calibration=calibration,
             lexical_path=lexical_path(settings, manifest.collection),
+            doc_cities={doc_id: entry.city for doc_id, entry in manifest.documents.items()},
         )
         path = facts_path(settings, manifest.collection)
         facts = _load_facts(path, retriever, log)

@@ -275,8 +275,12 @@ class LexicalIndex:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(model.get_scores(known), dtype=np.float32)
 
-    def search(self, text: str, lang: str, k: int) -> dict[str, list[tuple[str, float]]]:
-        """Ranked (id, score) per leg ("bm25", "ngram"); zero-score passages are dropped."""
+    def search(
+        self, text: str, lang: str, k: int, among: np.ndarray | None = None
+    ) -> dict[str, list[tuple[str, float]]]:
+        """Ranked (id, score) per leg ("bm25", "ngram"); zero-score passages are dropped.
+        With ``among`` (positions in ``ids``), only those passages are ranked; the term
+        statistics stay those of the whole index."""
         own, added = expand_query(text, lang)
         stop = stopwords()
         own = [w for w in own if w not in stop]
@@ -285,11 +289,17 @@ class LexicalIndex:
             "bm25": self._scores(self.words, stems(own + added)),
             "ngram": self._scores(self.grams, ngrams(own + added)),
         }
+        rows = np.arange(len(self.ids)) if among is None else np.asarray(among)
         out = {}
         for leg, scores in legs.items():
-            order = np.lexsort((np.arange(len(self.ids)), -scores))[:k]
+            part = scores[rows]
+            order = rows[np.lexsort((rows, -part))[:k]]
             out[leg] = [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
         return out
+
+    def stems_of(self, positions: Iterable[int]) -> set[str]:
+        """Every stem of some passages (by position in ``ids``)."""
+        return set().union(*(self._stem_sets[i] for i in positions))
 
     def doc_freq(self, stem: str) -> int:
         """In how many passages a stem occurs."""

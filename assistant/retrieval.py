@@ -16,6 +16,7 @@ from .language import detect_language
 from .lexical import LexicalIndex, Vocabulary, german_terms, stems, stopwords
 from .records import Chunk, Passage
 from .resources import DATA
+from .scope import Scope, chunk_positions, must_widen, question_scope
 from .store import ChunkStore
 
 LEGS = ("dense", "dense_de", "bm25", "ngram", "structure", "evidence")
@@ -121,8 +122,11 @@ class HybridRetriever:
         weights: Mapping[str, Mapping[str, float]] | None = None,
         calibration: Calibration | None = None,
         lexical_path: Path | None = None,
+        doc_cities: Mapping[str, str] | None = None,
     ) -> None:
         self.store = store
+        self.doc_cities = dict(doc_cities or {})  # page id → the city it is about
+        self._scopes: dict[frozenset[str], tuple[list[int], set[str]]] = {}
         self.embedder = embedder
         self.legs = tuple(legs)
         self.weights = weights or DEFAULT_WEIGHTS
@@ -142,9 +146,34 @@ class HybridRetriever:
                 return saved
         return build_lexical(self.chunks)
 
+    def scope(self, query: str, lang: str) -> list[int] | None:
+        """Positions (in the lexical index's ids) of the passages the question is about, or
+        None for all of them (``scope.py``)."""
+        scope = question_scope(query, set(self.doc_cities.values()))
+        if scope is None:
+            return None
+        rows = self._scope_rows(scope)
+        if must_widen(scope, query, lang, self.lexical.doc_freq, self._scope_stems(scope)):
+            return None
+        return rows
+
+    def _scope_rows(self, scope: Scope) -> list[int]:
+        if scope.cities not in self._scopes:
+            doc_of = {cid: c.doc_id for cid, c in self.chunks.items()}
+            rows = chunk_positions(self.lexical.ids, doc_of, self.doc_cities, scope.cities)
+            self._scopes[scope.cities] = (rows, self.lexical.stems_of(rows))
+        return self._scopes[scope.cities][0]
+
+    def _scope_stems(self, scope: Scope) -> set[str]:
+        self._scope_rows(scope)
+        return self._scopes[scope.cities][1]
+
     def leg_results(self, query: str, lang: str, depth: int = DEPTH) -> dict[str, list]:
-        """Ranked (chunk id, score) lists of each selected leg."""
+        """Ranked (chunk id, score) lists of each selected leg (among the passages of the
+        question's scope)."""
         out: dict[str, list[tuple[str, float]]] = {}
+        rows = self.scope(query, lang)
+        among = None if rows is None else [self.lexical.ids[i] for i in rows]
         if "dense" in self.legs:
             terms = german_terms(query) if lang == "en" and "dense_de" in self.legs else []
             # an English question with domain terms is embedded with their German words
@@ -152,9 +181,9 @@ class HybridRetriever:
             leg, text = ("dense_de", f"{query} ({', '.join(terms)})") if terms else ("dense", query)
             vector = self.embedder.embed_queries([text])[0]
             self._last_vector = (query, vector)
-            out[leg] = [(c.id, s) for c, s in self.store.query(vector, depth)]
+            out[leg] = [(c.id, s) for c, s in self.store.query(vector, depth, among)]
         if {"bm25", "ngram"} & set(self.legs):
-            lexical = self.lexical.search(query, lang, depth)
+            lexical = self.lexical.search(query, lang, depth, rows)
             out.update({leg: v for leg, v in lexical.items() if leg in self.legs})
         if "structure" in self.legs:
             out["structure"] = self.structure(query, out)

@@ -87,6 +87,7 @@ class ChunkStore:
         self.exact_search_max = exact_search_max
         self._matrix: tuple[list[str], np.ndarray] | None = None
         self._chunks: dict[str, Chunk] | None = None
+        self._subsets: dict[tuple[str, ...], tuple[list[str], np.ndarray]] = {}
 
     @property
     def name(self) -> str:
@@ -122,6 +123,7 @@ class ChunkStore:
                 embeddings=np.asarray(embeddings[i : i + step], dtype=np.float32),
             )
         self._matrix = self._chunks = None
+        self._subsets = {}
 
     def copy_docs_from(self, other: ChunkStore, doc_ids: Iterable[str]) -> int:
         """Copy the chunks (with their vectors) of some documents from another collection."""
@@ -140,6 +142,7 @@ class ChunkStore:
             embeddings=np.asarray(got["embeddings"], dtype=np.float32),
         )
         self._matrix = self._chunks = None
+        self._subsets = {}
         return len(got["ids"])
 
     def load(self) -> None:
@@ -180,22 +183,41 @@ class ChunkStore:
             self._row = {cid: i for i, cid in enumerate(ids)}
         return self._matrix
 
-    def query(self, vector: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
-        """The ``k`` chunks most similar to ``vector`` (cosine), ties broken by chunk id.
+    def query(
+        self, vector: np.ndarray, k: int, among: Sequence[str] | None = None
+    ) -> list[tuple[Chunk, float]]:
+        """The ``k`` chunks most similar to ``vector`` (cosine), ties broken by chunk id;
+        with ``among``, only of those chunks (sorted ids).
 
-        Up to ``exact_search_max`` chunks the search is exhaustive; above, HNSW is used.
+        Up to ``exact_search_max`` chunks the search is exhaustive; above, HNSW is used (a
+        search ``among`` a few chunks stays exhaustive: their vectors are read once).
         """
         # a collection does not change while it is served (ingest writes a new one)
         n = len(self._matrix[0]) if self._matrix is not None else self.count()
         if n == 0 or k <= 0:
             return []
         vector = np.asarray(vector, dtype=np.float32).reshape(-1)
-        if n <= self.exact_search_max:
-            chunks = self.chunks()
+        if among is not None:
+            ids, matrix = self._subset(tuple(among))
+        elif n <= self.exact_search_max:
             ids, matrix = self._exact()
-            scores = matrix @ vector
-            top = np.lexsort((np.arange(len(ids)), -scores))[:k]  # stable: score, then id
-            return [(chunks[ids[i]], float(scores[i])) for i in top]
+        else:
+            return self._hnsw(vector, k, n)
+        chunks = self.chunks()
+        scores = matrix @ vector
+        top = np.lexsort((np.arange(len(ids)), -scores))[:k]  # stable: score, then id
+        return [(chunks[ids[i]], float(scores[i])) for i in top]
+
+    def _subset(self, ids: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
+        """The vectors of some chunks (the last few subsets are kept)."""
+        cache = self._subsets
+        if ids not in cache:
+            if len(cache) >= 8:
+                cache.pop(next(iter(cache)))
+            cache[ids] = (list(ids), self.vectors_for(list(ids)))
+        return cache[ids]
+
+    def _hnsw(self, vector: np.ndarray, k: int, n: int) -> list[tuple[Chunk, float]]:
         res = self.collection.query(
             query_embeddings=[vector],
             n_results=min(n, k + 10),

@@ -73,6 +73,8 @@ class Options:
     name: str = "suite"
     keep: bool = False
     ingest_timeout_min: float = 0.0
+    index_cache: Path | None = None
+    build_only: bool = False
     cold_warmup: bool = (
         True  # one uncounted run first, so every counted run finds the disk cache warm
     )
@@ -283,16 +285,21 @@ class Suite:
     ) -> dict[str, Any]:
         opts = self.opts
         backend = "server" if server else "local"
-        index = self.root / f"index-{label}-{backend}"
+        index = (
+            self.index(label, backend)
+            if scale and not server
+            else self.root / f"index-{label}-{backend}"
+        )
         env = self.env(corpus, index, server)
         repeat = opts.scale_repeat if scale else opts.repeat
         row: dict[str, Any] = {"label": label, "backend": backend, "pages": pages}
         self.results["sizes"].append(row)
-        cold = (
-            (lambda: self.ingest_watched(env, index, f"{label}-{backend}"))
-            if scale
-            else (lambda: self.ingest_cold(env, index, repeat))
-        )
+        if scale and not server:
+            cold = lambda: self.cached_ingest(label, env)  # noqa: E731
+        elif scale:
+            cold = lambda: self.ingest_watched(env, index, f"{label}-{backend}")  # noqa: E731
+        else:
+            cold = lambda: self.ingest_cold(env, index, repeat)  # noqa: E731
         steps = (
             ("ingest_cold", cold),
             ("reingest_nochange", lambda: self.ingest_nochange(env, opts.repeat)),
@@ -324,6 +331,28 @@ class Suite:
         self.save()
         return row
 
+    def index(self, label: str, backend: str) -> Path:
+        """Where the index of a size lives: the index cache (kept) or the temp folder."""
+        return (self.opts.index_cache or self.root) / f"index-{label}-{backend}"
+
+    def cached_ingest(self, label: str, env: dict[str, str]) -> dict[str, Any]:
+        """The cold build of a haystack index on disk. With ``--index-cache`` a build that
+        finished is kept with its figures and reused by later runs (its no-change re-ingest
+        step then checks that it still matches the corpus and the code's index settings)."""
+        index = self.index(label, "local")
+        record = index.with_name(index.name + ".ingest.json")
+        if self.opts.index_cache is not None and record.exists() and index.exists():
+            data = json.loads(record.read_text(encoding="utf-8"))
+            data["reused_from"] = data.get("built", "?")
+            log(f"{label}: index reused from the cache ({index}), built {data['reused_from']}")
+            return data
+        data = self.ingest_watched(env, index, f"{label}-local")
+        data["built"] = datetime.now(UTC).isoformat(timespec="seconds")
+        data["loadavg_after"] = benchlib.loadavg()
+        if self.opts.index_cache is not None and data.get("finished"):
+            record.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        return data
+
     def measure(self, env: dict[str, str], scale: bool) -> dict[str, Any]:
         opts = self.opts
         timing = opts.scale_timing_questions if scale else opts.timing_questions
@@ -340,7 +369,9 @@ class Suite:
     def sizes(self) -> None:
         opts = self.opts
         pages = len(corpus_files(REPO / "corpus"))
-        runs: list[tuple[str, Path, int, bool]] = [("corpus", REPO / "corpus", pages, False)]
+        runs: list[tuple[str, Path, int, bool]] = []
+        if not opts.build_only:
+            runs.append(("corpus", REPO / "corpus", pages, False))
         base = haystack.corpus_chunks(REPO / "corpus")
         for target in opts.scales:
             count, per_page = haystack.pages_for_chunks(target, opts.seed, base)
@@ -349,9 +380,12 @@ class Suite:
         for count in opts.haystack_pages:
             runs.append((f"+{count} pages", self.haystack(count), count, True))
         for label, corpus, pages, scale in runs:
+            if opts.build_only:
+                self.cached_ingest(label, self.env(corpus, self.index(label, "local"), None))
+                continue
             local = self.measure_size(label, corpus, pages, None, scale)
-            if scale:  # a haystack index is large: removed once measured
-                shutil.rmtree(self.root / f"index-{label}-local", ignore_errors=True)
+            if scale and opts.index_cache is None:  # a haystack index is large
+                shutil.rmtree(self.index(label, "local"), ignore_errors=True)
             if not opts.chroma_server:
                 continue
             if (local.get("chunks") or 0) > opts.server_max_chunks:
@@ -363,7 +397,7 @@ class Suite:
                 self.measure_size(label, corpus, pages, server, scale)
 
     def haystack(self, count: int) -> Path:
-        folder = self.root / f"corpus-{count}"
+        folder = (self.opts.index_cache or self.root) / f"corpus-{count}"
         if not folder.exists():
             haystack.write_haystack(folder, count, self.opts.seed, REPO / "corpus")
         return folder
@@ -472,6 +506,15 @@ def parse_args(argv: list[str] | None) -> Options:
     p.add_argument("--name", default="suite", help="result file name (without extension)")
     p.add_argument("--keep", action="store_true", help="keep the temp folder")
     p.add_argument(
+        "--index-cache",
+        type=Path,
+        default=None,
+        help="keep haystack pages and indexes (with their build figures) here; reuse them",
+    )
+    p.add_argument(
+        "--build-only", action="store_true", help="only build the haystack indexes (cache)"
+    )
+    p.add_argument(
         "--smoke",
         action="store_true",
         help="seconds, not minutes: fake embedder, 1 run, 6 questions, 20 synthetic pages",
@@ -496,6 +539,8 @@ def parse_args(argv: list[str] | None) -> Options:
         name=a.name,
         keep=a.keep,
         ingest_timeout_min=a.ingest_timeout_min,
+        index_cache=a.index_cache.resolve() if a.index_cache else None,
+        build_only=a.build_only,
     )
     if a.smoke:
         opts.embedding, opts.repeat, opts.passes, opts.questions = "fake", 1, 1, 6
@@ -514,7 +559,8 @@ def main(argv: list[str] | None = None) -> int:
     log(f"temp folder {root}; results → {opts.out / opts.name}.json / .md")
     suite = Suite(opts, root)
     try:
-        suite.embedding()
+        if not opts.build_only:
+            suite.embedding()
         suite.sizes()
         if opts.profile:
             suite.profiles()

@@ -1,0 +1,82 @@
+"""Which pages a question is about: the home city's, unless it names another city.
+
+The index may hold pages about several cities (the home city's own pages, a related page
+about Dortmund, or thousands of pages about other municipalities). A question that names no
+city of the index asks about the home city, so its passages are searched among the pages
+whose ``city`` is the home city; one that names cities of the index is searched among theirs.
+Pages about other cities are not hidden: a question whose words (a place, a name, a term)
+occur in the index but in none of the scoped pages is searched everywhere ("Is Amiens a twin
+town of Darmstadt?" — only the Dortmund page names Amiens).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from .intent import capitalised_names, word_lists
+from .lexical import content_words, fold_words, stems
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The cities a question is searched among, and why."""
+
+    cities: frozenset[str]
+    named: bool  # the question names them (else: the home city, implied)
+
+
+def city_words(city: str) -> frozenset[str]:
+    return frozenset(fold_words(city))
+
+
+def home_cities(cities: Iterable[str]) -> frozenset[str]:
+    """The cities of the index that are the home city (by the home words of the word lists)."""
+    home = word_lists()["home"]
+    return frozenset(c for c in cities if city_words(c) & home)
+
+
+def question_scope(question: str, cities: Iterable[str]) -> Scope | None:
+    """The cities whose pages a question is about, or None when that is every page."""
+    every = frozenset(cities)
+    if len(every) < 2:
+        return None
+    words = set(fold_words(question))
+    named = frozenset(c for c in every if city_words(c) and city_words(c) <= words)
+    home = home_cities(every)
+    if named - home:
+        return Scope(named, True) if named != every else None
+    return Scope(home, False) if home and home != every else None
+
+
+def telling_stems(question: str, lang: str) -> list[str]:
+    """The stems that would say a question is about something else than the scoped pages:
+    its content words (an English question's only where capitalised — its other words are
+    English, not the pages' German)."""
+    words = [w for w in content_words(question) if len(w) > 2 and not w.isdigit()]
+    if lang == "en":
+        names = set(fold_words(" ".join(capitalised_names(question))))
+        words = [w for w in words if w in names]
+    lists = word_lists()
+    return stems([w for w in words if w not in lists["generic"] and w not in lists["cues"]])
+
+
+def must_widen(
+    scope: Scope,
+    question: str,
+    lang: str,
+    doc_freq: Callable[[str], int],
+    scoped_stems: set[str],
+) -> bool:
+    """Does the question use a word the index holds but none of the scoped pages do? (Never
+    for a question that names its cities: it asked about them.)"""
+    if scope.named:
+        return False
+    return any(doc_freq(s) > 0 and s not in scoped_stems for s in telling_stems(question, lang))
+
+
+def chunk_positions(
+    ids: list[str], doc_of: Mapping[str, str], doc_cities: Mapping[str, str], cities: frozenset
+) -> list[int]:
+    """Positions (in ``ids``) of the chunks of pages about ``cities``."""
+    return [i for i, cid in enumerate(ids) if doc_cities.get(doc_of[cid]) in cities]
