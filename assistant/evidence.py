@@ -110,6 +110,19 @@ def _stem_set(text: str) -> frozenset[str]:
     return frozenset(stems(fold_words(text)))
 
 
+@lru_cache(maxsize=65536)
+def _read(chunk: Chunk) -> tuple[frozenset[str], tuple[tuple[str, frozenset[str], bool], ...]]:
+    """A chunk as the evidence stage reads it (once): the stems of its heading, and each
+    unit with its stems and whether it mostly asks questions."""
+    heading = _stem_set(f"{chunk.title} {chunk.section} {chunk.context}")
+    return heading, tuple((u, _stem_set(u), _asks(u)) for u in units(chunk))
+
+
+@lru_cache(maxsize=65536)
+def _fits(unit: str, wanted: frozenset[str]) -> bool:
+    return fits(unit, set(wanted))
+
+
 @dataclass(frozen=True)
 class Query:
     """What the evidence stage looks for: concepts (each a set of stems, any one of which
@@ -166,21 +179,20 @@ class EvidenceScorer:
         total = sum(query.weights)
         if not total:
             return 0.0
-        heading = _stem_set(f"{chunk.title} {chunk.section} {chunk.context}")
+        heading, parts = _read(chunk)
         best, previous = 0.0, frozenset()
-        for unit in units(chunk):
-            own = _stem_set(unit)
+        for unit, own, asks in parts:
             around = heading | previous
             held = sum(
                 w * (1.0 if c & own else CONTEXT_SHARE if c & around else 0.0)
                 for c, w in zip(query.concepts, query.weights, strict=True)
             )
             score = held / total
-            if query.wanted and fits(unit, set(query.wanted)):
+            if query.wanted and _fits(unit, query.wanted):
                 score += FIT_BONUS
             if query.names and not any(n & own for n in query.names):
                 score *= MISSING_NAME
-            if _asks(unit):
+            if asks:
                 score *= QUESTION_UNIT
             best = max(best, score)
             previous = own

@@ -15,7 +15,7 @@ import shutil
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +31,13 @@ LEXICAL_VERSION = 1  # of the saved index; bump when words, stems or n-grams cha
 
 def fold_words(text: str) -> list[str]:
     """ASCII lower-case words; umlauts and their ae/oe/ue spellings fold to one form."""
+    return list(_folded(text))
+
+
+@lru_cache(maxsize=65536)
+def _folded(text: str) -> tuple[str, ...]:
     ascii_text = anyascii(text).lower()
-    return _TOKEN.findall(_DIGRAPH.sub(r"\1", ascii_text))
+    return tuple(_TOKEN.findall(_DIGRAPH.sub(r"\1", ascii_text)))
 
 
 @cache
@@ -111,7 +116,14 @@ def _expansions() -> _Expansions:
 def contains_phrase(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
     """Do ``words`` hold the words of ``phrase`` in a row?"""
     n = len(phrase)
-    return n > 0 and any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1))
+    if n == 0 or phrase[0] not in words:  # the common case, decided at C speed
+        return False
+    if n == 1:
+        return True
+    first = phrase[0]
+    return any(
+        words[i] == first and tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1)
+    )
 
 
 def expand_query(text: str, lang: str) -> tuple[list[str], list[str]]:

@@ -98,3 +98,24 @@ def test_vocabulary_knows_words_by_stem_compound_and_typo():
     assert vocab.known("freundschaftsplakete")  # a letter missing
     assert not vocab.known("hiroshima")
     assert not vocab.known("population")
+
+
+def test_contains_phrase_needs_the_words_in_a_row():
+    from assistant.lexical import contains_phrase
+
+    words = ["wer", "ist", "fur", "san", "antonio", "zustandig"]
+    assert contains_phrase(words, ("san", "antonio"))
+    assert contains_phrase(words, ("zustandig",))
+    assert not contains_phrase(words, ("antonio", "san"))
+    assert not contains_phrase(words, ("san", "francisco"))
+    assert not contains_phrase(words, ("zustandig", "fur"))  # runs past the end
+    assert not contains_phrase(words, ())
+    assert contains_phrase(["a", "b", "a", "c"], ("a", "c"))  # a later start
+
+
+def test_folded_words_are_a_fresh_list_each_time():
+    from assistant.lexical import fold_words
+
+    first = fold_words("Płock und Ужгород")
+    first.append("x")
+    assert fold_words("Płock und Ужгород") == ["plock", "und", "uzhgorod"]
