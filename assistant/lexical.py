@@ -13,7 +13,7 @@ import json
 import re
 import shutil
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -287,12 +287,8 @@ class LexicalIndex:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(model.get_scores(known), dtype=np.float32)
 
-    def search(
-        self, text: str, lang: str, k: int, among: np.ndarray | None = None
-    ) -> dict[str, list[tuple[str, float]]]:
-        """Ranked (id, score) per leg ("bm25", "ngram"); zero-score passages are dropped.
-        With ``among`` (positions in ``ids``), only those passages are ranked; the term
-        statistics stay those of the whole index."""
+    def search(self, text: str, lang: str, k: int) -> dict[str, list[tuple[str, float]]]:
+        """Ranked (id, score) per leg ("bm25", "ngram"); zero-score passages are dropped."""
         own, added = expand_query(text, lang)
         stop = stopwords()
         own = [w for w in own if w not in stop]
@@ -301,17 +297,16 @@ class LexicalIndex:
             "bm25": self._scores(self.words, stems(own + added)),
             "ngram": self._scores(self.grams, ngrams(own + added)),
         }
-        rows = np.arange(len(self.ids)) if among is None else np.asarray(among)
         out = {}
         for leg, scores in legs.items():
-            part = scores[rows]
-            order = rows[np.lexsort((rows, -part))[:k]]
+            order = np.lexsort((np.arange(len(self.ids)), -scores))[:k]
             out[leg] = [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
         return out
 
-    def stems_of(self, positions: Iterable[int]) -> set[str]:
-        """Every stem of some passages (by position in ``ids``)."""
-        return set().union(*(self._stem_sets[i] for i in positions))
+    @property
+    def known_stems(self) -> Collection[str]:
+        """Every stem of the passages."""
+        return self._doc_freq.keys()
 
     def doc_freq(self, stem: str) -> int:
         """In how many passages a stem occurs."""

@@ -16,7 +16,7 @@ from .language import detect_language
 from .lexical import LexicalIndex, Vocabulary, german_terms, stems, stopwords
 from .records import Chunk, Passage
 from .resources import DATA
-from .scope import Scope, chunk_positions, must_widen, question_scope
+from .scope import chunk_positions, must_widen, question_scope
 from .store import ChunkStore
 
 LEGS = ("dense", "dense_de", "bm25", "ngram", "structure", "evidence")
@@ -35,6 +35,7 @@ EVIDENCE_BLEND: dict[str, float] = {"en": 0.4}
 RRF_K = 5
 DEPTH = 50  # candidates taken from each leg
 EVIDENCE_DEPTH = 30  # candidates of the first fusion that the evidence stage reads
+MAX_SCOPES = 8  # retrievers over a scope's passages kept
 RARE_SHARE = 0.05  # a place named by at most this share of passages marks them by itself
 
 
@@ -123,10 +124,12 @@ class HybridRetriever:
         calibration: Calibration | None = None,
         lexical_path: Path | None = None,
         doc_cities: Mapping[str, str] | None = None,
+        among: Sequence[str] | None = None,
     ) -> None:
         self.store = store
         self.doc_cities = dict(doc_cities or {})  # page id → the city it is about
-        self._scopes: dict[frozenset[str], tuple[list[int], set[str]]] = {}
+        self.among = tuple(sorted(among)) if among is not None else None  # a scope's chunks
+        self._scopes: dict[frozenset[str], HybridRetriever] = {}
         self.embedder = embedder
         self.legs = tuple(legs)
         self.weights = weights or DEFAULT_WEIGHTS
@@ -135,45 +138,47 @@ class HybridRetriever:
 
     @cached_property
     def chunks(self) -> dict[str, Chunk]:
-        return self.store.chunks()
+        every = self.store.chunks()
+        return every if self.among is None else {cid: every[cid] for cid in self.among}
 
     @cached_property
     def lexical(self) -> LexicalIndex:
         """The lexical index saved at ingest when it matches the collection, else built."""
-        if self.lexical_path is not None:
+        if self.lexical_path is not None and self.among is None:
             saved = LexicalIndex.load(self.lexical_path)
             if saved is not None and saved.ids == sorted(self.chunks):
                 return saved
         return build_lexical(self.chunks)
 
-    def scope(self, query: str, lang: str) -> list[int] | None:
-        """Positions (in the lexical index's ids) of the passages the question is about, or
-        None for all of them (``scope.py``)."""
+    def scoped(self, query: str, lang: str) -> HybridRetriever | None:
+        """A retriever over the passages the question is about (with their own term
+        statistics), or None when that is every passage (``scope.py``)."""
+        if self.among is not None or not self.doc_cities:
+            return None
         scope = question_scope(query, set(self.doc_cities.values()))
         if scope is None:
             return None
-        rows = self._scope_rows(scope)
-        if must_widen(scope, query, lang, self.lexical.doc_freq, self._scope_stems(scope)):
-            return None
-        return rows
-
-    def _scope_rows(self, scope: Scope) -> list[int]:
         if scope.cities not in self._scopes:
+            if len(self._scopes) >= MAX_SCOPES:
+                self._scopes.pop(next(iter(self._scopes)))
             doc_of = {cid: c.doc_id for cid, c in self.chunks.items()}
             rows = chunk_positions(self.lexical.ids, doc_of, self.doc_cities, scope.cities)
-            self._scopes[scope.cities] = (rows, self.lexical.stems_of(rows))
-        return self._scopes[scope.cities][0]
-
-    def _scope_stems(self, scope: Scope) -> set[str]:
-        self._scope_rows(scope)
-        return self._scopes[scope.cities][1]
+            self._scopes[scope.cities] = HybridRetriever(
+                self.store,
+                self.embedder,
+                self.legs,
+                self.weights,
+                self.calibration,
+                among=[self.lexical.ids[i] for i in rows],
+            )
+        sub = self._scopes[scope.cities]
+        if must_widen(scope, query, lang, self.lexical.doc_freq, sub.lexical.known_stems):
+            return None
+        return sub
 
     def leg_results(self, query: str, lang: str, depth: int = DEPTH) -> dict[str, list]:
-        """Ranked (chunk id, score) lists of each selected leg (among the passages of the
-        question's scope)."""
+        """Ranked (chunk id, score) lists of each selected leg."""
         out: dict[str, list[tuple[str, float]]] = {}
-        rows = self.scope(query, lang)
-        among = None if rows is None else [self.lexical.ids[i] for i in rows]
         if "dense" in self.legs:
             terms = german_terms(query) if lang == "en" and "dense_de" in self.legs else []
             # an English question with domain terms is embedded with their German words
@@ -181,9 +186,9 @@ class HybridRetriever:
             leg, text = ("dense_de", f"{query} ({', '.join(terms)})") if terms else ("dense", query)
             vector = self.embedder.embed_queries([text])[0]
             self._last_vector = (query, vector)
-            out[leg] = [(c.id, s) for c, s in self.store.query(vector, depth, among)]
+            out[leg] = [(c.id, s) for c, s in self.store.query(vector, depth, self.among)]
         if {"bm25", "ngram"} & set(self.legs):
-            lexical = self.lexical.search(query, lang, depth, rows)
+            lexical = self.lexical.search(query, lang, depth)
             out.update({leg: v for leg, v in lexical.items() if leg in self.legs})
         if "structure" in self.legs:
             out["structure"] = self.structure(query, out)
@@ -250,6 +255,11 @@ class HybridRetriever:
         if not query.strip():
             return []
         lang = question_language(query, lang)
+        sub = self.scoped(query, lang)
+        if sub is not None:
+            passages = sub.retrieve(query, k, lang)
+            self._last_vector = getattr(sub, "_last_vector", None)
+            return passages
         results = self.leg_results(query, lang)
         if len(self.legs) == 1:
             ranked = results[self.legs[0]]

@@ -11,7 +11,7 @@ town of Darmstadt?" — only the Dortmund page names Amiens).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from .intent import capitalised_names, word_lists
@@ -51,10 +51,11 @@ def question_scope(question: str, cities: Iterable[str]) -> Scope | None:
 
 def telling_stems(question: str, lang: str) -> list[str]:
     """The stems that would say a question is about something else than the scoped pages:
-    its content words (an English question's only where capitalised — its other words are
-    English, not the pages' German)."""
+    the names and nouns of the question (its capitalised words; all its words when it is
+    typed in lower case, and never an English question's other words — they are English,
+    not the pages' German). Verbs such as "wenden" or "arbeitet" say nothing about where."""
     words = [w for w in content_words(question) if len(w) > 2 and not w.isdigit()]
-    if lang == "en":
+    if lang == "en" or question != question.lower():
         names = set(fold_words(" ".join(capitalised_names(question))))
         words = [w for w in words if w in names]
     lists = word_lists()
@@ -66,7 +67,7 @@ def must_widen(
     question: str,
     lang: str,
     doc_freq: Callable[[str], int],
-    scoped_stems: set[str],
+    scoped_stems: Collection[str],
 ) -> bool:
     """Does the question use a word the index holds but none of the scoped pages do? (Never
     for a question that names its cities: it asked about them.)"""
