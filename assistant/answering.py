@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from .evidence import NUMBER, YEAR, fits, units
 from .facts import Address, ContactCard, Facts, Partnership, city_key
@@ -307,11 +308,7 @@ class Composer:
             ]
             parts.append(words["closest_sources"].format(sources="; ".join(refs)))
         office = self._office_address()
-        heads = [
-            c
-            for c in self.facts.contacts
-            if "Abteilungsleiterin" in c.role and c.email and self._speaks_for(c.chunk, set())
-        ]
+        heads = [c for c in self.home_facts.contacts if "Abteilungsleiterin" in c.role and c.email]
         if office and heads:
             head = max(heads, key=lambda c: (self.as_of.get(c.doc) or 0, c.doc))
             n = cites.add(self.chunks[office.chunk], 0.0)
@@ -349,6 +346,17 @@ class Composer:
             self._indexes[name] = index
         return self._indexes[name]
 
+    @cached_property
+    def home_facts(self) -> Facts:
+        """The facts of the pages that speak for Darmstadt itself (read once: an index may
+        hold the facts of thousands of other pages)."""
+
+        def own(items: list) -> list:
+            return [x for x in items if self._speaks_for(x.chunk, set())]
+
+        f = self.facts
+        return Facts(own(f.contacts), own(f.addresses), own(f.partnerships), own(f.statements))
+
     def _speaks_for(self, chunk_id: str, question_words: set[str]) -> bool:
         """May a fact from this passage answer a question about Darmstadt? Facts from a page
         about another city (Dortmund's twin towns) only when the question names that city."""
@@ -375,11 +383,7 @@ class Composer:
 
     def _office_address(self) -> Address | None:
         """The newest page's office address (by ``as_of``)."""
-        with_street = [
-            a
-            for a in self.facts.addresses
-            if not a.lines[0].startswith("Neues") and self._speaks_for(a.chunk, set())
-        ]
+        with_street = [a for a in self.home_facts.addresses if not a.lines[0].startswith("Neues")]
         if not with_street:
             return None
         return max(with_street, key=lambda a: (self.as_of.get(a.doc) or 0, a.doc))
@@ -503,7 +507,7 @@ class Composer:
         """Distinct (value, doc, chunk, stating text) of a topic, newest page first."""
         if topic == "office_address":
             rows = []
-            for a in self.facts.addresses:
+            for a in self.home_facts.addresses:
                 if a.lines[0].startswith("Neues"):
                     continue  # the post-box block
                 lines = a.lines[1:4] if a.lines[1].startswith("Neues") else a.lines[2:4]
@@ -513,10 +517,9 @@ class Composer:
             wanted_topics = names.get(topic, (topic,))
             rows = [
                 (s.value, s.doc, s.chunk, s.text or s.value)
-                for s in self.facts.statements
+                for s in self.home_facts.statements
                 if s.topic in wanted_topics
             ]
-        rows = [r for r in rows if self._speaks_for(r[2], set())]  # Darmstadt's own pages
         rows.sort(key=lambda r: (-(self.as_of.get(r[1]) or 0), r[1], r[2]))
         seen: dict[str, tuple[str, str, str, str]] = {}
         for row in rows:

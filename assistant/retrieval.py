@@ -16,7 +16,7 @@ from .language import detect_language
 from .lexical import LexicalIndex, Vocabulary, german_terms, stems, stopwords
 from .records import Chunk, Passage
 from .resources import DATA
-from .scope import chunk_positions, must_widen, question_scope
+from .scope import Cities, chunk_positions, must_widen, question_scope
 from .store import ChunkStore
 
 LEGS = ("dense", "dense_de", "bm25", "ngram", "structure", "evidence")
@@ -150,12 +150,16 @@ class HybridRetriever:
                 return saved
         return build_lexical(self.chunks)
 
+    @cached_property
+    def cities(self) -> Cities:
+        return Cities(self.doc_cities.values())
+
     def scoped(self, query: str, lang: str) -> HybridRetriever | None:
         """A retriever over the passages the question is about (with their own term
         statistics), or None when that is every passage (``scope.py``)."""
         if self.among is not None or not self.doc_cities:
             return None
-        scope = question_scope(query, set(self.doc_cities.values()))
+        scope = question_scope(query, self.cities)
         if scope is None:
             return None
         if scope.cities not in self._scopes:

@@ -36,14 +36,35 @@ def home_cities(cities: Iterable[str]) -> frozenset[str]:
     return frozenset(c for c in cities if city_words(c) & home)
 
 
-def question_scope(question: str, cities: Iterable[str]) -> Scope | None:
+class Cities:
+    """The cities of the index, looked up by the words of a question."""
+
+    def __init__(self, cities: Iterable[str]) -> None:
+        self.every = frozenset(cities)
+        self.home = home_cities(self.every)
+        self._by_word: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        for city in sorted(self.every):
+            words = city_words(city)
+            for word in words:
+                self._by_word.setdefault(word, []).append((city, words))
+
+    def named(self, words: set[str]) -> frozenset[str]:
+        """The cities all of whose words are among ``words``."""
+        return frozenset(
+            city
+            for word in words
+            for city, city_words_ in self._by_word.get(word, ())
+            if city_words_ <= words
+        )
+
+
+def question_scope(question: str, cities: Iterable[str] | Cities) -> Scope | None:
     """The cities whose pages a question is about, or None when that is every page."""
-    every = frozenset(cities)
+    index = cities if isinstance(cities, Cities) else Cities(cities)
+    every, home = index.every, index.home
     if len(every) < 2:
         return None
-    words = set(fold_words(question))
-    named = frozenset(c for c in every if city_words(c) and city_words(c) <= words)
-    home = home_cities(every)
+    named = index.named(set(fold_words(question)))
     if named - home:
         return Scope(named, True) if named != every else None
     return Scope(home, False) if home and home != every else None
