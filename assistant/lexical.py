@@ -138,13 +138,14 @@ def expand_query(text: str, lang: str) -> tuple[list[str], list[str]]:
     return words, added
 
 
-def german_terms(text: str) -> list[str]:
-    """German glossary terms (as written) for the English phrases of a question."""
+def german_terms(text: str, per_phrase: int | None = None) -> list[str]:
+    """German glossary terms (as written) for the English phrases of a question (the first
+    ``per_phrase`` of each phrase's terms, if given)."""
     words = fold_words(text)
     terms: list[str] = []
     for phrase, german in _expansions().en_de_terms:
         if contains_phrase(words, phrase):
-            terms += [t for t in german if t not in terms]
+            terms += [t for t in german[:per_phrase] if t not in terms]
     return terms
 
 
