@@ -94,3 +94,20 @@ def test_the_suite_runs_end_to_end_in_smoke_mode(tmp_path):
     for heading in ("## Targets", "## Whole processes", "## Warm latency", "## Memory"):
         assert heading in markdown
     assert "+20 pages" in markdown and "llama-index" in markdown
+
+
+@pytest.mark.slow
+def test_the_index_cache_builds_once_and_is_reused(tmp_path):
+    cache = tmp_path / "cache"
+    cmd = [sys.executable, str(BENCH / "suite.py"), "--smoke", "--build-only"]
+    cmd += ["--haystack-pages", "3", "--index-cache", str(cache), "--out", str(tmp_path)]
+    first = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr[-3000:]
+    record = cache / "index-+3 pages-local.ingest.json"
+    built = json.loads(record.read_text(encoding="utf-8"))
+    assert built["finished"] and built["chunks"] > 0 and "built" in built
+    assert (cache / "index-+3 pages-local" / "manifest.json").exists()
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "index reused from the cache" in again.stderr
+    assert json.loads(record.read_text(encoding="utf-8")) == built  # not rebuilt
