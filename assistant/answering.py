@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from .evidence import NUMBER, YEAR, fits, units
 from .facts import Address, ContactCard, Facts, Partnership, city_key
@@ -250,7 +251,8 @@ class Composer:
 
     def unknown_names(self, question: str) -> list[str]:
         """Capitalised words of the question (not glosses in brackets or quotes) that the
-        pages never mention: a place or thing the sources cannot speak about."""
+        pages never mention: a place or thing the sources cannot speak about, or a word of a
+        glossary topic the pages never speak of (Partei)."""
         lists = word_lists()
         words = fold_words(" ".join(capitalised_names(question)))
         return [
@@ -259,17 +261,60 @@ class Composer:
             if len(w) > 2
             and w not in lists["generic"]
             and w not in lists["cues"]
-            and not self.known(w)
+            and (not self.known(w) or w in self.unspoken)
         ]
 
     def known(self, word: str) -> bool:
         """The pages hold the word: as is, by stem, inside a compound, or with a typo."""
         return self.vocabulary.known(word)
 
+    @cached_property
+    def page_words(self) -> Vocabulary:
+        """The words the pages themselves use (the vocabulary also holds the glossary's)."""
+        words = {w for c in self.chunks.values() for w in fold_words(c.passage_text)}
+        words |= {w for c in self.chunks.values() for w in fold_words(f"{c.title} {c.section}")}
+        return Vocabulary(words)
+
+    @cached_property
+    def unspoken(self) -> frozenset[str]:
+        """The German words of the glossary's topics that no page speaks of: none of a
+        topic's words is used by the pages (Partei; Einwohner, Bevölkerung …)."""
+        words: set[str] = set()
+        for entry in load_data("glossary.yaml")["en_de"]:
+            german = {w for term in entry["de"] for w in fold_words(term)}
+            if not any(self.page_words.known(w) for w in german):
+                words |= german
+        return frozenset(words)
+
+    def unmentioned(self, question: str, lang: str) -> list[str]:
+        """What a question asks about that no page speaks of: an English topic none of whose
+        German glossary words the pages use ("population" → Einwohner, Bevölkerung …), or
+        a word of a German how-to question the pages never use ("vorschlagen")."""
+        if lang == "en":
+            topics = self.topic_concepts(question)
+            return [" ".join(c) for c in topics if set(c) <= self.unspoken]
+        if "procedure" not in intents(question):
+            return []
+        lists = word_lists()
+        return [
+            w
+            for w in content_words(question)
+            if len(w) > 2
+            and not w.isdigit()
+            and w not in lists["generic"]
+            and w not in lists["cues"]
+            and not self.page_words.known(w)
+        ]
+
     # --- the pieces of an answer ---------------------------------------------------
     def compose(self, question: str, lang: str, passages: list[Passage]) -> Draft:
         wanted, groups = intents(question), places(question)
-        if not passages or self.unknown_names(question) or not self.anchored(question, lang):
+        if (
+            not passages
+            or self.unknown_names(question)
+            or self.unmentioned(question, lang)
+            or not self.anchored(question, lang)
+        ):
             return self.refuse(lang, passages)
         draft = self.conflict(question, lang, wanted, groups, passages)
         if draft:
@@ -575,6 +620,9 @@ class Composer:
         query_stems = set(stems([w for w in own + added if len(w) > 2]))
         specific = set(self.specific_words(question, lang))
         concepts = self.topic_concepts(question) if lang == "en" else []
+        # a how-to question is answered only where all it names is told about
+        how_to = "procedure" in wanted
+        min_coverage, min_concepts = (1.0, 1.0) if how_to else (MIN_COVERAGE, MIN_CONCEPTS)
         counted = _counted_word(question) if "how_many" in wanted else None
         if counted and lang == "en":  # the counted thing, as German words from the glossary
             counted_words = english_concepts(counted) or [[counted]]
@@ -588,9 +636,9 @@ class Composer:
             if relevance < MIN_RELEVANCE or self.cities.get(p.chunk.doc_id) in foreign:
                 continue
             passage_vocab = set(fold_words(p.chunk.section + " " + p.chunk.passage_text))
-            if specific and _coverage(specific, passage_vocab) < MIN_COVERAGE:
+            if specific and _coverage(specific, passage_vocab) < min_coverage:
                 continue
-            if concepts and _concept_coverage(concepts, passage_vocab) < MIN_CONCEPTS:
+            if concepts and _concept_coverage(concepts, passage_vocab) < min_concepts:
                 continue
             passage_words = fold_words(p.chunk.passage_text)
             if group_words and not any(contains_phrase(passage_words, v) for v in group_words):

@@ -231,3 +231,54 @@ def test_a_how_question_gets_what_the_paragraph_goes_on_to_say(assistant):
     answer = assistant.ask("Wie beteiligt sich Darmstadt an Cities for Life?")
     assert not answer.abstained and "Glockenspiel" in answer.answer, answer.answer
     _markers_match_citations(answer)
+
+
+def _composer(*texts):
+    """A composer over small inline passages (one page, each text a passage)."""
+    from assistant.answering import Composer
+    from assistant.facts import Facts
+    from assistant.records import Chunk, Passage
+
+    chunks = [
+        Chunk(f"c{i}", "seite", "Seite", "Abschnitt", 0, len(t), t) for i, t in enumerate(texts)
+    ]
+    composer = Composer(Facts(), {c.id: c for c in chunks}, {"seite": 2024})
+    passages = [Passage(c, 1.0, i + 1, relevance=0.9) for i, c in enumerate(chunks)]
+    return composer, passages
+
+
+def test_a_topic_no_page_speaks_of_is_refused_in_either_language():
+    composer, passages = _composer("Oberbürgermeister Benz pflanzte 2023 einen Baum im Park.")
+    for question, lang in (
+        ("Which party does Lord Mayor Benz belong to?", "en"),  # party → Partei
+        ("Welcher Partei gehört Oberbürgermeister Benz an?", "de"),
+        ("What is the population of Darmstadt?", "en"),  # population → Einwohner …
+    ):
+        assert composer.compose(question, lang, passages).abstained, question
+    assert composer.unspoken >= {"partei", "einwohner", "bevolkerung"}
+    draft = composer.compose("What did Lord Mayor Benz plant?", "en", passages)
+    assert not draft.abstained and "pflanzte" in draft.text
+
+
+def test_a_how_to_question_needs_what_it_asks_to_do():
+    composer, passages = _composer(
+        "Jährlich verleiht der Magistrat die Freundschaftsplakette an engagierte Menschen."
+    )
+    question = "Wie kann ich jemanden für die Freundschaftsplakette vorschlagen?"
+    assert composer.unmentioned(question, "de") == ["vorschlagen"]
+    assert composer.compose(question, "de", passages).abstained
+    composer, passages = _composer(
+        "Vorschläge für die Freundschaftsplakette nimmt der Magistrat jederzeit entgegen."
+    )
+    assert not composer.compose(question, "de", passages).abstained
+
+
+def test_a_how_to_question_is_answered_only_where_all_it_names_is_told():
+    question = "How can our club apply for a grant for a trip?"
+    composer, passages = _composer(
+        "Vereine erhalten eine Förderung für Studienreisen.", "Anträge nimmt das Amt entgegen."
+    )
+    assert composer.compose(question, "en", passages).abstained
+    composer, passages = _composer("Vereine können die Förderung einer Studienreise beantragen.")
+    draft = composer.compose(question, "en", passages)
+    assert not draft.abstained and "beantragen" in draft.text
