@@ -235,10 +235,12 @@ class Composer:
 
     def topic_concepts(self, question: str) -> list[list[str]]:
         """The topics of an English question as German word sets (from the glossary), leaving
-        out the general ones (twin town, contact, since, year …) that say nothing specific."""
+        out the general ones (twin town, contact, since, year …) that say nothing specific,
+        and glosses in brackets ("Schnellstarterpaket (quick-start package)")."""
         lists = word_lists()
         general = lists["generic"] | lists["cues"] | CONTACT_WORDS
-        return [c for c in english_concepts(question) if not set(c) & general]
+        unglossed = re.sub(r"\([^)]*\)", " ", question)  # a gloss restates the word before it
+        return [c for c in english_concepts(unglossed) if not set(c) & general]
 
     def anchored(self, question: str, lang: str) -> bool:
         """Does the question name anything the pages could be about — a place, a specific
@@ -629,6 +631,8 @@ class Composer:
         else:
             counted_words = [[counted]] if counted else []
         group_words = [v for g in groups for v in g]
+        # a place is held by a passage naming it in any spelling (checked below)
+        specific -= {w for v in group_words for w in v}
         candidates = []
         foreign = self._other_cities(question) if wanted else set()
         for p in passages[:QUOTE_PASSAGES]:
@@ -640,7 +644,8 @@ class Composer:
                 continue
             if concepts and _concept_coverage(concepts, passage_vocab) < min_concepts:
                 continue
-            passage_words = fold_words(p.chunk.passage_text)
+            # a passage under a heading naming the place is about it
+            passage_words = fold_words(f"{p.chunk.section}\n{p.chunk.passage_text}")
             if group_words and not any(contains_phrase(passage_words, v) for v in group_words):
                 continue
             for unit in units(p.chunk):

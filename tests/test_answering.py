@@ -233,15 +233,13 @@ def test_a_how_question_gets_what_the_paragraph_goes_on_to_say(assistant):
     _markers_match_citations(answer)
 
 
-def _composer(*texts):
+def _composer(*texts, section="Abschnitt"):
     """A composer over small inline passages (one page, each text a passage)."""
     from assistant.answering import Composer
     from assistant.facts import Facts
     from assistant.records import Chunk, Passage
 
-    chunks = [
-        Chunk(f"c{i}", "seite", "Seite", "Abschnitt", 0, len(t), t) for i, t in enumerate(texts)
-    ]
+    chunks = [Chunk(f"c{i}", "seite", "Seite", section, 0, len(t), t) for i, t in enumerate(texts)]
     composer = Composer(Facts(), {c.id: c for c in chunks}, {"seite": 2024})
     passages = [Passage(c, 1.0, i + 1, relevance=0.9) for i, c in enumerate(chunks)]
     return composer, passages
@@ -282,3 +280,22 @@ def test_a_how_to_question_is_answered_only_where_all_it_names_is_told():
     composer, passages = _composer("Vereine können die Förderung einer Studienreise beantragen.")
     draft = composer.compose(question, "en", passages)
     assert not draft.abstained and "beantragen" in draft.text
+
+
+def test_a_place_is_held_in_any_spelling_and_by_the_heading_above_the_passage():
+    composer, passages = _composer(
+        "Das Projekt wurde vom Bundesministerium (BMZ) gefördert.",
+        section="Darmstadt-Ushgorod: Neuausrichtung",
+    )
+    for question, lang in (
+        ("Who funded the project in Uzhhorod?", "en"),
+        ("Wer hat das Projekt in Uschhorod gefördert?", "de"),
+    ):
+        draft = composer.compose(question, lang, passages)
+        assert not draft.abstained and "BMZ" in draft.text, question
+
+
+def test_a_gloss_in_brackets_adds_no_topic():
+    composer, _ = _composer("Das Schnellstarterpaket wurde gefördert.")
+    question = "Who funded the Schnellstarterpaket (quick-start package)?"
+    assert composer.topic_concepts(question) == [["finanziert", "forderung", "gefordert"]]
