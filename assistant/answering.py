@@ -617,6 +617,17 @@ class Composer:
         return Draft(text, False, cites.items, [conflict])
 
     # --- quoting the passages ----------------------------------------------------------
+    @staticmethod
+    def _tells_start(words: list[str], before: list[str], specific, concepts) -> bool:
+        """Does a sentence answer "since when": state a start (seit, gegründet, beigetreten …)
+        of what is asked, named in it or in the sentence before?"""
+        if not set(words) & word_lists()["start"]:
+            return False
+        vocab = set(words) | set(before)
+        if specific and _coverage(set(specific), vocab) < MIN_COVERAGE:
+            return False
+        return not concepts or _concept_coverage(concepts, vocab) >= MIN_CONCEPTS
+
     def quote(self, question, lang, wanted, groups, passages) -> Draft:
         own, added = expand_query(question, lang)
         query_stems = set(stems([w for w in own + added if len(w) > 2]))
@@ -648,10 +659,16 @@ class Composer:
             passage_words = fold_words(f"{p.chunk.section}\n{p.chunk.passage_text}")
             if group_words and not any(contains_phrase(passage_words, v) for v in group_words):
                 continue
+            previous: list[str] = []
             for unit in units(p.chunk):
+                unit_words, before = fold_words(unit), previous
+                previous = unit_words
                 if not fits(unit, wanted) or len(unit) < 3:
                     continue
-                unit_words = fold_words(unit)
+                if "since" in wanted and not self._tells_start(
+                    unit_words, before, specific, concepts
+                ):
+                    continue
                 if counted_words and not _count_of(unit_words, counted_words):
                     continue  # "wie viele X" / "how many X": the number must come with X
                 names = any(contains_phrase(unit_words, v) for v in group_words)

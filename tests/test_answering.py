@@ -299,3 +299,18 @@ def test_a_gloss_in_brackets_adds_no_topic():
     composer, _ = _composer("Das Schnellstarterpaket wurde gefördert.")
     question = "Who funded the Schnellstarterpaket (quick-start package)?"
     assert composer.topic_concepts(question) == [["finanziert", "forderung", "gefordert"]]
+
+
+def test_since_when_is_answered_by_a_sentence_that_states_the_start():
+    composer, passages = _composer(
+        "Die Initiative Mayors for Peace wurde 1982 gegründet. "
+        "Darmstadt ist seit 1998 Mitglied dieses Netzwerks. "
+        "Im Jahr 2023 pflanzte Oberbürgermeister Benz einen Baum im Park."
+    )  # a year is said of Benz, but no start of his office
+    for question, lang in (
+        ("Seit wann ist Benz Oberbürgermeister?", "de"),
+        ("Since when has Benz been Lord Mayor?", "en"),
+    ):
+        assert composer.compose(question, lang, passages).abstained, question
+    draft = composer.compose("Seit wann ist Darmstadt bei Mayors for Peace?", "de", passages)
+    assert not draft.abstained and "seit 1998" in draft.text
