@@ -235,10 +235,12 @@ class Composer:
 
     def topic_concepts(self, question: str) -> list[list[str]]:
         """The topics of an English question as German word sets (from the glossary), leaving
-        out the general ones (twin town, contact, since, year …) that say nothing specific."""
+        out the general ones (twin town, contact, since, year …) that say nothing specific,
+        and glosses in brackets ("Schnellstarterpaket (quick-start package)")."""
         lists = word_lists()
         general = lists["generic"] | lists["cues"] | CONTACT_WORDS
-        return [c for c in english_concepts(question) if not set(c) & general]
+        unglossed = re.sub(r"\([^)]*\)", " ", question)  # a gloss restates the word before it
+        return [c for c in english_concepts(unglossed) if not set(c) & general]
 
     def anchored(self, question: str, lang: str) -> bool:
         """Does the question name anything the pages could be about — a place, a specific
@@ -251,7 +253,8 @@ class Composer:
 
     def unknown_names(self, question: str) -> list[str]:
         """Capitalised words of the question (not glosses in brackets or quotes) that the
-        pages never mention: a place or thing the sources cannot speak about."""
+        pages never mention: a place or thing the sources cannot speak about, or a word of a
+        glossary topic the pages never speak of (Partei)."""
         lists = word_lists()
         words = fold_words(" ".join(capitalised_names(question)))
         return [
@@ -260,17 +263,60 @@ class Composer:
             if len(w) > 2
             and w not in lists["generic"]
             and w not in lists["cues"]
-            and not self.known(w)
+            and (not self.known(w) or w in self.unspoken)
         ]
 
     def known(self, word: str) -> bool:
         """The pages hold the word: as is, by stem, inside a compound, or with a typo."""
         return self.vocabulary.known(word)
 
+    @cached_property
+    def page_words(self) -> Vocabulary:
+        """The words the pages themselves use (the vocabulary also holds the glossary's)."""
+        words = {w for c in self.chunks.values() for w in fold_words(c.passage_text)}
+        words |= {w for c in self.chunks.values() for w in fold_words(f"{c.title} {c.section}")}
+        return Vocabulary(words)
+
+    @cached_property
+    def unspoken(self) -> frozenset[str]:
+        """The German words of the glossary's topics that no page speaks of: none of a
+        topic's words is used by the pages (Partei; Einwohner, Bevölkerung …)."""
+        words: set[str] = set()
+        for entry in load_data("glossary.yaml")["en_de"]:
+            german = {w for term in entry["de"] for w in fold_words(term)}
+            if not any(self.page_words.known(w) for w in german):
+                words |= german
+        return frozenset(words)
+
+    def unmentioned(self, question: str, lang: str) -> list[str]:
+        """What a question asks about that no page speaks of: an English topic none of whose
+        German glossary words the pages use ("population" → Einwohner, Bevölkerung …), or
+        a word of a German how-to question the pages never use ("vorschlagen")."""
+        if lang == "en":
+            topics = self.topic_concepts(question)
+            return [" ".join(c) for c in topics if set(c) <= self.unspoken]
+        if "procedure" not in intents(question):
+            return []
+        lists = word_lists()
+        return [
+            w
+            for w in content_words(question)
+            if len(w) > 2
+            and not w.isdigit()
+            and w not in lists["generic"]
+            and w not in lists["cues"]
+            and not self.page_words.known(w)
+        ]
+
     # --- the pieces of an answer ---------------------------------------------------
     def compose(self, question: str, lang: str, passages: list[Passage]) -> Draft:
         wanted, groups = intents(question), places(question)
-        if not passages or self.unknown_names(question) or not self.anchored(question, lang):
+        if (
+            not passages
+            or self.unknown_names(question)
+            or self.unmentioned(question, lang)
+            or not self.anchored(question, lang)
+        ):
             return self.refuse(lang, passages)
         draft = self.conflict(question, lang, wanted, groups, passages)
         if draft:
@@ -573,17 +619,33 @@ class Composer:
         return Draft(text, False, cites.items, [conflict])
 
     # --- quoting the passages ----------------------------------------------------------
+    @staticmethod
+    def _tells_start(words: list[str], before: list[str], specific, concepts) -> bool:
+        """Does a sentence answer "since when": state a start (seit, gegründet, beigetreten …)
+        of what is asked, named in it or in the sentence before?"""
+        if not set(words) & word_lists()["start"]:
+            return False
+        vocab = set(words) | set(before)
+        if specific and _coverage(set(specific), vocab) < MIN_COVERAGE:
+            return False
+        return not concepts or _concept_coverage(concepts, vocab) >= MIN_CONCEPTS
+
     def quote(self, question, lang, wanted, groups, passages) -> Draft:
         own, added = expand_query(question, lang)
         query_stems = set(stems([w for w in own + added if len(w) > 2]))
         specific = set(self.specific_words(question, lang))
         concepts = self.topic_concepts(question) if lang == "en" else []
+        # a how-to question is answered only where all it names is told about
+        how_to = "procedure" in wanted
+        min_coverage, min_concepts = (1.0, 1.0) if how_to else (MIN_COVERAGE, MIN_CONCEPTS)
         counted = _counted_word(question) if "how_many" in wanted else None
         if counted and lang == "en":  # the counted thing, as German words from the glossary
             counted_words = english_concepts(counted) or [[counted]]
         else:
             counted_words = [[counted]] if counted else []
         group_words = [v for g in groups for v in g]
+        # a place is held by a passage naming it in any spelling (checked below)
+        specific -= {w for v in group_words for w in v}
         candidates = []
         foreign = self._other_cities(question) if wanted else set()
         for p in passages[:QUOTE_PASSAGES]:
@@ -591,17 +653,24 @@ class Composer:
             if relevance < MIN_RELEVANCE or self.cities.get(p.chunk.doc_id) in foreign:
                 continue
             passage_vocab = set(fold_words(p.chunk.section + " " + p.chunk.passage_text))
-            if specific and _coverage(specific, passage_vocab) < MIN_COVERAGE:
+            if specific and _coverage(specific, passage_vocab) < min_coverage:
                 continue
-            if concepts and _concept_coverage(concepts, passage_vocab) < MIN_CONCEPTS:
+            if concepts and _concept_coverage(concepts, passage_vocab) < min_concepts:
                 continue
-            passage_words = fold_words(p.chunk.passage_text)
+            # a passage under a heading naming the place is about it
+            passage_words = fold_words(f"{p.chunk.section}\n{p.chunk.passage_text}")
             if group_words and not any(contains_phrase(passage_words, v) for v in group_words):
                 continue
+            previous: list[str] = []
             for unit in units(p.chunk):
+                unit_words, before = fold_words(unit), previous
+                previous = unit_words
                 if not fits(unit, wanted) or len(unit) < 3:
                     continue
-                unit_words = fold_words(unit)
+                if "since" in wanted and not self._tells_start(
+                    unit_words, before, specific, concepts
+                ):
+                    continue
                 if counted_words and not _count_of(unit_words, counted_words):
                     continue  # "wie viele X" / "how many X": the number must come with X
                 names = any(contains_phrase(unit_words, v) for v in group_words)

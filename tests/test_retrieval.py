@@ -34,7 +34,7 @@ def test_english_questions_weigh_the_dense_legs_more():
 
 
 def test_intents_and_places():
-    assert intents("Seit wann ist Graz Partnerstadt?") == {"when"}
+    assert intents("Seit wann ist Graz Partnerstadt?") == {"when", "since"}
     assert {"who", "contact"} <= intents("Who handles Szeged?")
     assert "phone" in intents("Telefonnummer von Frau Seel")
     assert "which_places" in intents("Which twin towns take part in the project?")
