@@ -272,10 +272,14 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(assistant, tmp_path_factory):
     """The web UI over the fake-embedder assistant on a free loopback port; a burst of 40
-    questions per session, so the bad inputs below are all answered."""
+    questions per session, so the bad inputs below are all answered, and a refill so slow
+    (one question per 10 minutes) that the 41st question is limited however slowly a loaded
+    machine answers the first 40."""
     from assistant.ui import create_app, launch
 
-    settings = assistant.settings.model_copy(update={"ui_rate_limit_burst": 40})
+    settings = assistant.settings.model_copy(
+        update={"ui_rate_limit_burst": 40, "ui_rate_limit_per_minute": 0.1}
+    )
     store = FeedbackStore(tmp_path_factory.mktemp("var") / "feedback.sqlite3")
     app = create_app(_WithSettings(assistant, settings), store, stream_delay_s=0)
     port = _free_port()
