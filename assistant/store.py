@@ -16,6 +16,8 @@ from .config import Settings
 from .records import Chunk
 
 _CLIENTS: dict[tuple[str, ...], Any] = {}
+GET_PAGE = 5000  # records per ``get``: SQLite allows only so many variables per statement
+COPY_DOCS = 200  # documents per ``get`` when copying
 
 
 def open_client(settings: Settings) -> Any:
@@ -128,22 +130,24 @@ class ChunkStore:
     def copy_docs_from(self, other: ChunkStore, doc_ids: Iterable[str]) -> int:
         """Copy the chunks (with their vectors) of some documents from another collection."""
         ids = sorted(set(doc_ids))
-        if not ids:
-            return 0
-        got = other.collection.get(
-            where={"doc_id": {"$in": ids}}, include=["documents", "metadatas", "embeddings"]
-        )
-        if not got["ids"]:
-            return 0
-        self.collection.add(
-            ids=got["ids"],
-            documents=got["documents"],
-            metadatas=got["metadatas"],
-            embeddings=np.asarray(got["embeddings"], dtype=np.float32),
-        )
+        copied = 0
+        for i in range(0, len(ids), COPY_DOCS):
+            got = other.collection.get(
+                where={"doc_id": {"$in": ids[i : i + COPY_DOCS]}},
+                include=["documents", "metadatas", "embeddings"],
+            )
+            if not got["ids"]:
+                continue
+            self.collection.add(
+                ids=got["ids"],
+                documents=got["documents"],
+                metadatas=got["metadatas"],
+                embeddings=np.asarray(got["embeddings"], dtype=np.float32),
+            )
+            copied += len(got["ids"])
         self._matrix = self._chunks = None
         self._subsets = {}
-        return len(got["ids"])
+        return copied
 
     def load(self) -> None:
         """Read the chunks, and the vectors when searches are exact, into memory now: from
@@ -155,7 +159,7 @@ class ChunkStore:
     def chunks(self) -> dict[str, Chunk]:
         """Every chunk of the collection by id (cached)."""
         if self._chunks is None:
-            got = self.collection.get(include=["documents", "metadatas"])
+            got = self._get_all(["documents", "metadatas"])
             self._chunks = {
                 cid: _chunk(cid, text, meta)
                 for cid, text, meta in zip(
@@ -163,6 +167,20 @@ class ChunkStore:
                 )
             }
         return self._chunks
+
+    def _get_all(self, include: list[str]) -> dict[str, list]:
+        """Every record of the collection, read in pages (one ``get`` of a large collection
+        fails: SQLite allows only so many variables in one statement)."""
+        out: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+        offset = 0
+        while True:
+            got = self.collection.get(include=include, limit=GET_PAGE, offset=offset)
+            out["ids"] += got["ids"]
+            for key in include:
+                out[key] += list(got[key])
+            if len(got["ids"]) < GET_PAGE:
+                return out
+            offset += GET_PAGE
 
     def vectors_for(self, ids: list[str]) -> np.ndarray:
         """The stored vectors of some chunks, in the order of ``ids``."""
@@ -175,7 +193,7 @@ class ChunkStore:
 
     def _exact(self) -> tuple[list[str], np.ndarray]:
         if self._matrix is None:
-            got = self.collection.get(include=["embeddings"])
+            got = self._get_all(["embeddings"])
             order = np.argsort(np.asarray(got["ids"]))  # id order: deterministic ties
             ids = [got["ids"][i] for i in order]
             matrix = np.asarray(got["embeddings"], dtype=np.float32)[order]

@@ -49,3 +49,30 @@ def test_store_round_trips_chunks(fake_settings, fake_embedder, corpus_docs):
     store.add(chunks, fake_embedder.embed_passages([c.embedding_text for c in chunks]))
     assert store.count() == len(chunks)
     assert store.chunks() == {c.id: c for c in chunks}
+
+
+def test_a_collection_is_read_in_pages(tmp_path, monkeypatch):
+    """Reading every chunk (and every vector) of a collection larger than one page of
+    ``get`` returns all of them: one ``get`` of 100k records fails in SQLite."""
+    import chromadb
+    import numpy as np
+
+    from assistant import store as store_module
+    from assistant.records import Chunk
+    from assistant.store import ChunkStore
+
+    monkeypatch.setattr(store_module, "GET_PAGE", 7)
+    monkeypatch.setattr(store_module, "COPY_DOCS", 2)
+    client = chromadb.PersistentClient(str(tmp_path / "chroma"))
+    chunks = [
+        Chunk(f"d{i % 5}:{i:03d}", f"d{i % 5}", "T", "S", 0, 1, f"text {i}") for i in range(30)
+    ]
+    vectors = np.eye(30, 8, dtype=np.float32) + 0.01
+    store = ChunkStore.create(client, "big", 30)
+    store.add(chunks, vectors)
+    assert sorted(store.chunks()) == sorted(c.id for c in chunks)
+    ids, matrix = store._exact()
+    assert len(ids) == 30 and matrix.shape == (30, 8)
+    copy = ChunkStore.create(client, "copy", 30)
+    assert copy.copy_docs_from(store, ["d0", "d1", "d2", "d4"]) == 24
+    assert {c.doc_id for c in copy.chunks().values()} == {"d0", "d1", "d2", "d4"}
