@@ -90,6 +90,7 @@ class ChunkStore:
         self._matrix: tuple[list[str], np.ndarray] | None = None
         self._chunks: dict[str, Chunk] | None = None
         self._subsets: dict[tuple[str, ...], tuple[list[str], np.ndarray]] = {}
+        self._size: int | None = None
 
     @property
     def name(self) -> str:
@@ -124,7 +125,7 @@ class ChunkStore:
                 metadatas=[_metadata(c) for c in part],
                 embeddings=np.asarray(embeddings[i : i + step], dtype=np.float32),
             )
-        self._matrix = self._chunks = None
+        self._matrix = self._chunks = self._size = None
         self._subsets = {}
 
     def copy_docs_from(self, other: ChunkStore, doc_ids: Iterable[str]) -> int:
@@ -145,7 +146,7 @@ class ChunkStore:
                 embeddings=np.asarray(got["embeddings"], dtype=np.float32),
             )
             copied += len(got["ids"])
-        self._matrix = self._chunks = None
+        self._matrix = self._chunks = self._size = None
         self._subsets = {}
         return copied
 
@@ -210,8 +211,11 @@ class ChunkStore:
         Up to ``exact_search_max`` chunks the search is exhaustive; above, HNSW is used (a
         search ``among`` a few chunks stays exhaustive: their vectors are read once).
         """
-        # a collection does not change while it is served (ingest writes a new one)
-        n = len(self._matrix[0]) if self._matrix is not None else self.count()
+        # a collection does not change while it is served (ingest writes a new one), so its
+        # size is read once (Chroma's count takes milliseconds at 100k chunks)
+        if self._size is None:
+            self._size = len(self._matrix[0]) if self._matrix is not None else self.count()
+        n = self._size
         if n == 0 or k <= 0:
             return []
         vector = np.asarray(vector, dtype=np.float32).reshape(-1)
