@@ -69,3 +69,12 @@ def fake_assistant_module(tmp_path_factory):
     shutil.copytree(CORPUS, root / "corpus")
     settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedding="fake")
     return Assistant.open(settings, embedder=FakeEmbedder(), log=lambda _m: None)
+
+
+@pytest.fixture
+def env(monkeypatch, fake_settings):
+    """The command line's environment: the corpus copy, a fresh index, the fake embedder."""
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(fake_settings.corpus_dir))
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(fake_settings.index_dir))
+    monkeypatch.setenv("ASSISTANT_EMBEDDING", "fake")
+    return fake_settings

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import uuid
 
 import httpx
 import orjson
 import pytest
+from gradio_queue import completed_message, free_port
 
 from assistant.answering import phrases
 from assistant.cli import main
@@ -123,14 +123,6 @@ def test_search_refuses_an_overlong_query_with_a_message(assistant):
 
 
 # --- command line --------------------------------------------------------------------------
-@pytest.fixture
-def env(monkeypatch, fake_settings):
-    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(fake_settings.corpus_dir))
-    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(fake_settings.index_dir))
-    monkeypatch.setenv("ASSISTANT_EMBEDDING", "fake")
-    return fake_settings
-
-
 def test_cli_batch_answers_every_bad_input(env, tmp_path, capsys):
     src, out = tmp_path / "bad.jsonl", tmp_path / "answers.jsonl"
     lines = [json.dumps({"id": case, "question": q}) for case, q, _ in BAD_INPUTS]
@@ -263,12 +255,6 @@ def test_ui_comment_is_cleaned_and_clipped(handlers):
 
 
 # --- a running web UI -----------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(assistant, tmp_path_factory):
     """The web UI over the fake-embedder assistant on a free loopback port; a burst of 40
@@ -282,7 +268,7 @@ def server(assistant, tmp_path_factory):
     )
     store = FeedbackStore(tmp_path_factory.mktemp("var") / "feedback.sqlite3")
     app = create_app(_WithSettings(assistant, settings), store, stream_delay_s=0)
-    port = _free_port()
+    port = free_port()
     launch(app, "127.0.0.1", port, block=False)
     fn_index = next(i for i, f in app.fns.items() if f.api_name == "ask")
     yield f"http://127.0.0.1:{port}", fn_index
@@ -319,13 +305,7 @@ def raw_ask(base: str, fn_index: int, question, session: str) -> dict:
             headers={"Content-Type": "application/json"},
         )
         assert joined.status_code == 200, joined.text
-        with http.stream("GET", "/gradio_api/queue/data", params={"session_hash": session}) as s:
-            for line in s.iter_lines():
-                if line.startswith("data:"):
-                    message = json.loads(line[5:])
-                    if message.get("msg") == "process_completed":
-                        return message
-    raise AssertionError("the stream ended without a result")
+        return completed_message(http, session)
 
 
 def _chat_text(message: dict) -> str:

@@ -2,17 +2,7 @@
 
 import json
 
-import pytest
-
 from assistant.cli import main
-
-
-@pytest.fixture
-def env(monkeypatch, fake_settings):
-    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(fake_settings.corpus_dir))
-    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(fake_settings.index_dir))
-    monkeypatch.setenv("ASSISTANT_EMBEDDING", "fake")
-    return fake_settings
 
 
 def test_ingest_reports_counts_and_time(env, capsys):

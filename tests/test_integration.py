@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from gradio_queue import free_port
 
 from assistant.app import Assistant
 from assistant.config import Settings
@@ -71,17 +72,11 @@ def test_ingest_and_ask_open_no_outside_connection(tmp_path, monkeypatch):
     assert guard.refused == []
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def chroma_server(tmp_path):
     exe = shutil.which("chroma", path=str(Path(sys.executable).parent))
     assert exe, "the chroma command comes with chromadb"
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [exe, "run", "--path", str(tmp_path / "srv"), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import uuid
 
 import httpx
 import pytest
+from gradio_queue import completed_message, free_port
 
 from assistant.feedback import FeedbackStore
 from assistant.ui import create_app, launch
@@ -19,32 +19,20 @@ IP = "203.0.113.77"  # a documentation address, sent as the proxy's client addre
 COOKIE = "tracking-id-5f3a9c"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _send(http: httpx.Client, fn_index: int, data: list, session: str, event=None) -> dict:
     body = {"data": data, "fn_index": fn_index, "session_hash": session}
     body |= {"event_data": event, "trigger_id": None}
     joined = http.post("/gradio_api/queue/join", json=body)
     assert joined.status_code == 200, joined.text
     assert "set-cookie" not in joined.headers
-    with http.stream("GET", "/gradio_api/queue/data", params={"session_hash": session}) as s:
-        for line in s.iter_lines():
-            if line.startswith("data:"):
-                message = json.loads(line[5:])
-                if message.get("msg") == "process_completed":
-                    return message
-    raise AssertionError("no result")
+    return completed_message(http, session)
 
 
 def test_no_ip_address_or_cookie_is_kept_anywhere(fake_assistant_module, tmp_path, caplog, capfd):
     caplog.set_level(logging.DEBUG)
     store = FeedbackStore(tmp_path / "var" / "feedback.sqlite3")
     app = create_app(fake_assistant_module, store, stream_delay_s=0)
-    port = _free_port()
+    port = free_port()
     launch(app, "127.0.0.1", port, block=False)
     api = {f.api_name: i for i, f in app.fns.items()}
     headers = {
