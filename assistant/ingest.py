@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .chunking import chunk_document, chunker_params
 from .config import Settings
@@ -19,6 +20,9 @@ from .facts import extract_facts
 from .guard import looks_like_instruction
 from .manifest import DocEntry, IndexUnavailableError, Manifest, read_manifest, write_manifest
 from .records import Document
+
+if TYPE_CHECKING:
+    from .store import ChunkStore
 
 try:
     import fcntl
@@ -192,17 +196,23 @@ def _ingest(settings: Settings, rebuild: bool, embedder: Embedder | None) -> Ing
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         previous_collections=previous[:KEEP_PREVIOUS],
     )
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    from .retrieval import build_lexical  # heavy: only when a new index is written
-
-    chunks = store.chunks()
-    extract_facts(chunks.values()).save(facts_path(settings, name))
-    build_lexical(chunks).save(lexical_path(settings, name))
-    write_manifest(settings.manifest_path, new_manifest)  # the switch
+    switch_to(settings, store, new_manifest)
     _drop_stale_collections(settings, client, keep={name, *new_manifest.previous_collections})
     report.chunks = new_manifest.chunk_count
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def switch_to(settings: Settings, store: ChunkStore, manifest: Manifest) -> None:
+    """Write the facts and the lexical index of a complete collection, then its manifest (the
+    switch: from then on the index serves this collection)."""
+    from .retrieval import build_lexical  # heavy: only when a new index is written
+
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    chunks = store.chunks()
+    extract_facts(chunks.values()).save(facts_path(settings, store.name))
+    build_lexical(chunks).save(lexical_path(settings, store.name))
+    write_manifest(settings.manifest_path, manifest)
 
 
 def instruction_warnings(docs: list[Document]) -> list[str]:

@@ -6,10 +6,10 @@ An ingest writes, in order: the new Chroma collection (all chunks and vectors), 
 lexical index, then the manifest (the switch). When it stops after the collection is complete
 (the 100k-chunk haystack ingest did, on a ``get`` that SQLite refused), the hour of embedding
 need not be redone: this writes the facts, the lexical index and the manifest from the stored
-collection, exactly as ``assistant.ingest`` does, after checking that the collection holds
-chunks of every corpus document and of nothing else. With ``--record`` it also writes the
-suite's record of the build (``<index>.ingest.json``), its figures taken from the build's log
-and marked as such.
+collection with ``assistant.ingest.switch_to``, as an ingest does, after checking that the
+collection holds chunks of every corpus document and of nothing else. With ``--record`` it
+also writes the suite's record of the build (``<index>.ingest.json``), its figures taken from
+the build's log and marked as such.
 """
 
 from __future__ import annotations
@@ -27,10 +27,8 @@ from assistant.chunking import chunker_params
 from assistant.config import Settings
 from assistant.corpus import load_corpus
 from assistant.embedding import make_embedder
-from assistant.facts import extract_facts
-from assistant.ingest import facts_path, lexical_path
-from assistant.manifest import DocEntry, Manifest, write_manifest
-from assistant.retrieval import build_lexical
+from assistant.ingest import switch_to
+from assistant.manifest import DocEntry, Manifest
 from assistant.store import ChunkStore, open_client
 
 _PROGRESS = re.compile(r"^\[(\d\d:\d\d:\d\d)\] embedded (\d+)/(\d+) \(([\d.]+) passages/s\)")
@@ -62,9 +60,7 @@ def finish(settings: Settings) -> tuple[Manifest, float]:
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         previous_collections=[],
     )
-    extract_facts(chunks.values()).save(facts_path(settings, store.name))
-    build_lexical(chunks).save(lexical_path(settings, store.name))
-    write_manifest(settings.manifest_path, manifest)
+    switch_to(settings, store, manifest)
     return manifest, time.perf_counter() - t0
 
 
