@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -206,7 +206,8 @@ def _rate(outcomes: list[Outcome], key: str) -> dict[str, Any] | None:
     return {"n": len(vals), "count": sum(bool(v) for v in vals), "rate": sum(vals) / len(vals)}
 
 
-def _percentile(values: list[float], pct: float) -> float | None:
+def percentile(values: Sequence[float], pct: float) -> float | None:
+    """Nearest-rank percentile: sorted[round(p × (n − 1))]."""
     if not values:
         return None
     ordered = sorted(values)
@@ -224,13 +225,13 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
     for key in OUTCOMES:
         summary[key] = _rate(outcomes, key)
     retrieve = [o.retrieve_ms for o in outcomes]
-    summary["retrieve_ms"] = {"p50": _percentile(retrieve, 50), "p95": _percentile(retrieve, 95)}
+    summary["retrieve_ms"] = {"p50": percentile(retrieve, 50), "p95": percentile(retrieve, 95)}
     totals = [
         o.answer["timings_ms"]["total"]
         for o in outcomes
         if o.answer and isinstance(o.answer.get("timings_ms"), dict)
     ]
-    summary["ask_ms"] = {"p50": _percentile(totals, 50), "p95": _percentile(totals, 95)}
+    summary["ask_ms"] = {"p50": percentile(totals, 50), "p95": percentile(totals, 95)}
     return summary
 
 

@@ -19,16 +19,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
+from assistant.evaluation import percentile
+
 T = TypeVar("T")
 ASSISTANT_PACKAGE = str(Path(__file__).resolve().parent.parent / "assistant")
-
-
-def percentile(values: Sequence[float], pct: float) -> float | None:
-    """Nearest-rank percentile (the eval harness's rule): sorted[round(p × (n − 1))]."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def latency(values_ms: Sequence[float]) -> dict[str, Any]:
