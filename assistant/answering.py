@@ -741,19 +741,23 @@ def _count_of(words: list[str], counted: list[list[str]]) -> bool:
 
 
 def _concept_coverage(concepts: list[list[str]], vocab: set[str]) -> float:
-    """Share of concepts of which the passage holds at least one word."""
-    return sum(_coverage(set(c), vocab) > 0 for c in concepts) / len(concepts)
+    """Share of concepts of which the passage holds at least one word. The words are the
+    glossary's German, spelled right: no typo matching ("Fragen" is not "tragen")."""
+    return sum(_coverage(set(c), vocab, typos=False) > 0 for c in concepts) / len(concepts)
 
 
-def _coverage(words: set[str], vocab: set[str]) -> float:
-    """Share of ``words`` the passage holds: as is, inside a compound, or nearly (typos)."""
+def _coverage(words: set[str], vocab: set[str], typos: bool = True) -> float:
+    """Share of ``words`` the passage holds: as is, inside a compound, or nearly (typos in
+    the question's words)."""
 
     def held(w: str) -> bool:
         if w in vocab:
             return True
         if len(w) >= 5 and any(w in v or (len(v) >= 6 and v in w) for v in vocab):
             return True
-        return bool(difflib.get_close_matches(w, list(vocab), n=1, cutoff=TYPO_SIMILARITY))
+        return typos and bool(
+            difflib.get_close_matches(w, list(vocab), n=1, cutoff=TYPO_SIMILARITY)
+        )
 
     return sum(held(w) for w in words) / len(words)
 

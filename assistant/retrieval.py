@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -13,7 +14,7 @@ from .embedding import Embedder
 from .evidence import EvidenceScorer, blend
 from .intent import folded_lines, intents, places, structure_score, word_lists
 from .language import detect_language
-from .lexical import LexicalIndex, Vocabulary, german_terms, stems, stopwords
+from .lexical import LexicalIndex, Vocabulary, fold_words, german_terms, stems, stopwords
 from .records import Chunk, Passage
 from .resources import DATA
 from .scope import Cities, chunk_positions, must_widen, question_scope
@@ -36,11 +37,35 @@ RRF_K = 5
 DEPTH = 50  # candidates taken from each leg
 EVIDENCE_DEPTH = 30  # candidates of the first fusion that the evidence stage reads
 # German terms added per English glossary phrase to the embedded question (None: all): the
-# first one ranks as well on the eval questions (same Hit@1, Hit@5 and MRR@10) with about a
-# quarter less text to embed
+# first one ranks better on the eval questions (English Hit@1 0.876 against 0.857 with all,
+# MRR@10 0.930 against 0.918) with less text to embed
 DENSE_TERMS: int | None = 1
+_WORD_TOKEN = re.compile(r"\S+")
 MAX_SCOPES = 8  # retrievers over a scope's passages kept
 RARE_SHARE = 0.05  # a place named by at most this share of passages marks them by itself
+
+
+@cache
+def _english_stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(w.lower() for w in STOPWORDS_EN) - word_lists()["meaning"]
+
+
+def dense_text(query: str, lang: str) -> tuple[str, str]:
+    """The leg name and the text the dense leg embeds for a question.
+
+    An English question naming glossary phrases is embedded with their German terms added
+    (leg ``dense_de``: one vector that bridges both languages). Its English stop words are
+    left out then (question words and negation stay: word list ``meaning``), so the text is
+    hardly longer than the question: the engine's time grows with every token.
+    """
+    terms = german_terms(query, DENSE_TERMS) if lang == "en" else []
+    if not terms:
+        return "dense", query
+    stop = _english_stopwords()
+    kept = [t for t in _WORD_TOKEN.findall(query) if "".join(fold_words(t)) not in stop]
+    return "dense_de", " ".join([*(kept or [query]), *terms])
 
 
 class Retriever(Protocol):
@@ -188,12 +213,7 @@ class HybridRetriever:
         """Ranked (chunk id, score) lists of each selected leg."""
         out: dict[str, list[tuple[str, float]]] = {}
         if "dense" in self.legs:
-            terms = (
-                german_terms(query, DENSE_TERMS) if lang == "en" and "dense_de" in self.legs else []
-            )
-            # an English question with domain terms is embedded with their German words
-            # added: one vector, which stands in for the plain question's (leg "dense_de")
-            leg, text = ("dense_de", f"{query} ({', '.join(terms)})") if terms else ("dense", query)
+            leg, text = dense_text(query, lang) if "dense_de" in self.legs else ("dense", query)
             vector = self.embedder.embed_queries([text])[0]
             self._last_vector = (query, vector)
             out[leg] = [(c.id, s) for c, s in self.store.query(vector, depth, self.among)]

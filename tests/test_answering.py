@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from assistant.answering import REFUSAL, phrases
+from assistant.answering import REFUSAL, _concept_coverage, _coverage, phrases
 
 
 @pytest.fixture(scope="module")
@@ -314,3 +314,10 @@ def test_since_when_is_answered_by_a_sentence_that_states_the_start():
         assert composer.compose(question, lang, passages).abstained, question
     draft = composer.compose("Seit wann ist Darmstadt bei Mayors for Peace?", "de", passages)
     assert not draft.abstained and "seit 1998" in draft.text
+
+
+def test_glossary_concepts_match_no_typos_but_the_questions_words_do():
+    vocab = {"pflanzte", "tragen", "ruckmeldungen"}
+    assert _coverage({"fragen"}, vocab) == 1.0  # a user's "fragen" may be a typo
+    assert _concept_coverage([["fragen"]], vocab) == 0.0  # the glossary's "Fragen" is not
+    assert _concept_coverage([["ruckmeldung"], ["fragen"]], vocab) == 0.5  # inflected: held

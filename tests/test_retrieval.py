@@ -5,7 +5,13 @@ import pytest
 from assistant.app import Assistant
 from assistant.embedding import FakeEmbedder
 from assistant.intent import folded_lines, intents, places, structure_score
-from assistant.retrieval import DEFAULT_WEIGHTS, Calibration, HybridRetriever, weighted_rrf
+from assistant.retrieval import (
+    DEFAULT_WEIGHTS,
+    Calibration,
+    HybridRetriever,
+    dense_text,
+    weighted_rrf,
+)
 
 
 def test_rrf_sums_weighted_reciprocal_ranks():
@@ -91,6 +97,21 @@ def test_english_questions_get_a_bridged_dense_leg(fake_assistant):
     legs = fake_assistant.retriever.leg_results("Who handles the twin town Szeged?", "en")
     assert "dense_de" in legs
     assert "dense_de" not in fake_assistant.retriever.leg_results("Wer betreut Szeged?", "de")
+
+
+def test_the_bridged_dense_text_is_hardly_longer_than_the_question():
+    question = "Who is responsible for the twin town Bursa at the City of Darmstadt?"
+    leg, text = dense_text(question, "en")
+    assert leg == "dense_de"
+    # the German terms are added, the English stop words go, question words stay
+    assert text.split()[-2:] == ["Partnerstadt", "zuständig"]
+    assert "Who" in text.split() and "Bursa" in text and "Darmstadt?" in text
+    assert not {"is", "for", "the", "at", "of"} & set(text.split())
+    assert len(text.split()) <= len(question.split())
+    # negation keeps its meaning; a question of stop words only stays as it is
+    assert "not" in dense_text("Which twin towns are not in Europe?", "en")[1].split()
+    assert dense_text("Wer betreut Szeged?", "de") == ("dense", "Wer betreut Szeged?")
+    assert dense_text("What is it?", "en") == ("dense", "What is it?")
 
 
 def test_the_hybrid_reads_the_best_candidates_sentence_by_sentence(fake_assistant):
