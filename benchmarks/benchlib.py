@@ -194,8 +194,15 @@ def profiled(fn: Callable[[], T]) -> tuple[T, pstats.Stats]:
     return result, pstats.Stats(profile)
 
 
+# cProfile sees only the thread it runs on: time spent waiting for another thread (the
+# embedding engine runs on its own) shows as this lock's own time
+_WAIT = "<method 'acquire' of '_thread.lock' objects>"
+
+
 def _label(func: tuple[str, int, str]) -> str:
     path, _line, name = func
+    if path == "~" and name == _WAIT:
+        return "waiting for another thread (the embedding engine's)"
     if path.startswith(ASSISTANT_PACKAGE):
         module = "assistant." + Path(path).stem
     elif "site-packages" in path:
