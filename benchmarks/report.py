@@ -112,6 +112,12 @@ def targets(results: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
+def _threads(measure: Any) -> str:
+    """The engine threads a measuring process ran with (older results did not record it)."""
+    threads = measure.get("engine_threads", "–") if isinstance(measure, dict) else "–"
+    return "all" if threads is None else str(threads)
+
+
 def _profile_lines(name: str, profile: Any) -> list[str]:
     if not profile:
         return []
@@ -148,7 +154,8 @@ def render(results: dict[str, Any]) -> str:
         "eval questions after a warm-up and an eval pass. Embedding: "
         f"`{opts['embedding']}`, "
         + (
-            "engine threads: all cores (the default)."
+            "engine threads: the default (all cores, one when the machine is busy as a "
+            "process starts: see the warm latency table)."
             if opts.get("threads") is None
             else f"`ASSISTANT_EMBEDDING_THREADS={opts['threads']}`."
         ),
@@ -201,6 +208,7 @@ def render(results: dict[str, Any]) -> str:
                 "size",
                 "store",
                 "questions",
+                "engine threads",
                 "retrieval (top 5)",
                 "`ask`",
                 "llama-index default (top 5)",
@@ -211,6 +219,7 @@ def render(results: dict[str, Any]) -> str:
                 sizes,
                 lambda r: [
                     str(_get(r, "measure", "timing_questions") or "–"),
+                    _threads(_get(r, "measure")),
                     _pct(_get(r, "measure", "warm_ms", "retrieve")),
                     _pct(_get(r, "measure", "warm_ms", "ask")),
                     _pct(_get(r, "measure", "warm_ms", "peer_retrieve")),

