@@ -41,11 +41,13 @@ def _folded(text: str) -> tuple[str, ...]:
 
 
 @cache
-def stopwords() -> frozenset[str]:
+def stopwords(lang: str | None = None) -> frozenset[str]:
+    """Folded stop words of German and English, or of one of them (``lang``)."""
     from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_GERMAN
 
-    words = {w for s in (*STOPWORDS_GERMAN, *STOPWORDS_EN) for w in fold_words(s)}
-    return frozenset(words)
+    lists = {"de": STOPWORDS_GERMAN, "en": STOPWORDS_EN}
+    chosen = [lists[lang]] if lang else list(lists.values())
+    return frozenset(w for words in chosen for s in words for w in fold_words(s))
 
 
 @cache

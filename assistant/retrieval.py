@@ -47,9 +47,7 @@ RARE_SHARE = 0.05  # a place named by at most this share of passages marks them 
 
 @cache
 def _english_stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
-
-    return frozenset(w.lower() for w in STOPWORDS_EN) - word_lists()["meaning"]
+    return stopwords("en") - word_lists()["meaning"]
 
 
 def dense_text(query: str, lang: str) -> tuple[str, str]:
