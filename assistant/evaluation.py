@@ -54,6 +54,7 @@ class Question:
     must_include: list[list[str]]
     gold: list[dict[str, str]]
     category: str
+    split: str = ""  # "dev" (tuned on), "test" (reported, never tuned on), or a set's own name
     note: str = ""
 
 
