@@ -1,29 +1,38 @@
 """The eval question sets are valid, and the harness measures and gates correctly."""
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import REPO
+from eval_fakes import FakeAssistant, FakeChunk, FakePassage, fake_answer, make_question
 
 from assistant.eval_gate import GateResult, compare_baseline, make_baseline, run_gate
 from assistant.eval_report import render_report
 from assistant.evaluation import (
     CATEGORIES,
-    Question,
+    MAIN_SPLITS,
+    discover_sets,
     load_questions,
     missing_groups,
     run_eval,
     validate,
+    validate_set,
 )
 
 SETS = sorted((REPO / "evals").glob("*.jsonl"))
 QUESTIONS = load_questions(SETS)
+ALL_SETS = discover_sets(REPO / "evals")
 
 
 def test_question_sets_are_valid(corpus_docs):
     assert validate(QUESTIONS, {d.id: d.text for d in corpus_docs}) == []
+
+
+@pytest.mark.parametrize("qset", ALL_SETS, ids=[s.name for s in ALL_SETS])
+def test_every_set_of_evals_is_valid_over_its_own_corpus(qset):
+    assert validate_set(qset, load_questions(qset.files), REPO / "corpus") == []
 
 
 def test_question_sets_cover_what_the_issue_asks():
@@ -41,7 +50,7 @@ def test_question_sets_cover_what_the_issue_asks():
 
 
 def test_every_line_has_the_schema():
-    for path in SETS:
+    for path in [f for qset in ALL_SETS for f in qset.files]:
         for line in path.read_text(encoding="utf-8").splitlines():
             data = json.loads(line)
             assert set(data) <= {
@@ -53,23 +62,16 @@ def test_every_line_has_the_schema():
                 "must_include",
                 "gold",
                 "category",
+                "split",
                 "note",
             }
             assert isinstance(data["answerable"], bool)
+            assert isinstance(data["split"], str) and data["split"]
+            if path in SETS:
+                assert data["split"] in MAIN_SPLITS
 
 
-def _q(**kw):
-    base = dict(
-        id="x-de",
-        pair_id="x",
-        lang="de",
-        question="Wer ist für Szeged zuständig?",
-        answerable=True,
-        must_include=[["Seel"]],
-        gold=[{"doc": "d", "evidence": "Partnerstädte: Bursa, Szeged"}],
-        category="contact",
-    )
-    return Question(**{**base, **kw})
+_q = make_question
 
 
 def test_validation_finds_each_kind_of_problem():
@@ -105,38 +107,6 @@ def test_must_include_matching_ignores_case_and_diacritics():
     assert missing_groups("Frau IRENE SCHEWE ist für PLOCK zuständig (seit 1988).", q) == []
     assert missing_groups("Irene Schewe, Plock", q) == [["1988"]]
     assert missing_groups("Schewe betreut Płock seit 1988", _q(must_include=[["plock"]])) == []
-
-
-@dataclass
-class _Chunk:
-    id: str
-    doc_id: str
-    passage_text: str
-    section: str = ""
-
-
-@dataclass
-class _Passage:
-    chunk: _Chunk
-    rank: int
-    score: float = 1.0
-
-
-class FakeAssistant:
-    """Retrieval from a fixed table; answers following the ask contract."""
-
-    def __init__(self, ranking, answers=None):
-        self.ranking = ranking
-        self.answers = answers
-
-    def search(self, question, k):
-        rows = self.ranking.get(question, [])
-        return [_Passage(_Chunk(f"c{i}", d, t), i + 1) for i, (d, t) in enumerate(rows[:k])]
-
-    def __getattr__(self, name):
-        if name == "ask" and self.answers is not None:
-            return lambda question, **kw: self.answers[question]
-        raise AttributeError(name)
 
 
 QS = [
@@ -179,7 +149,7 @@ def test_retrieval_metrics_without_answers():
 
 def test_gold_in_the_section_heading_counts():
     fake = FakeAssistant({})
-    fake.search = lambda question, k: [_Passage(_Chunk("c", "d", "- Bursa", GOLD[1]), 1)]
+    fake.search = lambda question, k: [FakePassage(FakeChunk("c", "d", "- Bursa", GOLD[1]), 1)]
     assert run_eval(fake, QS[:1])["by_language"]["de"]["hit1"]["rate"] == 1.0
 
 
@@ -190,19 +160,7 @@ def test_gold_in_another_document_is_no_hit():
 
 
 def _answer(text, lang, abstained=False, cited=GOLD):
-    return {
-        "question": "",
-        "language": lang,
-        "answer": text,
-        "abstained": abstained,
-        "citations": [
-            {"n": 1, "doc": cited[0], "title": "", "section": "", "text": cited[1], "score": 0.9}
-        ]
-        if cited
-        else [],
-        "conflicts": [],
-        "timings_ms": {"retrieve": 1, "compose": 1, "total": 12.0},
-    }
+    return fake_answer(text, lang, abstained, cited)
 
 
 def test_answer_metrics_follow_the_contract():
