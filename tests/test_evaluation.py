@@ -12,6 +12,7 @@ from assistant.eval_gate import GateResult, compare_baseline, make_baseline, run
 from assistant.eval_report import render_report
 from assistant.evaluation import (
     CATEGORIES,
+    MAIN_SET,
     MAIN_SPLITS,
     discover_sets,
     load_questions,
@@ -228,8 +229,13 @@ def test_report_lists_failing_questions_and_flips():
 
 def test_committed_baseline_covers_the_question_sets():
     baseline = json.loads((REPO / "evals" / "baseline.json").read_text())
-    assert set(baseline["questions"]) == {q.id for q in QUESTIONS}
-    assert json.loads((REPO / "evals" / "floors.json").read_text())
+    assert set(baseline["sets"][MAIN_SET]["questions"]) == {q.id for q in QUESTIONS}
+    for qset in ALL_SETS:  # a set with a baseline has one for each of its questions
+        if qset.name in baseline["sets"]:
+            ids = {q.id for q in load_questions(qset.files)}
+            assert set(baseline["sets"][qset.name]["questions"]) == ids, qset.name
+    floors = json.loads((REPO / "evals" / "floors.json").read_text())
+    assert set(floors[MAIN_SET]) == {"all", *MAIN_SPLITS}
 
 
 @pytest.mark.slow
