@@ -35,8 +35,11 @@ test: install lint  ## set up and run every test (slow ones included), then the 
 	$(BIN)/pytest
 	$(BIN)/assistant eval --report reports/eval.md --json reports/eval.json
 
+# options of the eval, e.g. make eval EVAL_ARGS="--set main --set fresh"
+EVAL_ARGS ?=
+
 eval: install  ## only the eval question sets against floors and baseline
-	$(BIN)/assistant eval --report reports/eval.md --json reports/eval.json
+	$(BIN)/assistant eval --report reports/eval.md --json reports/eval.json $(EVAL_ARGS)
 
 format: install
 	$(BIN)/ruff format .

@@ -9,12 +9,17 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .corpus import CorpusError
 from .guard import RejectedInputError
 from .manifest import IndexUnavailableError
 from .records import Passage
+
+if TYPE_CHECKING:
+    from .eval_gate import GateResult
+    from .evaluation import Question, QuestionSet
 
 
 def _passage_json(p: Passage) -> dict[str, object]:
@@ -133,43 +138,98 @@ def _ask_batch(assistant, source: Path, target: Path) -> int:
     return 1 if bad else 0
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    """Run the question sets, write the report, and apply the gate (exit 1 when it fails)."""
-    from .app import Assistant
-    from .corpus import load_corpus
-    from .eval_gate import make_baseline, run_gate
-    from .eval_report import headline_table, render_report
-    from .evaluation import load_questions, run_eval, validate
+def _eval_sets(args: argparse.Namespace, settings: Settings) -> list[QuestionSet]:
+    """The question sets to run: the named files or every set of evals/, then --set."""
+    from .evaluation import discover_sets, select_sets, sets_for_files
 
-    settings = Settings()
-    files = args.files or sorted(settings.evals_dir.glob("*.jsonl"))
-    if not files:
-        print(f"error: no question sets (*.jsonl) in {settings.evals_dir}", file=sys.stderr)
-        return 2
-    questions = load_questions(files)
-    problems = validate(questions, {d.id: d.text for d in load_corpus(settings.corpus_dir)})
-    if problems:
-        print("error: the question sets are invalid:", *problems, sep="\n  ", file=sys.stderr)
-        return 2
-    result = run_eval(Assistant.open(settings), questions)
-    result["files"] = [str(Path(f).name) for f in files]
-    baseline = args.baseline or settings.evals_dir / "baseline.json"
-    if args.update_baseline:
-        baseline.write_text(json.dumps(make_baseline(result), indent=1, sort_keys=True) + "\n")
-        print(f"baseline written to {baseline}")
-    gate = run_gate(result, baseline, args.floors or settings.evals_dir / "floors.json")
-    result["gate"] = gate.to_json()
+    if args.files:
+        sets = sets_for_files(args.files, settings.evals_dir)
+    else:
+        sets = discover_sets(settings.evals_dir)
+    return select_sets(sets, args.sets or [])
+
+
+def _load_eval_sets(
+    sets: list[QuestionSet], settings: Settings
+) -> tuple[list[tuple[QuestionSet, list[Question]]], list[str]]:
+    """Each set with its questions, and every problem of every set."""
+    from .evaluation import load_questions, validate_set
+
+    loaded, problems = [], []
+    for qset in sets:
+        questions = load_questions(qset.files)
+        problems += validate_set(qset, questions, settings.corpus_dir)
+        loaded.append((qset, questions))
+    return loaded, problems
+
+
+def _write_eval_outputs(args: argparse.Namespace, result: dict[str, Any], gate: GateResult) -> None:
+    from .eval_report import render_report
+
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
         args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
     if args.report:
         args.report.parent.mkdir(parents=True, exist_ok=True)
-        by_id = {q.id: q for q in questions}
-        args.report.write_text(render_report(result, gate, by_id), encoding="utf-8")
-    print("\n".join(headline_table(result)))
+        args.report.write_text(render_report(result, gate), encoding="utf-8")
+
+
+def _update_baseline(path: Path, result: dict[str, Any]) -> None:
+    """Write this run's sets into the baseline; sets not run keep their entries."""
+    from .eval_gate import make_baseline
+
+    previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    baseline = make_baseline(result, previous)
+    path.write_text(json.dumps(baseline, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"baseline written to {path} (sets: {', '.join(result['sets'])})")
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Run the question sets, write the report, and apply the gate (exit 1 when it fails)."""
+    from .eval_gate import run_gate
+    from .eval_report import sets_table
+    from .evaluation import (
+        QUESTIONS_FILE,
+        EvalDataError,
+        SetAssistants,
+        folders_without_questions,
+        run_sets,
+        shown_path,
+    )
+
+    settings = Settings()
+    try:
+        sets = _eval_sets(args, settings)
+        if args.list_sets:
+            for qset in sets:
+                print(f"{qset.name}: {qset.describe()}")
+            return 0
+        if not sets:
+            print(f"error: no question sets in {settings.evals_dir}", file=sys.stderr)
+            return 2
+        loaded, problems = _load_eval_sets(sets, settings)
+    except EvalDataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if problems:
+        print("error: the question sets are invalid:", *problems, sep="\n  ", file=sys.stderr)
+        return 2
+    result = run_sets(loaded, SetAssistants(settings))
+    if not args.files and not args.sets:
+        result["skipped"] = [
+            f"{shown_path(settings.evals_dir / name)} has no {QUESTIONS_FILE} yet"
+            for name in folders_without_questions(settings.evals_dir)
+        ]
+    baseline = args.baseline or settings.evals_dir / "baseline.json"
+    if args.update_baseline:
+        _update_baseline(baseline, result)
+    gate = run_gate(result, baseline, args.floors or settings.evals_dir / "floors.json")
+    result["gate"] = gate.to_json()
+    _write_eval_outputs(args, result, gate)
+    print("\n".join(sets_table(result)))
     for line in gate.failures:
         print(f"GATE FAILURE: {line}")
-    for line in gate.notes:
+    for line in [*result.get("skipped", []), *gate.notes]:
         print(f"note: {line}")
     flips = len(gate.flipped_to_fail), len(gate.flipped_to_pass)
     print(
@@ -260,7 +320,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="run the eval question sets against floors and baseline")
-    p.add_argument("files", nargs="*", type=Path, help="question sets (default: evals/*.jsonl)")
+    p.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        help="question files (default: every set of evals/: evals/*.jsonl and "
+        "evals/<name>/questions.jsonl)",
+    )
+    p.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        metavar="NAME",
+        help="run only this set (main, or a folder name of evals/); repeatable",
+    )
+    p.add_argument("--list-sets", action="store_true", help="list the question sets and stop")
     p.add_argument("--report", type=Path, help="write a Markdown report here")
     p.add_argument("--json", dest="json_out", type=Path, help="write the JSON result here")
     p.add_argument("--baseline", type=Path, help="baseline file (default: evals/baseline.json)")

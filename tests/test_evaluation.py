@@ -247,7 +247,8 @@ def test_eval_command_runs_the_gate_on_the_real_index(tmp_path, monkeypatch, rea
     out = tmp_path / "eval.json"
     code = main(["eval", "--report", str(report), "--json", str(out)])
     data = json.loads(out.read_text())
-    assert data["overall"]["questions"] == len(QUESTIONS)
+    assert data["sets"][MAIN_SET]["overall"]["questions"] == len(QUESTIONS)
+    assert set(data["sets"]) == {s.name for s in ALL_SETS}
     assert report.read_text().startswith("# Eval report")
     assert code == (0 if data["gate"]["ok"] else 1)
     assert Path(out).stat().st_size > 1000
