@@ -522,12 +522,18 @@ def run_sets(
     }
 
 
+# Settings that belong to the main corpus and its index; an own-corpus set gets their defaults
+# (where the settings have them): an on-disk index, not one on the main index's Chroma server,
+# and the home city its own pages name.
+MAIN_CORPUS_SETTINGS = ("chroma_host", "home_city")
+
+
 def own_corpus_settings(settings: Any, corpus_dir: Path, index_dir: Path) -> Any:
-    """The same settings over another corpus and index folder, always on disk (an index on a
-    shared Chroma server would be another tenant of the main index's server)."""
-    return settings.model_copy(
-        update={"corpus_dir": corpus_dir, "index_dir": index_dir, "chroma_host": None}
-    )
+    """The same settings over another corpus and index folder, with the settings of
+    :data:`MAIN_CORPUS_SETTINGS` at their defaults."""
+    fields = type(settings).model_fields
+    reset = {name: fields[name].get_default() for name in MAIN_CORPUS_SETTINGS if name in fields}
+    return settings.model_copy(update={**reset, "corpus_dir": corpus_dir, "index_dir": index_dir})
 
 
 class SetAssistants:

@@ -16,6 +16,7 @@ from eval_fakes import (
     write_lines,
 )
 
+from assistant.config import Settings
 from assistant.embedding import FakeEmbedder
 from assistant.evaluation import (
     MAIN_SET,
@@ -26,6 +27,7 @@ from assistant.evaluation import (
     folders_without_questions,
     load_corpus_texts,
     load_questions,
+    own_corpus_settings,
     run_eval,
     run_sets,
     select_sets,
@@ -148,6 +150,25 @@ def test_the_other_city_pages_load_as_a_sets_own_corpus():
     assert validate([q], texts, paired=False) == []
     main_problems = validate([q], load_corpus_texts(REPO / "corpus"), paired=False)
     assert main_problems == ["o1: unknown gold doc 'rosenfurt-partnerstaedte'"]
+
+
+def test_an_own_corpus_keeps_the_settings_but_not_those_of_the_main_corpus(tmp_path):
+    class CitySettings(Settings):
+        home_city: str | None = None
+
+    main = CitySettings(
+        corpus_dir=tmp_path / "c",
+        index_dir=tmp_path / "i",
+        embedding="fake",
+        top_k=7,
+        chroma_host="127.0.0.1",
+        home_city="Darmstadt",
+    )
+    own = own_corpus_settings(main, tmp_path / "own", tmp_path / "tmp-index")
+    assert (own.corpus_dir, own.index_dir) == (tmp_path / "own", tmp_path / "tmp-index")
+    assert own.embedding == "fake" and own.top_k == 7
+    assert own.chroma_host is None and own.home_city is None
+    assert main.chroma_host == "127.0.0.1" and main.corpus_dir == tmp_path / "c"
 
 
 GOLD = ("d", "Partnerstädte: Bursa, Szeged")
