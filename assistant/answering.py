@@ -1,129 +1,38 @@
 """The default answer composer: no LLM, only what the retrieved passages say.
 
-Structured facts (contacts, partnership years) are answered with templates in the asker's
-language; anything else is answered by quoting, verbatim, the sentences or lines of the top
-passages that fit the question; when nothing fits, the answer says so (the refusal phrase),
-with the closest sources and the office's contact.
+The reader (``assistant/reader``) picks the units that answer the question and says whether
+they do at all. A contact card is answered with a template in the asker's language, a year of
+a partnership list too; anything else is quoted verbatim from the pages (in an English answer
+with one sentence saying the quotes are German). When the reader finds no answer, the answer
+says so (the refusal phrase), with the closest sources and the office's contact. Where two
+pages give different values for what is asked (an address, a count, the newest entry of a
+list), both are reported with their dates.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 
-from .evidence import NUMBER, YEAR, fits, units
-from .facts import Address, ContactCard, Facts, Partnership, city_key
-from .intent import capitalised_names, intents, places, word_lists
-from .lexical import (
-    Vocabulary,
-    contains_phrase,
-    content_words,
-    english_concepts,
-    english_terms_in,
-    expand_query,
-    fold_words,
-    german_terms,
-    stems,
-)
+import numpy as np
+
+from .facts import Facts
+from .lexical import fold_words
+from .reader import Reader, Reading
+from .reader.cards import Card, parse_card, year_items
+from .reader.features import Candidate
+from .reader.types import data as type_data
+from .reader.types import phones, years
 from .records import Chunk, Citation, Conflict, Passage
 from .resources import load_data
 
-MIN_RELEVANCE = 0.05  # below this calibrated relevance a passage is not used for an answer
-MIN_COVERAGE = 0.6  # share of a German question's specific words a quoted passage must hold
-MIN_CONCEPTS = 0.5  # share of an English question's topics (as German words) it must hold
-QUOTE_PASSAGES = 5
+QUOTE_RATIO = 0.2  # another passage's unit is quoted too when it scores this share of the best
+NEIGHBOUR_RATIO = 0.3  # a sentence next to the best one is quoted from this share of its score
+MAX_QUOTES = 3
+LIST_QUOTES = 5  # a question asking for a list may be answered from more units
+CONFLICT_RATIO = 0.2  # a disagreeing unit of another page counts from this share of the best
 COUNT_WINDOW = 3  # a count stands at most this many words before what it counts
-TYPO_SIMILARITY = 0.8  # a word this similar to a passage word is held (mayers ~ mayors)
-QUOTE_RATIO = 0.6  # further quotes must score at least this share of the best one
-# Words a question about a contact or about the office may hold besides places and persons.
-CONTACT_WORDS = set(
-    [
-        "zustandig",
-        "ansprechpartner",
-        "ansprechpartnerin",
-        "ansprechperson",
-        "partnerstadt",
-        "partnerstadte",
-        "e",
-        "telefon",
-        "telefonnummer",
-        "telefonnumer",
-        "nummer",
-        "mail",
-        "email",
-        "adresse",
-        "erreiche",
-        "erreichen",
-        "telefonisch",
-        "kontakt",
-        "kontaktieren",
-        "betreut",
-        "betreuen",
-        "kummert",
-        "verantwortlich",
-        "stadtepartnerschaft",
-        "partnerschaft",
-        "verwaltung",
-        "stadtverwaltung",
-        "wende",
-        "wenden",
-        "anrufen",
-        "fax",
-        "telefax",
-        "person",
-        "zustandige",
-        "leitet",
-        "leiter",
-        "leiterin",
-        "abteilungsleiterin",
-        "leitung",
-        "abteilung",
-        "internationale",
-        "beziehungen",
-        "entwicklungspolitik",
-        "kommunale",
-        "kommunaler",
-        "ansprechpatner",
-    ]
-)
-TWINNING_WORDS = frozenset(
-    [
-        "partnerstadt",
-        "partnerstadte",
-        "partnerstadten",
-        "twin",
-        "sister",
-        "stadtepartnerschaft",
-        "stadtepartnerschaften",
-        "partnerschaft",
-        "towns",
-        "cities",
-        "partner",
-    ]
-)
-OFFICE_WORDS = set(
-    [
-        "abteilung",
-        "internationale",
-        "internationales",
-        "beziehungen",
-        "amt",
-        "buro",
-        "adresse",
-        "anschrift",
-        "postleitzahl",
-        "sitzt",
-        "befindet",
-        "strasse",
-        "postfach",
-        "verwaltung",
-        "behorde",
-        "gremiendienste",
-        "protokoll",
-    ]
-)
 
 
 def phrases(lang: str) -> dict:
@@ -194,582 +103,402 @@ def _renumber(text: str, numbers: dict[int, int]) -> str:
     return re.sub(r"\[(\d+)\]", lambda m: f"[{numbers.get(int(m[1]), int(m[1]))}]", text)
 
 
+def _relevance(p: Passage) -> float:
+    return p.relevance if p.relevance is not None else p.score
+
+
+def _lines(unit: str) -> list[str]:
+    """The lines of a unit as they may be quoted: verbatim, without the list, table or bold
+    markup around them; rule rows and empty lines left out."""
+    out = []
+    for line in unit.splitlines():
+        line = re.sub(r"^\s*(?:[-*•]\s+)?", "", line).strip().strip("|").strip()
+        line = line.removeprefix("**").removesuffix("**").strip()
+        if line and not re.fullmatch(r"[\s|:–-]*", line):
+            out.append(line)
+    return out
+
+
+def _clean(unit: str) -> str:
+    """A unit as one line of text (for comparing and for values): its lines joined."""
+    return "; ".join(_lines(unit))
+
+
+def _quoted(unit: str, words: dict, n: int) -> str:
+    """A unit quoted line by line, each line verbatim, with its citation marker."""
+    quotes = [words["quote_mark"].format(text=line) for line in _lines(unit)]
+    return words["quote"].format(text=" ".join(quotes), n=n)
+
+
 class Composer:
-    """Turns retrieved passages into an answer with numbered, verifiable citations."""
+    """Turns a reading of the retrieved passages into an answer with numbered, verifiable
+    citations."""
 
     def __init__(
         self,
         facts: Facts,
-        chunks: dict[str, Chunk],
-        as_of: dict[str, int | None],
-        cities: dict[str, str] | None = None,
-        vocabulary: Vocabulary | None = None,
-    ):
+        chunks: Mapping[str, Chunk],
+        as_of: Mapping[str, int | None],
+        cities: Mapping[str, str] | None = None,
+        home: str | None = None,
+        reader: Reader | None = None,
+    ) -> None:
         self.facts = facts
         self.chunks = chunks
-        self.as_of = as_of
-        self.cities = cities or {}  # the city each page speaks for (front matter ``city``)
-        self._indexes: dict[str, object] = {}
-        if vocabulary is None:
-            words = {w for c in chunks.values() for w in fold_words(c.passage_text)}
-            words |= {w for c in chunks.values() for w in fold_words(c.section)}
-            vocabulary = Vocabulary(words | word_lists()["domain"])
-        self.vocabulary = vocabulary
+        self.as_of = dict(as_of)
+        self.cities = dict(cities or {})  # the city each page speaks for (front matter)
+        self.home = home
+        self.reader = reader
 
-    # --- what the question asks ------------------------------------------------------
-    def specific_words(self, question: str, lang: str) -> list[str]:
-        """Words that decide what a question is about: not cues, not generic words, and only
-        capitalised ones (German nouns and names; in English only names) — unless the whole
-        question is typed in lower case. English words of a glossary phrase are left to
-        ``topic_concepts``, which looks for their German terms."""
-        lists = word_lists()
-        words = [w for w in content_words(question) if len(w) > 2 and not w.isdigit()]
-        if lang == "en":
-            glossed = {w for phrase, _ in english_terms_in(fold_words(question)) for w in phrase}
-            words = [w for w in words if w not in glossed]
-        words = [w for w in words if w not in lists["generic"] and w not in lists["cues"]]
-        if question != question.lower() or lang == "en":
-            names = set(fold_words(" ".join(capitalised_names(question))))
-            words = [w for w in words if w in names]
-        return words
-
-    def topic_concepts(self, question: str) -> list[list[str]]:
-        """The topics of an English question as German word sets (from the glossary), leaving
-        out the general ones (twin town, contact, since, year …) that say nothing specific,
-        and glosses in brackets ("Schnellstarterpaket (quick-start package)")."""
-        lists = word_lists()
-        general = lists["generic"] | lists["cues"] | CONTACT_WORDS
-        unglossed = re.sub(r"\([^)]*\)", " ", question)  # a gloss restates the word before it
-        return [c for c in english_concepts(unglossed) if not set(c) & general]
-
-    def anchored(self, question: str, lang: str) -> bool:
-        """Does the question name anything the pages could be about — a place, a specific
-        word, or (English) a glossary term? "<script>alert(1)</script>" does not."""
-        if places(question) or self.specific_words(question, lang):
-            return True
-        if lang == "en":
-            return bool(english_concepts(question))
-        return any(self.known(w) for w in content_words(question) if len(w) > 2)
-
-    def unknown_names(self, question: str) -> list[str]:
-        """Capitalised words of the question (not glosses in brackets or quotes) that the
-        pages never mention: a place or thing the sources cannot speak about, or a word of a
-        glossary topic the pages never speak of (Partei)."""
-        lists = word_lists()
-        words = fold_words(" ".join(capitalised_names(question)))
-        return [
-            w
-            for w in words
-            if len(w) > 2
-            and w not in lists["generic"]
-            and w not in lists["cues"]
-            and (not self.known(w) or w in self.unspoken)
-        ]
-
-    def known(self, word: str) -> bool:
-        """The pages hold the word: as is, by stem, inside a compound, or with a typo."""
-        return self.vocabulary.known(word)
-
-    @cached_property
-    def page_words(self) -> Vocabulary:
-        """The words the pages themselves use (the vocabulary also holds the glossary's)."""
-        words = {w for c in self.chunks.values() for w in fold_words(c.passage_text)}
-        words |= {w for c in self.chunks.values() for w in fold_words(f"{c.title} {c.section}")}
-        return Vocabulary(words)
-
-    @cached_property
-    def unspoken(self) -> frozenset[str]:
-        """The German words of the glossary's topics that no page speaks of: none of a
-        topic's words is used by the pages (Partei; Einwohner, Bevölkerung …)."""
-        words: set[str] = set()
-        for entry in load_data("glossary.yaml")["en_de"]:
-            german = {w for term in entry["de"] for w in fold_words(term)}
-            if not any(self.page_words.known(w) for w in german):
-                words |= german
-        return frozenset(words)
-
-    def unmentioned(self, question: str, lang: str) -> list[str]:
-        """What a question asks about that no page speaks of: an English topic none of whose
-        German glossary words the pages use ("population" → Einwohner, Bevölkerung …), or
-        a word of a German how-to question the pages never use ("vorschlagen")."""
-        if lang == "en":
-            topics = self.topic_concepts(question)
-            return [" ".join(c) for c in topics if set(c) <= self.unspoken]
-        if "procedure" not in intents(question):
-            return []
-        lists = word_lists()
-        return [
-            w
-            for w in content_words(question)
-            if len(w) > 2
-            and not w.isdigit()
-            and w not in lists["generic"]
-            and w not in lists["cues"]
-            and not self.page_words.known(w)
-        ]
-
-    # --- the pieces of an answer ---------------------------------------------------
-    def compose(self, question: str, lang: str, passages: list[Passage]) -> Draft:
-        wanted, groups = intents(question), places(question)
-        if (
-            not passages
-            or self.unknown_names(question)
-            or self.unmentioned(question, lang)
-            or not self.anchored(question, lang)
-        ):
+    # --- answering -----------------------------------------------------------------------
+    def compose(
+        self,
+        question: str,
+        lang: str,
+        passages: list[Passage],
+        query_vector: np.ndarray | None = None,
+        dense: Mapping[str, float] | None = None,
+    ) -> Draft:
+        if not passages or self.reader is None:
             return self.refuse(lang, passages)
-        draft = self.conflict(question, lang, wanted, groups, passages)
-        if draft:
-            return draft
+        reading = self.reader.read(question, lang, passages, query_vector, dense)
+        if not reading.answers:
+            return self.refuse(lang, passages)
+        return self.compose_reading(reading, lang)
+
+    def compose_reading(self, reading: Reading, lang: str) -> Draft:
+        """The answer to a question the reader found answered: two pages' different values
+        when they disagree, a typed fact as a sentence, or else the best units quoted."""
+        conflict = self.conflict(reading, lang)
+        if conflict is not None:
+            return conflict
+        best = reading.best
+        assert best is not None
         cites = CitationNumbers()
-        texts = [
-            text
-            for part in (self.contact, self.partnership_year)
-            if (text := part(question, lang, wanted, groups, passages, cites))
-        ]
-        if texts:
-            return Draft(" ".join(texts), False, cites.items)
-        return self.quote(question, lang, wanted, groups, passages)
+        templated = self.template(reading, best, lang, cites)
+        if templated:
+            return Draft(templated, False, cites.items)
+        return self.quote(reading, lang)
 
-    def other_topic(self, question: str, lang: str, allowed: set[str]) -> bool:
-        """Does the question ask about more than ``allowed`` words, places and persons?"""
-        groups = places(question)
-        place_words = {w for g in groups for v in g for w in v}
-        people = self._index("people_words")
-        if lang == "en":
-            extra = set(fold_words(" ".join(german_terms(question))))
-            extra |= set(self.specific_words(question, lang))
-        else:
-            extra = set(self.specific_words(question, lang))
-        return bool(extra - allowed - place_words - people - word_lists()["countries"])
-
-    def refuse(self, lang: str, passages: list[Passage]) -> Draft:
-        words = phrases(lang)
-        cites = CitationNumbers()
-        parts = [words["refusal"]]
-        near = [p for p in passages[:3]]
-        if near:
-            refs = [
-                f"{p.chunk.title} › {p.chunk.section} [{cites.add(p.chunk, p.score)}]" for p in near
-            ]
-            parts.append(words["closest_sources"].format(sources="; ".join(refs)))
-        office = self._office_address()
-        heads = [c for c in self.home_facts.contacts if "Abteilungsleiterin" in c.role and c.email]
-        if office and heads:
-            head = max(heads, key=lambda c: (self.as_of.get(c.doc) or 0, c.doc))
-            n = cites.add(self.chunks[office.chunk], 0.0)
-            n_card = cites.add(self.chunks[head.chunk], 0.0)
-            parts.append(
-                words["office_contact"].format(
-                    contact=", ".join(office.lines),
-                    n=n,
-                    phone=head.phone,
-                    email=head.email,
-                    n_card=n_card,
-                )
-            )
-        return Draft(" ".join(parts), True, cites.items)
-
-    def _index(self, name: str):
-        """Lookups over the facts, built once: contact cards by partner city and by surname,
-        partnership records by city, and the words of people's names."""
-        if name not in self._indexes:
-            if name == "contacts_by_city":
-                index: dict = {}
-                for card in self.facts.contacts:
-                    for key in {city_key(x) for x in card.cities}:
-                        index.setdefault(key, []).append(card)
-            elif name == "contacts_by_surname":
-                index = {}
-                for card in self.facts.contacts:
-                    index.setdefault(fold_words(card.person)[-1], []).append(card)
-            elif name == "partnerships_by_city":
-                index = {}
-                for record in self.facts.partnerships:
-                    index.setdefault(city_key(record.city), []).append(record)
-            else:
-                index = {w for c in self.facts.contacts for w in fold_words(c.person)}
-            self._indexes[name] = index
-        return self._indexes[name]
-
-    @cached_property
-    def home_facts(self) -> Facts:
-        """The facts of the pages that speak for Darmstadt itself (read once: an index may
-        hold the facts of thousands of other pages)."""
-
-        def own(items: list) -> list:
-            return [x for x in items if self._speaks_for(x.chunk, set())]
-
-        f = self.facts
-        return Facts(own(f.contacts), own(f.addresses), own(f.partnerships), own(f.statements))
-
-    def _speaks_for(self, chunk_id: str, question_words: set[str]) -> bool:
-        """May a fact from this passage answer a question about Darmstadt? Facts from a page
-        about another city (Dortmund's twin towns) only when the question names that city."""
-        city = self.cities.get(self.chunks[chunk_id].doc_id) if chunk_id in self.chunks else None
-        if not city:
-            return True
-        own = set(fold_words(city))
-        return bool(own & word_lists()["home"]) or own <= question_words
-
-    def _other_cities(self, question: str) -> set[str]:
-        """Cities whose pages cannot give a value asked about Darmstadt itself: when the
-        question names Darmstadt and not them, another city's page (the year of one of
-        Dortmund's twin towns) says nothing about Darmstadt's. (A yes/no question may still
-        be answered from it: "Is Amiens a twin town of Darmstadt?" — Dortmund's page names
-        Amiens as Dortmund's.)"""
-        words = set(fold_words(question))
-        if not words & word_lists()["home"]:
-            return set()
-        return {
-            city
-            for city in set(self.cities.values())
-            if not set(fold_words(city)) & (words | word_lists()["home"])
+    def chosen(self, reading: Reading) -> list[Candidate]:
+        """The units an answer quotes: the best; the sentences around it when they score
+        well too or carry the answer on (the next one, when the best lacks the kind of
+        answer asked for, or the question asks how or why); units of other passages that
+        score nearly as well. Neighbours stay in reading order."""
+        best = reading.best
+        assert best is not None
+        asked = reading.analysis.asked
+        same_chunk = {
+            c.unit.position: c
+            for c in reading.candidates
+            if c.passage.chunk.id == best.passage.chunk.id
         }
-
-    def _office_address(self) -> Address | None:
-        """The newest page's office address (by ``as_of``)."""
-        with_street = [a for a in self.home_facts.addresses if not a.lines[0].startswith("Neues")]
-        if not with_street:
-            return None
-        return max(with_street, key=lambda a: (self.as_of.get(a.doc) or 0, a.doc))
-
-    def _ranked_chunk(self, ids: list[str], passages: list[Passage]) -> str:
-        """Of chunks holding the same fact, the one retrieved best (else the newest page)."""
-        rank = {p.chunk.id: p.rank for p in passages}
-        return min(
-            ids, key=lambda c: (rank.get(c, 99), -(self.as_of.get(self.chunks[c].doc_id) or 0), c)
-        )
-
-    # --- structured facts ------------------------------------------------------------
-    def contact(
-        self, question, lang, wanted, groups, passages, cites: CitationNumbers
-    ) -> str | None:
-        words = phrases(lang)
-        folded = set(fold_words(question))
-        asks_contact = bool({"contact", "phone", "email"} & wanted) or (
-            "who" in wanted and groups and "when" not in wanted
-        )
-        if not asks_contact or self.other_topic(question, lang, CONTACT_WORDS):
-            return None
-        cards: list[ContactCard] = []
-        template, city = "", ""
-        by_city = self._index("contacts_by_city")
-        for group in groups:
-            keys = {" ".join(v) for v in group}
-            found = [c for key in sorted(keys) for c in by_city.get(key, [])]
-            unique = [c for i, c in enumerate(found) if all(c is not d for d in found[:i])]
-            cards = [c for c in unique if self._speaks_for(c.chunk, folded)]
-            if cards:
-                city = next(x for x in cards[0].cities if city_key(x) in keys)
-                template = "contact"
+        prose = ("sentence", "line")
+        before = same_chunk.get(best.unit.position - 1)
+        after = same_chunk.get(best.unit.position + 1)
+        picked = [best]
+        if best.unit.kind in prose:
+            near = before is not None and before.unit.kind in prose
+            if near and before.score >= NEIGHBOUR_RATIO * best.score:
+                picked.insert(0, before)
+            if after is not None and after.unit.kind in prose:
+                hard = reading.analysis.constrained
+                lacks = hard and not any(best.held & _satisfying(t) for t in hard)
+                carries = lacks or not hard or {"manner", "reason"} & asked
+                if carries or after.score >= NEIGHBOUR_RATIO * best.score:
+                    picked.append(after)
+                    # "how" and "why" are answered by what the paragraph goes on to say
+                    second = same_chunk.get(best.unit.position + 2)
+                    if {"manner", "reason"} & asked and second and second.unit.kind in prose:
+                        picked.append(second)
+        limit = LIST_QUOTES if "list" in asked else MAX_QUOTES
+        texts = {_clean(c.unit.text) for c in picked}
+        for c in reading.candidates[1:]:
+            if len(picked) >= limit + 1 or c.score < QUOTE_RATIO * best.score:
                 break
-        if not cards:
-            by_name = self._index("contacts_by_surname")
-            cards = [c for w in sorted(folded) for c in by_name.get(w, [])]
-            cards = [c for c in cards if self._speaks_for(c.chunk, folded)]
-            template = "contact_person_cities" if cards and cards[0].cities else "contact_person"
-        if not cards and folded & {
-            "leitet",
-            "leiter",
-            "leiterin",
-            "abteilungsleiterin",
-            "head",
-            "heads",
-            "leads",
-            "leitung",
-        }:
-            cards = [c for c in self.facts.contacts if "Abteilungsleiterin" in c.role]
-            cards = [c for c in cards if self._speaks_for(c.chunk, folded)]
-            template = "contact_person"
-        if not cards and folded & {"entwicklungspolitik", "development"}:
-            cards = [c for c in self.facts.contacts if "Entwicklungspolitik" in c.role]
-            cards = [c for c in cards if self._speaks_for(c.chunk, folded)]
-            template = "contact_person"
-        if not cards:
-            return None
-        complete = [c for c in cards if c.email] or cards  # prefer a card with its e-mail
-        best = self._ranked_chunk([c.chunk for c in complete], passages)
-        card = next(c for c in cards if c.chunk == best)
-        email = card.email or next((c.email for c in cards if c.email), "") or words["no_email"]
-        n = cites.add(self.chunks[card.chunk], _score(passages, card.chunk))
-        if not card.email and email != words["no_email"]:
-            source = next(c for c in cards if c.email == email)
-            n_mail = cites.add(self.chunks[source.chunk], _score(passages, source.chunk))
-            email = f"{email} [{n_mail}]"
-        text = words[template].format(
-            person=card.person,
-            city=city,
-            cities=", ".join(card.cities),
-            phone=card.phone,
-            email=email,
-            role=card.role,
-            n=n,
-        )
-        return text
+            if c in picked or _clean(c.unit.text) in texts or _inside(c, picked):
+                continue
+            picked.append(c)
+            texts.add(_clean(c.unit.text))
+        return picked
 
-    def partnership_year(self, question, lang, wanted, groups, passages, cites) -> str | None:
-        if "when" not in wanted or not groups:
-            return None
-        for group in groups:
-            keys = {" ".join(v) for v in group}
-            by_city = self._index("partnerships_by_city")
-            records = [p for key in sorted(keys) for p in by_city.get(key, [])]
-            records = [p for p in records if self._speaks_for(p.chunk, set(fold_words(question)))]
-            if records:
-                record: Partnership = records[0]
-                n = cites.add(self.chunks[record.chunk], _score(passages, record.chunk))
-                return phrases(lang)["partnership_year"].format(
-                    city=record.city, country=record.country, year=record.year, n=n
-                )
-        return None
-
-    # --- pages that disagree -----------------------------------------------------------
-    def conflict_topic(self, question: str, lang: str, wanted: set[str]) -> str | None:
-        folded = set(fold_words(question))
-        twinning = folded & TWINNING_WORDS
-        if "address" in wanted and not {"email", "phone"} & wanted:
-            office_only = not self.other_topic(question, lang, OFFICE_WORDS)
-            return "office_address" if office_only else None
-        allowed = set(TWINNING_WORDS) | set(fold_words(" ".join(german_terms(question))))
-        allowed = allowed if twinning else set()  # (English twinning words stand for German)
-        about_darmstadt = not places(question) and not self.other_topic(question, lang, allowed)
-        if folded & {"jungste", "neueste", "youngest", "newest", "latest", "recent"}:
-            return "youngest_partnership" if not places(question) else None
-        counts = NUMBER.findall(question)  # "15 oder 17 Partnerstädte?" asks the count too
-        if ("how_many" in wanted or counts) and twinning and about_darmstadt:
-            return "partner_city_count"
-        if folded & {"amt", "office", "department"} and folded & {
-            "name",
-            "heisst",
-            "called",
-            "named",
-            "namen",
-        }:
-            return "office_name"
-        return None
-
-    def _topic_values(self, topic: str) -> list[tuple[str, str, str, str]]:
-        """Distinct (value, doc, chunk, stating text) of a topic, newest page first."""
-        if topic == "office_address":
-            rows = []
-            for a in self.home_facts.addresses:
-                if a.lines[0].startswith("Neues"):
-                    continue  # the post-box block
-                lines = a.lines[1:4] if a.lines[1].startswith("Neues") else a.lines[2:4]
-                rows.append((", ".join(lines), a.doc, a.chunk, ", ".join(lines)))
-        else:
-            names = {"partner_city_count": ("partner_city_count", "partner_city_count_then")}
-            wanted_topics = names.get(topic, (topic,))
-            rows = [
-                (s.value, s.doc, s.chunk, s.text or s.value)
-                for s in self.home_facts.statements
-                if s.topic in wanted_topics
-            ]
-        rows.sort(key=lambda r: (-(self.as_of.get(r[1]) or 0), r[1], r[2]))
-        seen: dict[str, tuple[str, str, str, str]] = {}
-        for row in rows:
-            seen.setdefault(row[0], row)
-        return list(seen.values())
-
-    def conflict(self, question, lang, wanted, groups, passages) -> Draft | None:
-        topic = self.conflict_topic(question, lang, wanted)
-        if not topic:
-            return None
-        values = self._topic_values(topic)
-        docs = {row[1] for row in values}
-        if len(values) < 2 or len(docs) < 2:
-            return None
+    def quote(self, reading: Reading, lang: str) -> Draft:
         words = phrases(lang)
         cites = CitationNumbers()
-        (va, da, ca, ta), (vb, db, cb, tb) = (
-            values[0],
-            next(v for v in values[1:] if v[1] != values[0][1]),
+        parts: list[str] = []
+        for i, c in enumerate(self.chosen(reading)):
+            chunk = c.passage.chunk
+            known = any(x.doc == chunk.doc_id and x.text == chunk.passage_text for x in cites.items)
+            n = cites.add(chunk, _relevance(c.passage), c.unit.text)
+            if lang == "de" and not known:
+                parts.append(words["quote_intro"].format(title=chunk.title, section=chunk.section))
+            elif lang != "de" and i == 0:
+                parts.append(words["quote_intro"])
+            parts.append(_quoted(c.unit.text, words, n))
+        return Draft(" ".join(parts), False, cites.items)
+
+    # --- typed facts -----------------------------------------------------------------------
+    def template(self, reading: Reading, best: Candidate, lang: str, cites) -> str | None:
+        asked = reading.analysis.asked
+        if {"person", "contact", "phone", "email", "fax"} & asked:
+            card = parse_card(best.unit.text)
+            if card is not None:
+                return self.contact(reading, best, card, lang, cites)
+        if {"when", "since"} & asked and reading.analysis.places:
+            return self.year(reading, best, lang, cites)
+        return None
+
+    def contact(self, reading: Reading, best: Candidate, card: Card, lang: str, cites) -> str:
+        words = phrases(lang)
+        source = best
+        if not card.email:  # the same person's card on another page may give the e-mail
+            for c in reading.candidates:
+                other = parse_card(c.unit.text)
+                if other and other.email and _same_person(other, card):
+                    card, source = replace(card, email=other.email), c
+                    break
+        n = cites.add(best.passage.chunk, _relevance(best.passage), best.unit.text)
+        email = card.email or words["no_email"]
+        if source is not best:  # the e-mail address comes from the same person's other card
+            n_mail = cites.add(source.passage.chunk, _relevance(source.passage), source.unit.text)
+            email = f"{email} [{n_mail}]"
+        subject = _named_place(reading, card)
+        role = f" ({card.role})" if card.role else ""
+        values = {
+            "person": card.person,
+            "role": role,
+            "subject": subject or "",
+            "phone": card.phone or words["no_phone"],
+            "email": email,
+            "n": n,
+        }
+        key = "contact" if subject else "contact_person"
+        return words[key].format(**values)
+
+    def year(self, reading: Reading, best: Candidate, lang: str, cites) -> str | None:
+        """A partnership year from a year list, as a sentence in the asker's language."""
+        places = [{w for v in g for w in v} for g in reading.analysis.places]
+        for c in reading.candidates[:3]:
+            for line in c.unit.text.splitlines():
+                for year, place, country in year_items(line):
+                    if any(
+                        set(fold_words(place)) <= g or set(fold_words(place)) & g for g in places
+                    ):
+                        n = cites.add(c.passage.chunk, _relevance(c.passage), line.strip())
+                        words = phrases(lang)
+                        return words["partnership_year"].format(
+                            home=self.home or words["the_city"],
+                            city=place,
+                            country=f" ({country})" if country else "",
+                            year=year,
+                            n=n,
+                        )
+        return None
+
+    # --- pages that disagree -----------------------------------------------------------------
+    def conflict(self, reading: Reading, lang: str) -> Draft | None:
+        """Two pages' different values for what is asked: the best unit's and the best
+        disagreeing unit of another page (an address by its postcode, a count of what the
+        question counts, the newest or oldest entry of a list by its year)."""
+        asked = reading.analysis.asked
+        kind = next(
+            (k for k in ("email", "phone", "count", "newest", "oldest", "address") if k in asked),
+            None,
         )
-        na = cites.add(self.chunks[ca], _score(passages, ca), ta)
-        nb = cites.add(self.chunks[cb], _score(passages, cb), tb)
+        best = reading.best
+        if kind is None or best is None:
+            return None
+        if kind in ("newest", "oldest"):
+            return self._extreme_conflict(kind, reading, lang)
+        own = self._values(kind, best, reading)
+        if not own or not _holds_places(best, reading):
+            return None
+        ratio = CONFLICT_RATIO if kind in ("newest", "oldest", "phone", "email") else 0.0
+        for c in reading.candidates[1:]:
+            if c.score < ratio * best.score:
+                break
+            if c.passage.chunk.doc_id == best.passage.chunk.doc_id:
+                continue
+            if self.cities.get(c.passage.chunk.doc_id) != self.cities.get(
+                best.passage.chunk.doc_id
+            ):
+                continue
+            other = self._values(kind, c, reading)
+            if other and not other & own and _holds_places(c, reading):
+                return self._conflict_draft(kind, best, c, lang)
+        return None
+
+    def _extreme_conflict(self, kind: str, reading: Reading, lang: str) -> Draft | None:
+        """The newest (oldest) entry as a year list gives it against a sentence of another
+        page that names the newest (oldest) by its year ("Die jüngste … 2023")."""
+        cue = type_data()[kind]
+        listed = [c for c in reading.candidates if len(_year_lines(c.unit.text)) >= 3]
+        stated = [
+            c
+            for c in reading.candidates
+            if years(c.unit.text) and set(fold_words(c.unit.text)) & cue and c not in listed
+        ]
+        if not listed or not stated:
+            return None
+        a, b = stated[0], listed[0]
+        if a.passage.chunk.doc_id == b.passage.chunk.doc_id:
+            return None
+        if self._values(kind, a, reading) & self._values(kind, b, reading):
+            return None
+        return self._conflict_draft(kind, a, b, lang)
+
+    def _values(self, kind: str, c: Candidate, reading: Reading) -> frozenset[str]:
+        text = c.unit.text
+        if kind == "address":
+            return frozenset(re.findall(r"\b\d{5}\b", text)) if "address" in c.held else frozenset()
+        if kind == "phone":
+            return frozenset(re.sub(r"\D", "", p)[-6:] for p in phones(text))
+        if kind == "email":
+            return frozenset(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text))
+        if kind in ("newest", "oldest"):
+            found = years(text)
+            if not found:
+                return frozenset()
+            pool = [y for y, _, _ in _year_lines(text)] or found
+            return frozenset({str(max(pool) if kind == "newest" else min(pool))})
+        topic = {w for k in reading.analysis.concepts if k.thing for w in k.words}
+        words = fold_words(text)
+        past = type_data()["past_markers"]
+        asks_both = any(w.isdigit() for w in fold_words(reading.analysis.text))
+        counts = set()
+        for i, w in enumerate(words):
+            if w in topic:
+                window = words[max(0, i - COUNT_WINDOW) : i]
+                if set(window) & past and not asks_both:
+                    continue  # "damals 15 Partnerstädte" was the count then, not another now
+                for before in window:
+                    if before.isdigit() and not re.fullmatch(r"1[89]\d\d|20\d\d", before):
+                        counts.add(before)
+        return frozenset(counts)
+
+    def _conflict_draft(self, kind: str, a: Candidate, b: Candidate, lang: str) -> Draft:
+        words = phrases(lang)
+        cites = CitationNumbers()
+        na = cites.add(a.passage.chunk, _relevance(a.passage), a.unit.text)
+        nb = cites.add(b.passage.chunk, _relevance(b.passage), b.unit.text)
+        da, db = a.passage.chunk.doc_id, b.passage.chunk.doc_id
         age_a, age_b = self.as_of.get(da), self.as_of.get(db)
         text = words["conflict"].format(
-            topic=words["topics"][topic],
-            value_a=ta,
+            topic=words["topics"][kind],
+            value_a=_quoted(a.unit.text, words, na),
             n_a=na,
-            title_a=self.chunks[ca].title,
+            title_a=a.passage.chunk.title,
             as_of_a=age_a or words["unknown_year"],
-            value_b=tb,
+            value_b=_quoted(b.unit.text, words, nb),
             n_b=nb,
-            title_b=self.chunks[cb].title,
+            title_b=b.passage.chunk.title,
             as_of_b=age_b or words["unknown_year"],
         )
         newer = None
         if age_a and age_b and age_a != age_b:
             newer = da if age_a > age_b else db
-            text += " " + words["conflict_newer"].format(
-                title=self.chunks[ca if newer == da else cb].title
-            )
+            title = a.passage.chunk.title if newer == da else b.passage.chunk.title
+            text += " " + words["conflict_newer"].format(title=title)
         else:
             text += " " + words["conflict_unknown_age"]
-        conflict = Conflict(
-            topic,
-            [
-                {"value": va, "n": na, "doc": da, "as_of": age_a},
-                {"value": vb, "n": nb, "doc": db, "as_of": age_b},
-            ],
-            newer,
-        )
-        return Draft(text, False, cites.items, [conflict])
+        values = [
+            {"value": _clean(a.unit.text), "n": na, "doc": da, "as_of": age_a},
+            {"value": _clean(b.unit.text), "n": nb, "doc": db, "as_of": age_b},
+        ]
+        return Draft(text, False, cites.items, [Conflict(kind, values, newer)])
 
-    # --- quoting the passages ----------------------------------------------------------
-    @staticmethod
-    def _tells_start(words: list[str], before: list[str], specific, concepts) -> bool:
-        """Does a sentence answer "since when": state a start (seit, gegründet, beigetreten …)
-        of what is asked, named in it or in the sentence before?"""
-        if not set(words) & word_lists()["start"]:
-            return False
-        vocab = set(words) | set(before)
-        if specific and _coverage(set(specific), vocab) < MIN_COVERAGE:
-            return False
-        return not concepts or _concept_coverage(concepts, vocab) >= MIN_CONCEPTS
-
-    def quote(self, question, lang, wanted, groups, passages) -> Draft:
-        own, added = expand_query(question, lang)
-        query_stems = set(stems([w for w in own + added if len(w) > 2]))
-        specific = set(self.specific_words(question, lang))
-        concepts = self.topic_concepts(question) if lang == "en" else []
-        # a how-to question is answered only where all it names is told about
-        how_to = "procedure" in wanted
-        min_coverage, min_concepts = (1.0, 1.0) if how_to else (MIN_COVERAGE, MIN_CONCEPTS)
-        counted = _counted_word(question) if "how_many" in wanted else None
-        if counted and lang == "en":  # the counted thing, as German words from the glossary
-            counted_words = english_concepts(counted) or [[counted]]
-        else:
-            counted_words = [[counted]] if counted else []
-        group_words = [v for g in groups for v in g]
-        # a place is held by a passage naming it in any spelling (checked below)
-        specific -= {w for v in group_words for w in v}
-        candidates = []
-        foreign = self._other_cities(question) if wanted else set()
-        for p in passages[:QUOTE_PASSAGES]:
-            relevance = p.relevance if p.relevance is not None else p.score
-            if relevance < MIN_RELEVANCE or self.cities.get(p.chunk.doc_id) in foreign:
-                continue
-            passage_vocab = set(fold_words(p.chunk.section + " " + p.chunk.passage_text))
-            if specific and _coverage(specific, passage_vocab) < min_coverage:
-                continue
-            if concepts and _concept_coverage(concepts, passage_vocab) < min_concepts:
-                continue
-            # a passage under a heading naming the place is about it
-            passage_words = fold_words(f"{p.chunk.section}\n{p.chunk.passage_text}")
-            if group_words and not any(contains_phrase(passage_words, v) for v in group_words):
-                continue
-            previous: list[str] = []
-            for unit in units(p.chunk):
-                unit_words, before = fold_words(unit), previous
-                previous = unit_words
-                if not fits(unit, wanted) or len(unit) < 3:
-                    continue
-                if "since" in wanted and not self._tells_start(
-                    unit_words, before, specific, concepts
-                ):
-                    continue
-                if counted_words and not _count_of(unit_words, counted_words):
-                    continue  # "wie viele X" / "how many X": the number must come with X
-                names = any(contains_phrase(unit_words, v) for v in group_words)
-                unit_stems = set(stems(unit_words))
-                overlap = len(query_stems & unit_stems) / max(1, len(query_stems))
-                score = overlap + 0.5 * relevance + 0.3 * names - 0.02 * p.rank
-                candidates.append((score, p, unit))
-        if not candidates and "address" in wanted:
-            # "Wo ist … angesiedelt?" asks where in an organisation as often as for a postal
-            # address: quote what fits otherwise
-            return self.quote(question, lang, wanted - {"address"}, groups, passages)
-        if not candidates:
-            return self.refuse(lang, passages)
-        candidates.sort(key=lambda c: (-c[0], c[1].rank, c[2]))
-        best = candidates[0][0]
-        if best <= 0:
-            return self.refuse(lang, passages)
+    # --- refusing -------------------------------------------------------------------------
+    def refuse(self, lang: str, passages: Sequence[Passage]) -> Draft:
+        """The refusal phrase, the closest sources, and the office's general contact."""
         words = phrases(lang)
         cites = CitationNumbers()
-        parts: list[str] = []
-        used: set[str] = set()
-        picked = [(p, unit) for score, p, unit in candidates[:3] if score >= QUOTE_RATIO * best]
-        top_p, top_unit = picked[0]
-        siblings = units(top_p.chunk)
-        at = siblings.index(top_unit)
-        # the next sentence often carries the answer; "how does …" questions are answered
-        # by what the paragraph goes on to say, so they get the next two
-        followers = 2 if "manner" in wanted else 1
-        if len(picked) < 3 and top_p.chunk.kind in ("prose", "mixed"):
-            for i, follower in enumerate(siblings[at + 1 : at + 1 + followers], 1):
-                if follower not in {u for _, u in picked} and fits(follower, wanted):
-                    picked.insert(i, (top_p, follower))
-        for p, unit in picked:
-            if unit in used:
-                continue
-            used.add(unit)
-            n = cites.add(p.chunk, p.relevance if p.relevance is not None else p.score, unit)
-            if len(parts) == 0 or (cites.items[n - 1].quote == unit and n > len(parts)):
-                parts.append(
-                    words["quote_intro"].format(title=p.chunk.title, section=p.chunk.section)
+        parts = [words["refusal"]]
+        near = list(passages[:3])
+        if near:
+            refs = [
+                f"{p.chunk.title} › {p.chunk.section} [{cites.add(p.chunk, p.score)}]" for p in near
+            ]
+            parts.append(words["closest_sources"].format(sources="; ".join(refs)))
+        office = self.office_contact()
+        if office is not None:
+            address, card = office
+            n = cites.add(self.chunks[address.chunk], 0.0)
+            n_card = cites.add(self.chunks[card.chunk], 0.0)
+            parts.append(
+                words["office_contact"].format(
+                    contact=", ".join(address.lines),
+                    n=n,
+                    phone=card.phone or words["no_phone"],
+                    email=card.email or words["no_email"],
+                    n_card=n_card,
                 )
-            parts.append(words["quote"].format(text=_clean(unit), n=n))
-        return Draft(" ".join(parts), False, cites.items)
+            )
+        return Draft(" ".join(parts), True, cites.items)
+
+    def office_contact(self):
+        """The home city's office: the address block and the head's contact card of its
+        newest page that has both (the head by role: Leiter/in …; else the first card)."""
+        heads = type_data()["head_roles"]
+        by_doc: dict[str, tuple] = {}
+        for address in self.facts.addresses:
+            if self.home and self.cities.get(address.doc) != self.home:
+                continue
+            if address.chunk in self.chunks and address.doc not in by_doc:
+                by_doc[address.doc] = (address, None)
+        for doc, (address, _) in list(by_doc.items()):
+            cards = [c for c in self.facts.contacts if c.doc == doc and c.chunk in self.chunks]
+            cards = [c for c in cards if c.phone or c.email]
+            if not cards:
+                del by_doc[doc]
+                continue
+            head = next(
+                (c for c in cards if set(fold_words(c.role)) & heads and c.email),
+                next((c for c in cards if set(fold_words(c.role)) & heads), cards[0]),
+            )
+            by_doc[doc] = (address, head)
+        if not by_doc:
+            return None
+        doc = max(by_doc, key=lambda d: ((self.as_of.get(d) or 0), bool(by_doc[d][1].email), d))
+        return by_doc[doc]
 
 
-def _counted_word(question: str) -> str | None:
-    """The word counted by "wie viele …" / "how many …" (German stems compare by prefix)."""
-    words = fold_words(question)
-    for i in range(len(words) - 2):
-        if (words[i], words[i + 1]) in (("wie", "viele"), ("how", "many")):
-            word = words[i + 2]
-            return word[:-1] if word.endswith(("e", "n", "s")) and len(word) > 5 else word
+def _satisfying(asked: str) -> frozenset[str]:
+    from .reader.types import SATISFIED_BY
+
+    return SATISFIED_BY.get(asked, frozenset())
+
+
+def _year_lines(text: str) -> list[tuple[int, str, str]]:
+    return [item for line in text.splitlines() for item in year_items(line)]
+
+
+def _holds_places(c: Candidate, reading: Reading) -> bool:
+    """Does a unit (or what stands above it) name every place the question names?"""
+    words = c.words | c.context_words
+    return all(any(set(v) <= words for v in group) for group in reading.analysis.places)
+
+
+def _inside(c: Candidate, picked: list[Candidate]) -> bool:
+    """Is a unit's text part of (or the whole of) a unit already quoted?"""
+    return any(c.unit.text in p.unit.text or p.unit.text in c.unit.text for p in picked)
+
+
+def _same_person(a: Card, b: Card) -> bool:
+    return fold_words(a.person)[-1:] == fold_words(b.person)[-1:]
+
+
+def _named_place(reading: Reading, card: Card) -> str | None:
+    """The place of the question a card is responsible for, as the card writes it."""
+    for group in reading.analysis.places:
+        variants = {w for v in group for w in v}
+        for place in card.responsible_for or ():
+            if set(fold_words(place)) & variants:
+                return place
+        for line in card.text.splitlines():
+            if set(fold_words(line)) & variants:
+                for variant in group:
+                    pattern = r"\b" + r"\W+".join(re.escape(w) for w in variant) + r"\b"
+                    for token in re.findall(r"[\w'’-]+(?:\s[\w'’-]+)?", line):
+                        if re.fullmatch(pattern, " ".join(fold_words(token))):
+                            return token
     return None
-
-
-def _count_of(words: list[str], counted: list[list[str]]) -> bool:
-    """Do folded ``words`` hold a count right before the counted thing ("17 Partnerstädten",
-    "über 800 deutschen Städten")? The home city's name is not a thing counted."""
-    home = word_lists()["home"]
-    wanted = [w for group in counted for w in group]
-    for i, word in enumerate(words):
-        if word in home or not any(w == word or (len(w) >= 5 and w in word) for w in wanted):
-            continue
-        before = words[max(0, i - COUNT_WINDOW) : i]
-        if any(t.isdigit() and not YEAR.fullmatch(t) for t in before):
-            return True
-    return False
-
-
-def _concept_coverage(concepts: list[list[str]], vocab: set[str]) -> float:
-    """Share of concepts of which the passage holds at least one word. The words are the
-    glossary's German, spelled right: no typo matching ("Fragen" is not "tragen")."""
-    return sum(_coverage(set(c), vocab, typos=False) > 0 for c in concepts) / len(concepts)
-
-
-def _coverage(words: set[str], vocab: set[str], typos: bool = True) -> float:
-    """Share of ``words`` the passage holds: as is, inside a compound, or nearly (typos in
-    the question's words)."""
-
-    def held(w: str) -> bool:
-        if w in vocab:
-            return True
-        if len(w) >= 5 and any(w in v or (len(v) >= 6 and v in w) for v in vocab):
-            return True
-        return typos and bool(
-            difflib.get_close_matches(w, list(vocab), n=1, cutoff=TYPO_SIMILARITY)
-        )
-
-    return sum(held(w) for w in words) / len(words)
-
-
-def _clean(unit: str) -> str:
-    """A quoted line without list or table markup; the words stay as they are."""
-    unit = re.sub(r"^[-*]\s+", "", unit.strip())
-    return unit.replace("**", "")
-
-
-def _score(passages: list[Passage], chunk_id: str) -> float:
-    for p in passages:
-        if p.chunk.id == chunk_id:
-            return p.relevance if p.relevance is not None else p.score
-    return 0.0

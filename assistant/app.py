@@ -24,10 +24,21 @@ from .guard import (
     looks_like_instruction,
     rejection,
 )
-from .ingest import CORPUS_CHANGED, facts_path, index_problems, ingest, lexical_path
+from .ingest import (
+    CORPUS_CHANGED,
+    bridge_path,
+    facts_path,
+    index_problems,
+    ingest,
+    lexical_path,
+    units_path,
+)
 from .language import detect_language
 from .llm import LLMComposer, LLMSettings
 from .manifest import IndexUnavailableError, Manifest, read_manifest
+from .reader import READ_PASSAGES, Reader, build_reader
+from .reader.bridge import Bridge
+from .reader.vectors import UnitVectors
 from .records import Answer, Passage
 from .retrieval import LEGS, Calibration, HybridRetriever, Retriever
 from .store import ChunkStore, forget_client, open_client
@@ -54,6 +65,8 @@ class Assistant:
         retriever: Retriever,
         facts: Facts,
         llm: LLMComposer | None = None,
+        units: UnitVectors | None = None,
+        bridge: Bridge | None = None,
     ) -> None:
         self.settings = settings
         self.manifest = manifest
@@ -62,8 +75,24 @@ class Assistant:
         chunks = retriever.chunks
         as_of = {doc_id: entry.as_of for doc_id, entry in manifest.documents.items()}
         cities = {doc_id: entry.city for doc_id, entry in manifest.documents.items()}
-        vocabulary = retriever.vocabulary if isinstance(retriever, HybridRetriever) else None
-        self.composer = Composer(facts, chunks, as_of, cities, vocabulary)
+        self.home = home_city(settings, cities.values())
+        self.reader: Reader | None = None
+        if isinstance(retriever, HybridRetriever):
+            units = units or UnitVectors(retriever.embedder)
+            lexical = retriever.lexical
+            if bridge is None:
+                bridge = Bridge.build(lexical.words_seen, settings.dictionary)
+            self.reader = build_reader(
+                lexical.words_seen,
+                lexical.doc_freq,
+                len(chunks),
+                facts,
+                units,
+                cities,
+                self.home,
+                bridge,
+            )
+        self.composer = Composer(facts, chunks, as_of, cities, self.home, self.reader)
         self._lock = threading.RLock()
 
     @classmethod
@@ -99,19 +128,26 @@ class Assistant:
         manifest, store = _open_live_collection(settings)
         legs = LEGS if settings.retriever == "hybrid" else (settings.retriever,)
         calibration = Calibration.load(embedder.name)
+        doc_cities = {doc_id: entry.city for doc_id, entry in manifest.documents.items()}
         retriever = HybridRetriever(
             store,
             embedder,
             legs,
             calibration=calibration,
             lexical_path=lexical_path(settings, manifest.collection),
-            doc_cities={doc_id: entry.city for doc_id, entry in manifest.documents.items()},
+            doc_cities=doc_cities,
+            home=home_city(settings, doc_cities.values()),
         )
         path = facts_path(settings, manifest.collection)
         facts = _load_facts(path, retriever, log)
+        units = UnitVectors.load(units_path(settings, manifest.collection), embedder)
+        if units is None:
+            log("index: the unit vectors are missing or stale; embedding them")
+            units, _ = UnitVectors.build(retriever.chunks.values(), embedder)
+        bridge = Bridge.load(bridge_path(settings, manifest.collection))
         llm_settings = LLMSettings()
         llm = LLMComposer(llm_settings) if llm_settings.enabled else None
-        return cls(settings, manifest, retriever, facts, llm)
+        return cls(settings, manifest, retriever, facts, llm, units, bridge)
 
     def search(self, query: str, k: int | None = None, lang: str | None = None) -> list[Passage]:
         """Raw retrieval: the passages most relevant to ``query``, best first; none for an
@@ -124,6 +160,15 @@ class Assistant:
         with self._lock:
             return self.retriever.retrieve(checked.text, k or self.settings.top_k, lang)
 
+    def _read(self, question: str, lang: str, passages: list[Passage]) -> Draft:
+        """The default composer's answer to one question from its passages."""
+        retriever = self.retriever
+        if not isinstance(retriever, HybridRetriever):
+            return self.composer.compose(question, lang, passages)
+        vector = retriever.query_vector(question)
+        dense = retriever.dense_scores(question, passages[:READ_PASSAGES])
+        return self.composer.compose(question, lang, passages, vector, dense)
+
     def _compose(self, question: str, lang: str, passages: list[Passage]) -> Draft:
         """The default composer's answer; a compound question is answered part by part, each
         part from its own passages (when no part finds an answer, the whole question is
@@ -135,12 +180,16 @@ class Assistant:
                 if part.follows and drafts[0].abstained:
                     drafts.append(drafts[0])  # its subject was not found either
                     continue
-                found = self.retriever.retrieve(part.text, self.settings.top_k, lang)
-                drafts.append(self.composer.compose(part.text, lang, found))
+                found = self.retriever.retrieve(part.text, self._depth, lang)
+                drafts.append(self._read(part.text, lang, found))
             merged = merge_drafts(drafts, lang)
             if not merged.abstained:
                 return merged
-        return self.composer.compose(question, lang, passages)
+        return self._read(question, lang, passages)
+
+    @property
+    def _depth(self) -> int:
+        return max(self.settings.top_k, READ_PASSAGES)
 
     def ask(
         self, question: str, history: Sequence[Any] | None = None, lang: str | None = None
@@ -164,16 +213,16 @@ class Assistant:
         note = "" if detected in ("de", "en") else phrases("en")["other_language_note"]
         resolved = resolve_followup(question, clean_history(history, limit))
         with self._lock:
-            passages = self.retriever.retrieve(resolved, self.settings.top_k, answer_lang)
+            passages = self.retriever.retrieve(resolved, self._depth, answer_lang)
         t1 = time.perf_counter()
         draft = None
         if self.llm and looks_like_instruction(resolved):
             logger.warning("question looks like instructions to a model; answered without the LLM")
         elif self.llm:
-            draft = self.llm.compose(resolved, answer_lang, passages)
+            draft = self.llm.compose(resolved, answer_lang, passages[: self.settings.top_k])
         with self._lock:
             if draft is not None and draft.abstained:
-                draft = self.composer.refuse(answer_lang, passages)
+                draft = self.composer.refuse(answer_lang, passages[: self.settings.top_k])
             if draft is None:
                 draft = self._compose(resolved, answer_lang, passages)
         t2 = time.perf_counter()
@@ -228,6 +277,18 @@ def _open_live_collection(settings: Settings) -> tuple[Manifest, ChunkStore]:
                 "Rebuild it with: assistant ingest --rebuild"
             ) from exc
     raise AssertionError("unreachable")
+
+
+def home_city(settings: Settings, cities) -> str | None:
+    """The city the assistant speaks for: ``ASSISTANT_HOME_CITY``, else the city most of the
+    corpus's pages are about (front matter ``city``; ties by name)."""
+    if settings.home_city:
+        return settings.home_city
+    counts: dict[str, int] = {}
+    for city in cities:
+        if city:
+            counts[city] = counts.get(city, 0) + 1
+    return min(counts, key=lambda c: (-counts[c], c)) if counts else None
 
 
 def _load_facts(path: Path, retriever: HybridRetriever, log: Callable[[str], None]) -> Facts:

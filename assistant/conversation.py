@@ -96,10 +96,34 @@ class Part(NamedTuple):
     follows: bool = False
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
+
+
 def split_question(question: str, lang: str) -> list[Part]:
     """The questions a compound question asks, each standing on its own: "Who handles
     Brescia, and since when has it been a twin town?" → "Who handles Brescia?", "since when
-    has it been a twin town? (Who handles Brescia?)". A simple question comes back alone."""
+    has it been a twin town? (Who handles Brescia?)". Several questions in a row ("Wann ist
+    das Fest? Wer organisiert es?") are parts too, each with the sentences of context that
+    come before the first question. A simple question comes back alone."""
+    sentences = [s for s in _SENTENCE.split(question.strip()) if s.strip()]
+    asked = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
+    if len(asked) >= 2:
+        context = " ".join(sentences[: asked[0]])
+        first = f"{context} {sentences[asked[0]]}".strip()
+        parts: list[Part] = list(_split_joined(first, lang))
+        for i in asked[1:]:
+            text = f"{context} {sentences[i]}".strip()
+            resolved = resolve_followup(sentences[i], [(first, "")])
+            if resolved != sentences[i]:  # "Wo findet es statt?" takes its subject along
+                parts.append(Part(resolved, True))
+            else:
+                parts += [p for p in _split_joined(text, lang) if p not in parts]
+        return parts
+    return _split_joined(question, lang)
+
+
+def _split_joined(question: str, lang: str) -> list[Part]:
+    """The questions one sentence joins with ", und wer …" / ", and since when …"."""
     join = _JOINS.get(lang)
     pieces = [p.strip() for p in join.split(question)] if join else [question]
     pieces = [p for p in pieces if p]

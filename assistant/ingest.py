@@ -22,6 +22,7 @@ from .manifest import DocEntry, IndexUnavailableError, Manifest, read_manifest, 
 from .records import Document
 
 if TYPE_CHECKING:
+    from .reader.vectors import UnitVectors
     from .store import ChunkStore
 
 try:
@@ -41,6 +42,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     chunks: int = 0
     embedded: int = 0
+    units_embedded: int = 0
     rebuilt: bool = False
     reason: str = ""
     seconds: float = 0.0
@@ -55,7 +57,8 @@ class IngestReport:
         return (
             f"documents: {len(self.added)} added, {len(self.updated)} updated, "
             f"{len(self.unchanged)} unchanged, {len(self.removed)} removed; "
-            f"chunks: {self.chunks} ({self.embedded} embedded); {how}; {self.seconds:.2f} s"
+            f"chunks: {self.chunks} ({self.embedded} embedded, {self.units_embedded} units "
+            f"embedded); {how}; {self.seconds:.2f} s"
         )
 
 
@@ -196,23 +199,42 @@ def _ingest(settings: Settings, rebuild: bool, embedder: Embedder | None) -> Ing
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         previous_collections=previous[:KEEP_PREVIOUS],
     )
-    switch_to(settings, store, new_manifest)
+    previous_units = None
+    if manifest is not None and not report.rebuilt:
+        from .reader.vectors import UnitVectors
+
+        previous_units = UnitVectors.load(units_path(settings, manifest.collection), embedder)
+    report.units_embedded = switch_to(settings, store, new_manifest, embedder, previous_units)
     _drop_stale_collections(settings, client, keep={name, *new_manifest.previous_collections})
     report.chunks = new_manifest.chunk_count
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def switch_to(settings: Settings, store: ChunkStore, manifest: Manifest) -> None:
-    """Write the facts and the lexical index of a complete collection, then its manifest (the
-    switch: from then on the index serves this collection)."""
+def switch_to(
+    settings: Settings,
+    store: ChunkStore,
+    manifest: Manifest,
+    embedder: Embedder,
+    previous_units: UnitVectors | None = None,
+) -> int:
+    """Write the facts, the lexical index and the unit vectors of a complete collection,
+    then its manifest (the switch: from then on the index serves this collection). Returns
+    how many units were embedded (the others' vectors come from ``previous_units``)."""
+    from .reader.bridge import Bridge
+    from .reader.vectors import UnitVectors
     from .retrieval import build_lexical  # heavy: only when a new index is written
 
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     chunks = store.chunks()
     extract_facts(chunks.values()).save(facts_path(settings, store.name))
-    build_lexical(chunks).save(lexical_path(settings, store.name))
+    lexical = build_lexical(chunks)
+    lexical.save(lexical_path(settings, store.name))
+    Bridge.build(lexical.words_seen, settings.dictionary).save(bridge_path(settings, store.name))
+    units, embedded = UnitVectors.build(chunks.values(), embedder, previous_units)
+    units.save(units_path(settings, store.name))
     write_manifest(settings.manifest_path, manifest)
+    return embedded
 
 
 def instruction_warnings(docs: list[Document]) -> list[str]:
@@ -258,6 +280,16 @@ def facts_path(settings: Settings, collection: str) -> Path:
     return settings.index_dir / f"facts-{collection}.json"
 
 
+def units_path(settings: Settings, collection: str) -> Path:
+    """Where the unit spans and vectors of a collection are kept."""
+    return settings.index_dir / f"units-{collection}.npz"
+
+
+def bridge_path(settings: Settings, collection: str) -> Path:
+    """Where the English translations of a collection's words are kept."""
+    return settings.index_dir / f"bridge-{collection}.npz"
+
+
 def lexical_path(settings: Settings, collection: str) -> Path:
     """Where the lexical (BM25) index of a collection is kept."""
     return settings.index_dir / f"lexical-{collection}"
@@ -272,6 +304,10 @@ def _drop_stale_collections(settings: Settings, client, keep: set[str]) -> None:
     for path in settings.index_dir.glob("facts-chunks-*.json"):
         if path.stem.removeprefix("facts-") not in keep:
             path.unlink(missing_ok=True)
+    for prefix in ("units", "bridge"):
+        for path in settings.index_dir.glob(f"{prefix}-chunks-*.npz"):
+            if path.name.removeprefix(f"{prefix}-").removesuffix(".npz") not in keep:
+                path.unlink(missing_ok=True)
     for path in settings.index_dir.glob("lexical-chunks-*"):
         if path.name.removeprefix("lexical-") not in keep:
             shutil.rmtree(path, ignore_errors=True)

@@ -78,7 +78,6 @@ def word_lists() -> dict[str, set[str]]:
         "cues": cue_words,
         "domain": domain,
         "countries": {w for c in data["countries"] for w in fold_words(c)},
-        "home": {w for c in data["home"] for w in fold_words(c)},
         "start": {w for c in data["start"] for w in fold_words(c)},
         "meaning": {w for c in data["meaning"] for w in fold_words(c)},
     }

@@ -181,6 +181,7 @@ class Vocabulary:
         self.words = frozenset(words)
         self.stems = frozenset(stems(sorted(self.words)))
         self._grams: dict[str, list[str]] | None = None
+        self._stem_words: dict[str, set[str]] | None = None
 
     def __contains__(self, word: object) -> bool:
         return word in self.words
@@ -206,6 +207,57 @@ class Vocabulary:
         """Words sharing trigrams with ``word``, with how many they share."""
         index = self._index()
         return Counter(w for g in self._trigrams(word) for w in index.get(g, ()))
+
+    def matches(self, word: str, cutoff: float = 0.8, loose: bool = True) -> frozenset[str]:
+        """The pages' words that stand for ``word``: itself, its stem's words, and unless
+        not ``loose``, compounds holding it (or held by it) and near spellings (typos)."""
+        if not word:
+            return frozenset()
+        stem = stems([word])[0]
+        found = {word} if word in self.words else set()
+        found |= self._by_stem().get(stem, set())
+        if not loose:
+            return frozenset(found)
+        shared = self._sharing(word)
+        if len(word) >= 5:
+            found |= {
+                v for v in shared if word in v or (len(v) >= max(6, 0.7 * len(word)) and v in word)
+            }
+        near = [w for w, _ in shared.most_common(200)]
+        if len(word) >= 4:
+            found |= set(difflib.get_close_matches(word, near, n=3, cutoff=cutoff))
+        if len(word) >= 8:  # a compound: the pages' words that hold both its parts
+            found |= self._parts(word)  # (Partnerstadt ~ Städtepartnerschaft; Willkommens-
+        return frozenset(found)  # und Anerkennungskultur for Willkommenskultur)
+
+    def _parts(self, word: str) -> set[str]:
+        """The pages' words that hold both parts of a compound (each part a word of the
+        pages, or the start of one; a linking s may join them), or when none does, the
+        words that start with its first part or end with its head."""
+        for i in range(len(word) - 4, 3, -1):
+            first, head = word[:i], word[i:]
+            if first.endswith("s") and first[:-1] in self.words:
+                first = first[:-1]
+            starting = {w for w in self._sharing(first) if first in w}
+            ending = {w for w in self._sharing(head) if head in w}
+            if not starting or not ending:
+                continue
+            both = starting & ending
+            if both:
+                return both
+            return {w for w in starting if w.startswith(first)} | {
+                w for w in ending if w.endswith(head)
+            }
+        return set()
+
+    def _by_stem(self) -> dict[str, set[str]]:
+        if getattr(self, "_stem_words", None) is None:
+            index: dict[str, set[str]] = {}
+            words = sorted(self.words)
+            for w, s in zip(words, stems(words), strict=True):
+                index.setdefault(s, set()).add(w)
+            self._stem_words = index
+        return self._stem_words
 
     def known(self, word: str, cutoff: float = 0.85) -> bool:
         if word in self.words or stems([word])[0] in self.stems:

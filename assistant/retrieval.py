@@ -33,6 +33,9 @@ DEFAULT_WEIGHTS: dict[str, dict[str, float]] = {
 # For English questions rank fusion keeps too little of the evidence (the lexical legs are
 # weak across languages): there the final order is evidence + this share × fused score.
 EVIDENCE_BLEND: dict[str, float] = {"en": 0.4}
+# Weights fitted on the training questions per embedder (benchmarks/fit_fusion.py); the
+# defaults above serve an embedder without an entry.
+FUSION_PATH = DATA / "fusion.json"
 RRF_K = 5
 DEPTH = 50  # candidates taken from each leg
 EVIDENCE_DEPTH = 30  # candidates of the first fusion that the evidence stage reads
@@ -89,6 +92,16 @@ def weighted_rrf(
             seen.add(cid)
             fused[cid] = fused.get(cid, 0.0) + weight / (k + rank)
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+
+def fitted_fusion(embedder: str, path: Path = FUSION_PATH):
+    """(weights, evidence blend) fitted for an embedder, or None."""
+    if not path.exists():
+        return None
+    entry = json.loads(path.read_text(encoding="utf-8")).get(embedder)
+    if not entry:
+        return None
+    return entry["weights"], entry.get("evidence_blend", {})
 
 
 def question_language(query: str, lang: str | None) -> str:
@@ -152,6 +165,8 @@ class HybridRetriever:
         lexical_path: Path | None = None,
         doc_cities: Mapping[str, str] | None = None,
         among: Sequence[str] | None = None,
+        blend: Mapping[str, float] | None = None,
+        home: str | None = None,
     ) -> None:
         self.store = store
         self.doc_cities = dict(doc_cities or {})  # page id → the city it is about
@@ -159,7 +174,12 @@ class HybridRetriever:
         self._scopes: dict[frozenset[str], HybridRetriever] = {}
         self.embedder = embedder
         self.legs = tuple(legs)
-        self.weights = weights or DEFAULT_WEIGHTS
+        fitted = fitted_fusion(embedder.name) if weights is None else None
+        self.weights = weights or (fitted[0] if fitted else DEFAULT_WEIGHTS)
+        if blend is None:
+            blend = fitted[1] if fitted else EVIDENCE_BLEND
+        self.blend = dict(blend)
+        self.home = home
         self.calibration = calibration
         self.lexical_path = lexical_path
 
@@ -179,14 +199,14 @@ class HybridRetriever:
 
     @cached_property
     def cities(self) -> Cities:
-        return Cities(self.doc_cities.values())
+        return Cities(self.doc_cities.values(), self.home)
 
     def scoped(self, query: str, lang: str) -> HybridRetriever | None:
         """A retriever over the passages the question is about (with their own term
         statistics), or None when that is every passage (``scope.py``)."""
         if self.among is not None or not self.doc_cities:
             return None
-        scope = question_scope(query, self.cities)
+        scope = question_scope(query, self.cities, self.home)
         if scope is None:
             return None
         if scope.cities not in self._scopes:
@@ -201,9 +221,11 @@ class HybridRetriever:
                 self.weights,
                 self.calibration,
                 among=[self.lexical.ids[i] for i in rows],
+                blend=self.blend,
             )
         sub = self._scopes[scope.cities]
-        if must_widen(scope, query, lang, self.lexical.doc_freq, sub.lexical.known_stems):
+        home = self.cities.home
+        if must_widen(scope, query, lang, self.lexical.doc_freq, sub.lexical.known_stems, home):
             return None
         return sub
 
@@ -241,7 +263,7 @@ class HybridRetriever:
         if self.weights[lang].get("evidence", 0) > 0:
             rankings["evidence"] = [cid for cid, _ in results["evidence"]]
             ranked = weighted_rrf(rankings, self.weights[lang])
-        share = EVIDENCE_BLEND.get(lang)
+        share = self.blend.get(lang)
         if share is not None:
             top = blend(ranked[:EVIDENCE_DEPTH], dict(results["evidence"]), share)
             ranked = top + ranked[EVIDENCE_DEPTH:]
@@ -304,6 +326,14 @@ class HybridRetriever:
         if self.calibration is not None:
             self._calibrate(query, passages)
         return passages
+
+    def query_vector(self, query: str):
+        """The vector the dense leg used for ``query`` (embedded now if it was not the last
+        query)."""
+        last = getattr(self, "_last_vector", None)
+        if last and last[0] == query:
+            return last[1]
+        return self.embedder.embed_queries([query])[0]
 
     def dense_scores(self, query: str, passages: list[Passage]) -> dict[str, float]:
         """Each passage's cosine to the vector the dense leg used for ``query`` (computed for

@@ -60,7 +60,7 @@ def finish(settings: Settings) -> tuple[Manifest, float]:
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         previous_collections=[],
     )
-    switch_to(settings, store, manifest)
+    switch_to(settings, store, manifest, embedder)
     return manifest, time.perf_counter() - t0
 
 

@@ -46,7 +46,9 @@ import report  # noqa: E402
 from assistant.corpus import corpus_files  # noqa: E402
 
 FIRST_QUESTION = "Wer ist für Szeged zuständig?"
-_SUMMARY = re.compile(r"chunks: (\d+) \((\d+) embedded\).*; ([\d.]+) s\s*$")
+_SUMMARY = re.compile(
+    r"chunks: (\d+) \((\d+) embedded(?:, (\d+) units embedded)?\).*; ([\d.]+) s\s*$"
+)
 
 
 @dataclass
@@ -198,7 +200,7 @@ class Suite:
                 raise RuntimeError(f"unexpected ingest output: {run.stdout!r}")
             chunks = int(found.group(1))
             walls.append(run.wall_s)
-            inner.append(float(found.group(3)))
+            inner.append(float(found.group(4)))
             rss.append(run.max_rss_mb)
         return {
             "chunks": chunks,
@@ -254,7 +256,7 @@ class Suite:
             if found is None or int(found.group(2)) != 0:
                 raise RuntimeError(f"re-ingest changed something: {run.stdout!r}")
             walls.append(run.wall_s)
-            inner.append(float(found.group(3)))
+            inner.append(float(found.group(4)))
         return {"wall_s": benchlib.spread(walls), "in_process_s": benchlib.spread(inner)}
 
     def cold_start(self, env: dict[str, str], repeat: int) -> dict[str, Any]:

