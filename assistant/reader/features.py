@@ -244,6 +244,8 @@ def featurize(
         own_names = sum(bool(k.words & c.words) for k in names) / len(names) if names else 0.0
         held = _held_for(q, c, c.unit.text, c.held)
         fit = _type_fit(q.constrained, held)
+        # a start (seit, gegründet …) stated in the unit or in the line above its list
+        started = starts(c.unit.text) or bool(c.unit.lead and starts(c.unit.lead))
         words_p = passage_words[p.chunk.id]
         missing = sum(k.weight for k in topic if not _held(c, k.words)) / total_weight
         following = _held_for(q, c, c.following, held_types(c.following)) if c.following else None
@@ -283,8 +285,8 @@ def featurize(
             fit * (held_names if names else 1.0),
             complete,
             focus_held,
-            float(since and starts(c.unit.text)),
-            float(since and not starts(c.unit.text)),
+            float(since and started),
+            float(since and not started),
             next_fit,
             float("yes_no" in q.asked),
             float(c.unit.position == 0),

@@ -69,12 +69,15 @@ def holds_gold(candidate: Candidate, q: Question) -> bool:
     return False
 
 
-def nonsense_variant(q: Question, real_words: Sequence[str] = ()) -> Question:
-    """An unanswerable twin of a question: its question words kept, every other word of
-    four letters or more replaced, seeded by the word (the same every run): by a made-up
-    word, or, when ``real_words`` are given, by one of them for about every other word —
-    real words of the language that no page uses. It asks the same kind of thing about
-    something the pages cannot know."""
+def nonsense_variant(
+    q: Question, real_words: Sequence[str] = (), names_only: bool = True
+) -> Question:
+    """An unanswerable twin of a question. Its question words stay; what it names (its
+    capitalised words; all its other words of four letters or more when ``names_only`` is
+    false or it names nothing) is replaced, seeded by the word so that every run makes the
+    same twin: by a made-up word, or, when ``real_words`` are given, for about every other
+    word by one of them (real words of the language that no page uses). The twin asks the
+    same kind of thing about something the pages cannot know."""
     from dataclasses import replace
 
     from ..lexical import fold_words, stopwords
@@ -93,17 +96,26 @@ def nonsense_variant(q: Question, real_words: Sequence[str] = ()) -> Question:
         ]
         return "".join(letters)
 
-    def swap(match: re.Match) -> str:
-        word = match.group(0)
-        if len(word) < 4 or "".join(fold_words(word)) in keep:
-            return word
-        new = made_up(word)
-        return new[:1].upper() + new[1:] if word[:1].isupper() else new
+    def swapper(names_only: bool):
+        def swap(match: re.Match) -> str:
+            word = match.group(0)
+            if len(word) < 4 or "".join(fold_words(word)) in keep:
+                return word
+            if names_only and (match.start() == 0 or not word[:1].isupper()):
+                return word
+            new = made_up(word)
+            return new[:1].upper() + new[1:] if word[:1].isupper() else new
 
-    text = re.sub(r"[^\W\d_]+", swap, q.question)
+        return swap
+
+    # what the question names (its capitalised words) is swapped; a question without any
+    # gets every content word swapped
+    text = re.sub(r"[^\W\d_]+", swapper(names_only), q.question)
+    if text == q.question:
+        text = re.sub(r"[^\W\d_]+", swapper(False), q.question)
     return replace(
         q,
-        id=f"{q.id}-nonsense",
+        id=f"{q.id}-{'names' if names_only else 'words'}-swapped",
         question=text,
         answerable=False,
         must_include=[],

@@ -217,14 +217,14 @@ class QuestionReader:
                 continue
             covered.add(w)
             zipf = self.bridge.zipf(w, lang)
-            noun = lang == "de" and w in capitalised
             # an English word meets German pages by its translations, or as it is written
             # (loanwords, names); near spellings only for a rare word (a name, a typo)
             loose = lang == "de" or w in capitalised or zipf is None or zipf < RARE_ENGLISH
             found = self._matches(w, loose=loose)
             if lang == "en":
                 found |= self.bridge.translations(w)
-            if not found and zipf is not None and zipf >= COMMON_ZIPF[lang] and not noun:
+            common = zipf is not None and zipf >= COMMON_ZIPF[lang] and w not in capitalised
+            if not found and common:
                 continue  # "does", "gibt", "wegen": too common to say what the pages lack
             # a word the pages lack weighs as much as the rarest word they have: what the
             # question asks about is not there
