@@ -169,10 +169,13 @@ class Assistant:
         dense = retriever.dense_scores(question, passages[:READ_PASSAGES])
         return self.composer.compose(question, lang, passages, vector, dense)
 
-    def _compose(self, question: str, lang: str, passages: list[Passage]) -> Draft:
+    def _compose(
+        self, question: str, lang: str, passages: list[Passage] | None, spent: dict[str, float]
+    ) -> Draft:
         """The default composer's answer; a compound question is answered part by part, each
         part from its own passages (when no part finds an answer, the whole question is
-        answered as one)."""
+        answered as one, from ``passages`` or, when not given, its own search). The time
+        spent searching is added to ``spent["retrieve"]``."""
         parts = split_question(question, lang)
         if len(parts) > 1:
             drafts: list[Draft] = []
@@ -180,12 +183,20 @@ class Assistant:
                 if part.follows and drafts[0].abstained:
                     drafts.append(drafts[0])  # its subject was not found either
                     continue
-                found = self.retriever.retrieve(part.text, self._depth, lang)
+                found = self._search(part.text, lang, spent)
                 drafts.append(self._read(part.text, lang, found))
             merged = merge_drafts(drafts, lang)
             if not merged.abstained:
                 return merged
+        if passages is None:
+            passages = self._search(question, lang, spent)
         return self._read(question, lang, passages)
+
+    def _search(self, text: str, lang: str, spent: dict[str, float]) -> list[Passage]:
+        t0 = time.perf_counter()
+        found = self.retriever.retrieve(text, self._depth, lang)
+        spent["retrieve"] = spent.get("retrieve", 0.0) + time.perf_counter() - t0
+        return found
 
     @property
     def _depth(self) -> int:
@@ -212,20 +223,23 @@ class Assistant:
         answer_lang = detected if detected in ("de", "en") else "de"
         note = "" if detected in ("de", "en") else phrases("en")["other_language_note"]
         resolved = resolve_followup(question, clean_history(history, limit))
-        with self._lock:
-            passages = self.retriever.retrieve(resolved, self._depth, answer_lang)
-        t1 = time.perf_counter()
-        draft = None
-        if self.llm and looks_like_instruction(resolved):
+        spent: dict[str, float] = {}
+        use_llm = self.llm is not None and not looks_like_instruction(resolved)
+        if self.llm is not None and not use_llm:
             logger.warning("question looks like instructions to a model; answered without the LLM")
-        elif self.llm:
+        draft = None
+        passages: list[Passage] | None = None
+        if use_llm:  # the model reads the whole question's passages
+            with self._lock:
+                passages = self._search(resolved, answer_lang, spent)
             draft = self.llm.compose(resolved, answer_lang, passages[: self.settings.top_k])
         with self._lock:
             if draft is not None and draft.abstained:
                 draft = self.composer.refuse(answer_lang, passages[: self.settings.top_k])
             if draft is None:
-                draft = self._compose(resolved, answer_lang, passages)
+                draft = self._compose(resolved, answer_lang, passages, spent)
         t2 = time.perf_counter()
+        t1 = t0 + spent.get("retrieve", 0.0)
         text = f"{note}\n{draft.text}" if note else draft.text
         return Answer(
             question=question,

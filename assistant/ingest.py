@@ -71,7 +71,21 @@ def _rebuild_reason(settings: Settings, manifest: Manifest | None, rebuild: bool
         return f"embedding changed from {manifest.embedding.get('spec')} to {settings.embedding}"
     if manifest.chunker != chunker_params(settings.chunk_max_chars):
         return "chunker changed"
+    if manifest.reader != reader_params(settings):
+        return "the reader's units or dictionary changed"
     return ""
+
+
+def reader_params(settings: Settings) -> dict[str, object]:
+    """What the manifest records about the reader's stored data: a change means a rebuild."""
+    from .reader.bridge import BRIDGE_VERSION, dictionary_fingerprint
+    from .reader.vectors import UNITS_VERSION
+
+    return {
+        "units": UNITS_VERSION,
+        "bridge": BRIDGE_VERSION,
+        "dictionary": dictionary_fingerprint(settings.dictionary),
+    }
 
 
 def index_problems(settings: Settings) -> list[str]:
@@ -198,6 +212,7 @@ def _ingest(settings: Settings, rebuild: bool, embedder: Embedder | None) -> Ing
         chunk_count=store.count(),
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         previous_collections=previous[:KEEP_PREVIOUS],
+        reader=reader_params(settings),
     )
     previous_units = None
     if manifest is not None and not report.rebuilt:

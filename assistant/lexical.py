@@ -27,6 +27,8 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 _DIGRAPH = re.compile(r"(?<=[a-z])([aou])e")
 NGRAM = 4
 LEXICAL_VERSION = 1  # of the saved index; bump when words, stems or n-grams change
+MATCH_CACHE = 65536  # words whose matches a vocabulary remembers
+NEAR_CANDIDATES = 60  # words sharing the most trigrams that a near spelling is looked among
 
 
 def fold_words(text: str) -> list[str]:
@@ -210,7 +212,17 @@ class Vocabulary:
 
     def matches(self, word: str, cutoff: float = 0.8, loose: bool = True) -> frozenset[str]:
         """The pages' words that stand for ``word``: itself, its stem's words, and unless
-        not ``loose``, compounds holding it (or held by it) and near spellings (typos)."""
+        not ``loose``, compounds holding it (or held by it) and near spellings (typos).
+        Remembered per word (questions repeat their words)."""
+        key = (word, cutoff, loose)
+        cache = self.__dict__.setdefault("_matches", {})
+        if key not in cache:
+            if len(cache) >= MATCH_CACHE:
+                cache.clear()
+            cache[key] = self._match(word, cutoff, loose)
+        return cache[key]
+
+    def _match(self, word: str, cutoff: float, loose: bool) -> frozenset[str]:
         if not word:
             return frozenset()
         stem = stems([word])[0]
@@ -223,7 +235,7 @@ class Vocabulary:
             found |= {
                 v for v in shared if word in v or (len(v) >= max(6, 0.7 * len(word)) and v in word)
             }
-        near = [w for w, _ in shared.most_common(200)]
+        near = [w for w, _ in shared.most_common(NEAR_CANDIDATES)]
         if len(word) >= 4:
             found |= set(difflib.get_close_matches(word, near, n=3, cutoff=cutoff))
         if len(word) >= 8:  # a compound: the pages' words that hold both its parts

@@ -39,6 +39,7 @@ class Manifest:
     chunk_count: int = 0
     built_at: str = ""
     previous_collections: list[str] = field(default_factory=list)
+    reader: dict[str, Any] = field(default_factory=dict)  # what the reader's stored data is
     schema: int = SCHEMA
 
     def file_hashes(self) -> dict[str, str]:
@@ -58,6 +59,7 @@ class Manifest:
             chunk_count=int(data.get("chunk_count", 0)),
             built_at=str(data.get("built_at", "")),
             previous_collections=list(data.get("previous_collections", [])),
+            reader=dict(data.get("reader", {})),
             schema=int(data.get("schema", SCHEMA)),
         )
 

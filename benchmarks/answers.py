@@ -1,9 +1,12 @@
-"""Answer benchmark: warm ``Assistant.ask`` latency per language over the eval questions.
+"""Answer benchmark: warm ``Assistant.ask`` latency per language over the eval questions,
+and over the long ones (several clauses, context, two questions in one).
 
-    .venv/bin/python benchmarks/answers.py [--repeat 3] [--out benchmarks/results]
+    .venv/bin/python benchmarks/answers.py [--repeat 3] [--long-words 15] [--out benchmarks/results]
 
 Writes answers.json and answers.md: p50/p95/p99 of the whole ``ask`` (language detection,
-follow-up resolution, retrieval, composing), per question language, after one warm-up pass.
+follow-up resolution, retrieval, reading, composing), per question language, after one
+warm-up pass; the "long" row is every question over the main corpus (of the main set, the
+fresh set and the training set) with at least ``--long-words`` words.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation import load_questions
+from assistant.evaluation import discover_sets, load_questions
 
 
 def percentiles(times: list[float]) -> dict[str, float]:
@@ -30,21 +33,30 @@ def percentiles(times: list[float]) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--long-words", type=int, default=15)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     args = parser.parse_args()
     settings = Settings()
     questions = load_questions(sorted(settings.evals_dir.glob("*.jsonl")))
+    main_corpus = [s for s in discover_sets(settings.evals_dir) if s.corpus_dir is None]
+    every = [q for s in main_corpus for q in load_questions(s.files)]
+    long = [q for q in every if len(q.question.split()) >= args.long_words]
     assistant = Assistant.open(settings)
-    for q in questions:  # warm-up: caches, lazy indexes, model
+    for q in questions + long:  # warm-up: caches, lazy indexes, model
         assistant.ask(q.question)
-    times: dict[str, list[float]] = {"de": [], "en": []}
+    times: dict[str, list[float]] = {"de": [], "en": [], "long": []}
     for _ in range(args.repeat):
         for q in questions:
             t0 = time.perf_counter()
             assistant.ask(q.question)
             times[q.lang].append((time.perf_counter() - t0) * 1000)
-    rows = {lang: percentiles(t) for lang, t in times.items()}
+        for q in long:
+            t0 = time.perf_counter()
+            assistant.ask(q.question)
+            times["long"].append((time.perf_counter() - t0) * 1000)
+    rows = {lang: percentiles(times[lang]) for lang in ("de", "en")}
     rows["all"] = percentiles(times["de"] + times["en"])
+    rows[f"long (≥ {args.long_words} words, {len(long)} questions)"] = percentiles(times["long"])
     machine = f"{platform.machine()}, {platform.python_version()}, {sys.platform}"
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "answers.json").write_text(

@@ -27,7 +27,7 @@ from assistant.chunking import chunker_params
 from assistant.config import Settings
 from assistant.corpus import load_corpus
 from assistant.embedding import make_embedder
-from assistant.ingest import switch_to
+from assistant.ingest import reader_params, switch_to
 from assistant.manifest import DocEntry, Manifest
 from assistant.store import ChunkStore, open_client
 
@@ -59,6 +59,7 @@ def finish(settings: Settings) -> tuple[Manifest, float]:
         chunk_count=store.count(),
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         previous_collections=[],
+        reader=reader_params(settings),
     )
     switch_to(settings, store, manifest, embedder)
     return manifest, time.perf_counter() - t0

@@ -68,6 +68,20 @@ def english_key(phrase: str) -> str:
     return " ".join(_base(w) for w in phrase.split())
 
 
+def dictionary_fingerprint(path: Path | None) -> str:
+    """Which dictionary file (and which frequency lists) a bridge was built from."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        wordfreq_version = version("wordfreq")
+    except PackageNotFoundError:  # pragma: no cover - wordfreq is a dependency
+        wordfreq_version = "none"
+    if path is None or not path.is_file():
+        return f"none; wordfreq {wordfreq_version}"
+    stat = path.stat()
+    return f"{path.name} {stat.st_size} bytes; wordfreq {wordfreq_version}"
+
+
 def parse_dictionary(path: Path) -> tuple[dict[str, list[str]], frozenset[str]]:
     """(German headword, folded → English phrases, folded), and every English word the
     dictionary holds. Lines read ``German | plural … :: English | plural …``. Parsed once

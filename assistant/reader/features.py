@@ -128,14 +128,21 @@ class Candidate:
     following: str = ""  # the unit after it
     features: np.ndarray | None = None
     score: float = 0.0
+    _words: frozenset[str] | None = None
+    _context: frozenset[str] | None = None
 
     @property
     def words(self) -> frozenset[str]:
-        return _words(self.unit.text)
+        if self._words is None:
+            self._words = _words(self.unit.text)
+        return self._words
 
     @property
     def context_words(self) -> frozenset[str]:
-        return _words(f"{self.unit.heading}\n{self.previous}")
+        """The words above the unit: page title, section, list lead, the unit before."""
+        if self._context is None:
+            self._context = _words(self.unit.heading) | _words(self.previous)
+        return self._context
 
 
 def _held(c: Candidate, concept_words: frozenset[str]) -> float:

@@ -99,12 +99,20 @@ class Gazetteer:
         for w in words:
             if len(w) < 5 or w in self._singles:
                 continue
-            close = difflib.get_close_matches(w, list(self._singles), n=1, cutoff=FUZZY_PLACE)
-            if close:
-                group = self.groups[self._singles[close[0]]]
+            close = self._near(w)
+            if close is not None:
+                group = self.groups[close]
                 if group not in found:
                     found.append(group)
         return found
+
+    def _near(self, word: str) -> int | None:
+        """The group of the place a (misspelt) word is nearest to, remembered per word."""
+        cache = self.__dict__.setdefault("_near_cache", {})
+        if word not in cache:
+            close = difflib.get_close_matches(word, list(self._singles), n=1, cutoff=FUZZY_PLACE)
+            cache[word] = self._singles[close[0]] if close else None
+        return cache[word]
 
 
 @cache
