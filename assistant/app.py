@@ -33,7 +33,7 @@ from .ingest import (
     lexical_path,
     units_path,
 )
-from .language import detect_language
+from .language import detect_language, warm_up
 from .llm import LLMComposer, LLMSettings
 from .manifest import IndexUnavailableError, Manifest, read_manifest
 from .reader import READ_PASSAGES, Reader, build_reader
@@ -108,6 +108,8 @@ class Assistant:
         corpus changed but a file of it is unusable, the previous index keeps serving (and
         ``log`` says why)."""
         settings = settings or Settings()
+        # the language model loads (mostly decompressing, outside the GIL) while the index opens
+        threading.Thread(target=warm_up, name="language-model", daemon=True).start()
         embedder = embedder or make_embedder(settings.embedding, settings.embedding_threads or None)
         problems = index_problems(settings)
         if problems:

@@ -12,6 +12,8 @@ import re
 from functools import cache
 from typing import Any
 
+import numpy as np
+
 from .resources import load_data
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-.][^\W\d_]+)*", re.UNICODE)
@@ -35,12 +37,29 @@ def _markers() -> dict[str, Any]:
 
 @cache
 def _identifiers() -> tuple[Any, Any]:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """The identifier restricted to German and English, and the full one: one model read
+    (its decompression is most of the cold start's language time), two views of it."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier, _load_model_file
 
-    de_en = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ptc, pc, classes, nextmove, row, output = _load_model_file(MODEL_DIR / MODEL_FILE)
+
+    def view() -> Any:
+        return LanguageIdentifier(
+            np.asarray(ptc), np.asarray(pc), classes, nextmove, output, True, tk_row=row
+        )
+
+    de_en, full = view(), view()
     de_en.set_languages(["de", "en"])
-    full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     return de_en, full
+
+
+def warm_up() -> None:
+    """Load the language model and the sentence splitter now (the assistant does it while its
+    index opens, so the first question does not wait for them)."""
+    from .chunking import sentence_spans
+
+    _identifiers()
+    sentence_spans("Ein Satz. Noch einer.")
 
 
 _QUOTED = re.compile(r"[„“\"«»‘’']([^„“\"«»‘’']{2,80})[“”\"«»‘’']")

@@ -11,7 +11,10 @@ import yaml
 DATA = Path(__file__).parent / "data"
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when PyYAML has it
+
+
 @cache
 def load_data(name: str) -> Any:
     """The parsed YAML file ``assistant/data/<name>``; callers must not modify it."""
-    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    return yaml.load((DATA / name).read_text(encoding="utf-8"), Loader=_LOADER)
