@@ -111,15 +111,29 @@ def split_question(question: str, lang: str) -> list[Part]:
         context = " ".join(sentences[: asked[0]])
         first = f"{context} {sentences[asked[0]]}".strip()
         parts: list[Part] = list(_split_joined(first, lang))
+        gist = _gist(context)  # later questions take the context's names and things along
         for i in asked[1:]:
-            text = f"{context} {sentences[i]}".strip()
-            resolved = resolve_followup(sentences[i], [(first, "")])
+            text = f"{gist} {sentences[i]}".strip()
+            resolved = resolve_followup(sentences[i], [(f"{gist} {sentences[asked[0]]}", "")])
             if resolved != sentences[i]:  # "Wo findet es statt?" takes its subject along
                 parts.append(Part(resolved, True))
             else:
                 parts += [p for p in _split_joined(text, lang) if p not in parts]
         return parts
     return _split_joined(question, lang)
+
+
+def _gist(text: str) -> str:
+    """What a context names: its capitalised words (after the first), numbers and quoted
+    titles, in their order ("Unser Chor aus der Nordstadt möchte 2025 nach Besançon" →
+    "Chor Nordstadt 2025 Besançon")."""
+    tokens = re.findall(r"„[^“]*“|\"[^\"]*\"|[\w'’.-]+", text)
+    kept = [
+        t
+        for i, t in enumerate(tokens)
+        if t[:1] in '„"' or t[:1].isdigit() or (i and t[:1].isupper())
+    ]
+    return " ".join(dict.fromkeys(kept))
 
 
 def _split_joined(question: str, lang: str) -> list[Part]:
