@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,12 @@ from .ingest import (
     facts_path,
     index_problems,
     ingest,
+    ingest_lock,
     lexical_path,
     units_path,
 )
 from .language import detect_language, warm_up
+from .live_index import GenerationWatch
 from .llm import LLMComposer, LLMSettings
 from .manifest import IndexUnavailableError, Manifest, read_manifest
 from .reader import READ_PASSAGES, Reader, build_reader
@@ -41,6 +44,7 @@ from .reader.bridge import Bridge
 from .reader.vectors import UnitVectors
 from .records import Answer, Passage
 from .retrieval import LEGS, Calibration, HybridRetriever, Retriever
+from .shared_index import pull
 from .store import ChunkStore, forget_client, open_client
 
 logger = logging.getLogger(__name__)
@@ -68,32 +72,36 @@ class Assistant:
         units: UnitVectors | None = None,
         bridge: Bridge | None = None,
     ) -> None:
+        generation = Generation.build(settings, manifest, retriever, facts, units, bridge)
+        self._setup(settings, generation, llm)
+
+    def _setup(self, settings: Settings, generation: Generation, llm: LLMComposer | None) -> None:
         self.settings = settings
-        self.manifest = manifest
-        self.retriever = retriever
         self.llm = llm
-        chunks = retriever.chunks
-        as_of = {doc_id: entry.as_of for doc_id, entry in manifest.documents.items()}
-        cities = {doc_id: entry.city for doc_id, entry in manifest.documents.items()}
-        self.home = home_city(settings, cities.values())
-        self.reader: Reader | None = None
-        if isinstance(retriever, HybridRetriever):
-            units = units or UnitVectors(retriever.embedder)
-            lexical = retriever.lexical
-            if bridge is None:
-                bridge = Bridge.build(lexical.words_seen, settings.dictionary)
-            self.reader = build_reader(
-                lexical.words_seen,
-                lexical.doc_freq,
-                len(chunks),
-                facts,
-                units,
-                cities,
-                self.home,
-                bridge,
-            )
-        self.composer = Composer(facts, chunks, as_of, cities, self.home, self.reader)
+        self._generation = generation
+        self._watch: GenerationWatch[Generation] | None = None
         self._lock = threading.RLock()
+
+    # the generation in use; a question takes it once and keeps it to the end
+    @property
+    def manifest(self) -> Manifest:
+        return self._generation.manifest
+
+    @property
+    def retriever(self) -> Retriever:
+        return self._generation.retriever
+
+    @property
+    def composer(self) -> Composer:
+        return self._generation.composer
+
+    @property
+    def reader(self) -> Reader | None:
+        return self._generation.reader
+
+    @property
+    def home(self) -> str | None:
+        return self._generation.home
 
     @classmethod
     def open(
@@ -106,11 +114,15 @@ class Assistant:
     ) -> Assistant:
         """Open the index; when it is missing or stale, rebuild it first (or refuse). When the
         corpus changed but a file of it is unusable, the previous index keeps serving (and
-        ``log`` says why)."""
+        ``log`` says why). With a Chroma server, the generation it serves is fetched into
+        the index folder first. The assistant then follows the index: a new generation is
+        switched to while it runs (``ASSISTANT_INDEX_CHECK_SECONDS``)."""
         settings = settings or Settings()
         # the language model loads (mostly decompressing, outside the GIL) while the index opens
         threading.Thread(target=warm_up, name="language-model", daemon=True).start()
         embedder = embedder or make_embedder(settings.embedding, settings.embedding_threads or None)
+        if settings.chroma_host:
+            _pull_served(settings)
         problems = index_problems(settings)
         if problems:
             if not auto_ingest:
@@ -127,29 +139,30 @@ class Assistant:
                     f"index: {exc}. The previous index keeps serving until the corpus is "
                     "fixed and 'assistant ingest' succeeds."
                 )
-        manifest, store = _open_live_collection(settings)
-        legs = LEGS if settings.retriever == "hybrid" else (settings.retriever,)
-        calibration = Calibration.load(embedder.name)
-        doc_cities = {doc_id: entry.city for doc_id, entry in manifest.documents.items()}
-        retriever = HybridRetriever(
-            store,
-            embedder,
-            legs,
-            calibration=calibration,
-            lexical_path=lexical_path(settings, manifest.collection),
-            doc_cities=doc_cities,
-            home=home_city(settings, doc_cities.values()),
-        )
-        path = facts_path(settings, manifest.collection)
-        facts = _load_facts(path, retriever, log)
-        units = UnitVectors.load(units_path(settings, manifest.collection), embedder)
-        if units is None:
-            log("index: the unit vectors are missing or stale; embedding them")
-            units, _ = UnitVectors.build(retriever.chunks.values(), embedder)
-        bridge = Bridge.load(bridge_path(settings, manifest.collection))
+        generation = Generation.load(settings, embedder, log)
         llm_settings = LLMSettings()
         llm = LLMComposer(llm_settings) if llm_settings.enabled else None
-        return cls(settings, manifest, retriever, facts, llm, units, bridge)
+        assistant = cls.__new__(cls)
+        assistant._setup(settings, generation, llm)
+        assistant._watch = GenerationWatch(
+            settings,
+            generation.manifest.collection,
+            lambda: Generation.load(settings, embedder, log),
+            assistant._switch,
+            log,
+        )
+        return assistant
+
+    def _switch(self, generation: Generation) -> str:
+        self._generation = generation  # one assignment: a question sees the old or the new
+        return generation.manifest.collection
+
+    def _current(self) -> Generation:
+        """The generation a question is answered from (and, when due, the check for a new
+        one, which loads in the background)."""
+        if self._watch is not None:
+            self._watch.poll()
+        return self._generation
 
     def search(self, query: str, k: int | None = None, lang: str | None = None) -> list[Passage]:
         """Raw retrieval: the passages most relevant to ``query``, best first; none for an
@@ -159,20 +172,26 @@ class Assistant:
             raise RejectedInputError(checked, self.settings.max_question_chars)
         if checked.problem:
             return []
+        generation = self._current()
         with self._lock:
-            return self.retriever.retrieve(checked.text, k or self.settings.top_k, lang)
+            return generation.retriever.retrieve(checked.text, k or self.settings.top_k, lang)
 
-    def _read(self, question: str, lang: str, passages: list[Passage]) -> Draft:
+    def _read(self, gen: Generation, question: str, lang: str, passages: list[Passage]) -> Draft:
         """The default composer's answer to one question from its passages."""
-        retriever = self.retriever
+        retriever = gen.retriever
         if not isinstance(retriever, HybridRetriever):
-            return self.composer.compose(question, lang, passages)
+            return gen.composer.compose(question, lang, passages)
         vector = retriever.query_vector(question)
         dense = retriever.dense_scores(question, passages[:READ_PASSAGES])
-        return self.composer.compose(question, lang, passages, vector, dense)
+        return gen.composer.compose(question, lang, passages, vector, dense)
 
     def _compose(
-        self, question: str, lang: str, passages: list[Passage] | None, spent: dict[str, float]
+        self,
+        gen: Generation,
+        question: str,
+        lang: str,
+        passages: list[Passage] | None,
+        spent: dict[str, float],
     ) -> Draft:
         """The default composer's answer; a compound question is answered part by part, each
         part from its own passages (when no part finds an answer, the whole question is
@@ -185,18 +204,20 @@ class Assistant:
                 if part.follows and drafts[0].abstained:
                     drafts.append(drafts[0])  # its subject was not found either
                     continue
-                found = self._search(part.text, lang, spent)
-                drafts.append(self._read(part.text, lang, found))
+                found = self._search(gen, part.text, lang, spent)
+                drafts.append(self._read(gen, part.text, lang, found))
             merged = merge_drafts(drafts, lang)
             if not merged.abstained:
                 return merged
         if passages is None:
-            passages = self._search(question, lang, spent)
-        return self._read(question, lang, passages)
+            passages = self._search(gen, question, lang, spent)
+        return self._read(gen, question, lang, passages)
 
-    def _search(self, text: str, lang: str, spent: dict[str, float]) -> list[Passage]:
+    def _search(
+        self, gen: Generation, text: str, lang: str, spent: dict[str, float]
+    ) -> list[Passage]:
         t0 = time.perf_counter()
-        found = self.retriever.retrieve(text, self._depth, lang)
+        found = gen.retriever.retrieve(text, self._depth, lang)
         spent["retrieve"] = spent.get("retrieve", 0.0) + time.perf_counter() - t0
         return found
 
@@ -231,15 +252,16 @@ class Assistant:
             logger.warning("question looks like instructions to a model; answered without the LLM")
         draft = None
         passages: list[Passage] | None = None
+        gen = self._current()
         if use_llm:  # the model reads the whole question's passages
             with self._lock:
-                passages = self._search(resolved, answer_lang, spent)
+                passages = self._search(gen, resolved, answer_lang, spent)
             draft = self.llm.compose(resolved, answer_lang, passages[: self.settings.top_k])
         with self._lock:
             if draft is not None and draft.abstained:
-                draft = self.composer.refuse(answer_lang, passages[: self.settings.top_k])
+                draft = gen.composer.refuse(answer_lang, passages[: self.settings.top_k])
             if draft is None:
-                draft = self._compose(resolved, answer_lang, passages, spent)
+                draft = self._compose(gen, resolved, answer_lang, passages, spent)
         t2 = time.perf_counter()
         t1 = t0 + spent.get("retrieve", 0.0)
         text = f"{note}\n{draft.text}" if note else draft.text
@@ -258,6 +280,87 @@ class Assistant:
             note=note,
             resolved_question=resolved if resolved != question else "",
         )
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One index generation, loaded: what a question is answered from."""
+
+    manifest: Manifest
+    retriever: Retriever
+    composer: Composer
+    reader: Reader | None
+    home: str | None
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        manifest: Manifest,
+        retriever: Retriever,
+        facts: Facts,
+        units: UnitVectors | None = None,
+        bridge: Bridge | None = None,
+    ) -> Generation:
+        chunks = retriever.chunks
+        as_of = {doc_id: entry.as_of for doc_id, entry in manifest.documents.items()}
+        cities = {doc_id: entry.city for doc_id, entry in manifest.documents.items()}
+        home = home_city(settings, cities.values())
+        reader: Reader | None = None
+        if isinstance(retriever, HybridRetriever):
+            units = units or UnitVectors(retriever.embedder)
+            lexical = retriever.lexical
+            if bridge is None:
+                bridge = Bridge.build(lexical.words_seen, settings.dictionary)
+            reader = build_reader(
+                lexical.words_seen,
+                lexical.doc_freq,
+                len(chunks),
+                facts,
+                units,
+                cities,
+                home,
+                bridge,
+            )
+        composer = Composer(facts, chunks, as_of, cities, home, reader)
+        return cls(manifest, retriever, composer, reader, home)
+
+    @classmethod
+    def load(cls, settings: Settings, embedder: Embedder, log: Callable[[str], None]) -> Generation:
+        """The generation the manifest names, read from the index folder and the store."""
+        manifest, store = _open_live_collection(settings)
+        legs = LEGS if settings.retriever == "hybrid" else (settings.retriever,)
+        calibration = Calibration.load(embedder.name)
+        doc_cities = {doc_id: entry.city for doc_id, entry in manifest.documents.items()}
+        retriever = HybridRetriever(
+            store,
+            embedder,
+            legs,
+            calibration=calibration,
+            lexical_path=lexical_path(settings, manifest.collection),
+            doc_cities=doc_cities,
+            home=home_city(settings, doc_cities.values()),
+        )
+        path = facts_path(settings, manifest.collection)
+        facts = _load_facts(path, retriever, log)
+        units = UnitVectors.load(units_path(settings, manifest.collection), embedder)
+        if units is None:
+            log("index: the unit vectors are missing or stale; embedding them")
+            units, _ = UnitVectors.build(retriever.chunks.values(), embedder)
+        bridge = Bridge.load(bridge_path(settings, manifest.collection))
+        return cls.build(settings, manifest, retriever, facts, units, bridge)
+
+
+def _pull_served(settings: Settings) -> None:
+    """Fetch the generation the Chroma server serves into the index folder."""
+    try:
+        with ingest_lock(settings.index_dir):
+            pull(settings)
+    except Exception as exc:
+        raise IndexUnavailableError(
+            f"the index in the Chroma server at {settings.chroma_host}:{settings.chroma_port} "
+            f"cannot be read ({type(exc).__name__}: {exc})"
+        ) from exc
 
 
 OPEN_ATTEMPTS = 3  # an ingest may switch the index (and drop an old one) while we open it

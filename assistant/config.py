@@ -61,9 +61,18 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(
         default=None,
         description="Host of a Chroma server; when set, an HttpClient is used instead of the "
-        "on-disk PersistentClient under index_dir.",
+        "on-disk PersistentClient under index_dir, and the server also keeps the index's "
+        "manifest and files: a replica then needs only this address and an empty index_dir "
+        "(a cache of the files it fetches).",
     )
     chroma_port: int = Field(default=8000, description="Port of the Chroma server.")
+    index_check_seconds: float = Field(
+        default=2.0,
+        description="A running assistant looks for a new index generation (a new manifest, "
+        "locally or in the Chroma server) at a question at most this often, loads it in the "
+        "background and switches to it; questions in flight finish on the index they "
+        "started with. 0 or less: never (the index opened at start serves until a restart).",
+    )
     chunk_max_chars: int = Field(
         default=900, ge=200, description="Largest chunk in characters (sentences are never cut)."
     )

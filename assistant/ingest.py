@@ -98,6 +98,8 @@ def index_problems(settings: Settings) -> list[str]:
     if reason:
         return [reason]
     assert manifest is not None
+    if settings.chroma_host and not corpus_files(settings.corpus_dir):
+        return []  # a replica without the corpus serves the server's index as it is
     if manifest.file_hashes() != corpus_hashes(settings.corpus_dir):
         return [CORPUS_CHANGED]
     return []
@@ -138,6 +140,10 @@ def _ingest(settings: Settings, rebuild: bool, embedder: Embedder | None) -> Ing
     report = IngestReport()
     if not corpus_files(settings.corpus_dir):
         raise CorpusError(f"{settings.corpus_dir}: no corpus documents (*.md); index left as it is")
+    if settings.chroma_host:  # start from the generation the server serves, wherever built
+        from .shared_index import pull
+
+        pull(settings)
     try:
         manifest = read_manifest(settings.manifest_path)
     except IndexUnavailableError:
@@ -234,7 +240,8 @@ def switch_to(
     previous_units: UnitVectors | None = None,
 ) -> int:
     """Write the facts, the lexical index and the unit vectors of a complete collection,
-    then its manifest (the switch: from then on the index serves this collection). Returns
+    then its manifest (the switch: from then on the index serves this collection; with a
+    Chroma server, the files and the manifest are published there too, the manifest last). Returns
     how many units were embedded (the others' vectors come from ``previous_units``)."""
     from .reader.bridge import Bridge
     from .reader.vectors import UnitVectors
@@ -249,6 +256,10 @@ def switch_to(
     units, embedded = UnitVectors.build(chunks.values(), embedder, previous_units)
     units.save(units_path(settings, store.name))
     write_manifest(settings.manifest_path, manifest)
+    if settings.chroma_host:  # every replica's switch: the manifest record, written last
+        from .shared_index import publish
+
+        publish(settings, manifest)
     return embedded
 
 

@@ -9,9 +9,14 @@ for _name in [n for n in os.environ if n.startswith("ASSISTANT_")]:
     del os.environ[_name]  # tests never pick up a developer's settings
 
 import shutil  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from gradio_queue import free_port  # noqa: E402
 
 from assistant.config import Settings  # noqa: E402
 from assistant.corpus import load_corpus  # noqa: E402
@@ -78,3 +83,30 @@ def env(monkeypatch, fake_settings):
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(fake_settings.index_dir))
     monkeypatch.setenv("ASSISTANT_EMBEDDING", "fake")
     return fake_settings
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    """A `chroma run` server on loopback over a fresh folder; yields its port."""
+    exe = shutil.which("chroma", path=str(Path(sys.executable).parent))
+    assert exe, "the chroma command comes with chromadb"
+    port = free_port()
+    proc = subprocess.Popen(
+        [exe, "run", "--path", str(tmp_path / "srv"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("chroma server did not start")
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -1,14 +1,8 @@
 """The real pipeline: default embedder, real corpus, no network, Chroma server mode."""
 
-import shutil
 import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
-from gradio_queue import free_port
 
 from assistant.app import Assistant
 from assistant.config import Settings
@@ -70,32 +64,6 @@ def test_ingest_and_ask_open_no_outside_connection(tmp_path, monkeypatch):
     assert "Irene Schewe" in answer.answer and answer.citations
     assert "1998" in assistant.ask("Since when is Darmstadt a member of Mayors for Peace?").answer
     assert guard.refused == []
-
-
-@pytest.fixture
-def chroma_server(tmp_path):
-    exe = shutil.which("chroma", path=str(Path(sys.executable).parent))
-    assert exe, "the chroma command comes with chromadb"
-    port = free_port()
-    proc = subprocess.Popen(
-        [exe, "run", "--path", str(tmp_path / "srv"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("chroma server did not start")
-        yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_ingest_and_search_through_a_chroma_server(tmp_path, chroma_server):
