@@ -30,6 +30,7 @@ FUZZY_PLACE = 0.8  # similarity at which a misspelt place name is recognised
 # a word this common (Zipf scale) says nothing about the topic (a German noun always does)
 COMMON_ZIPF = {"en": 5.0, "de": 4.5}
 RARE_ENGLISH = 3.5  # an English word rarer than this (Zipf) may be a typo or a name
+COMPOUND_JOINTS = ("", "s", "n", "en", "e", "er")  # German linking letters between parts
 _QUOTED = re.compile(r"[„“\"«»‚‘'’]([^„“\"«»‚‘'’]{3,60})[“”\"«»‘’']")
 
 
@@ -94,7 +95,9 @@ class Gazetteer:
         self._singles = {v[0]: i for i, g in enumerate(groups) for v in g if len(v) == 1}
 
     def in_words(self, words: Sequence[str]) -> list[list[tuple[str, ...]]]:
-        """The place groups named in folded ``words`` (misspelt ones by similarity)."""
+        """The place groups named in folded ``words``; a misspelt one is found by similarity
+        and its group then holds the question's spelling too (so that word is the place,
+        not a name of its own)."""
         found = [g for g in self.groups if any(contains_phrase(words, v) for v in g)]
         for w in words:
             if len(w) < 5 or w in self._singles:
@@ -102,8 +105,11 @@ class Gazetteer:
             close = self._near(w)
             if close is not None:
                 group = self.groups[close]
-                if group not in found:
-                    found.append(group)
+                at = next((i for i, g in enumerate(found) if g[: len(group)] == group), None)
+                if at is None:
+                    found.append([*group, (w,)])
+                elif (w,) not in found[at]:
+                    found[at] = [*found[at], (w,)]
         return found
 
     def _near(self, word: str) -> int | None:
@@ -167,6 +173,27 @@ class QuestionReader:
         common = bool(zipfs) and all(z is not None and z >= GENERIC_ZIPF for z in zipfs)
         return common or weight < math.log(1 + 1 / GENERIC_SHARE)
 
+    def _compound(self, a: str, b: str) -> frozenset[str]:
+        """The pages' German compounds of two English words' translations: an English open
+        compound is often one German word ("partner cities" → Partnerstädte, "youth
+        exchange" → Jugendaustausch). The first part stands as written, translated or
+        stemmed, with a linking letter or none; the second as a translation of ``b``."""
+        cache = self.__dict__.setdefault("_compounds", {})
+        key = (a, b)
+        if key not in cache:
+            heads = {a, *self.bridge.translations(a)}
+            heads |= set(stems(sorted(heads)))
+            tails = self.bridge.translations(b)
+            cache[key] = frozenset(
+                w
+                for x in heads
+                if len(x) >= 3
+                for j in COMPOUND_JOINTS
+                for y in tails
+                if len(y) >= 3 and (w := f"{x}{j}{y}") in self.vocabulary
+            )
+        return cache[key]
+
     def _english(self, words: list[str], covered: set[str]) -> list[Concept]:
         """Concepts of an English question's glossary phrases and two-word dictionary
         phrases ("opening hours" → Öffnungszeiten); their words are ``covered`` then."""
@@ -190,8 +217,12 @@ class QuestionReader:
                 )
             )
         for a, b in itertools.pairwise(words):
+            if {a, b} & covered or {a, b} & stop:
+                continue
             found = self.bridge.translations(f"{a} {b}")
-            if not found or {a, b} & covered or {a, b} & stop:
+            if not found and not {a, b} & cue:
+                found = self._compound(a, b)
+            if not found:
                 continue
             covered |= {a, b}
             thing = self.bridge.names_a_thing(b)

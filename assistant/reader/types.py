@@ -8,6 +8,7 @@ years; nothing here knows a city, a person or a page.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from functools import cache, lru_cache
 
@@ -131,6 +132,8 @@ def asked_types(question: str) -> frozenset[str]:
         )
     ):
         found.discard("address")  # an e-mail address is no postal address
+    if "count" in found and {"phone", "fax"} & found and _only_a_numbers_name(words):
+        found.discard("count")  # "the fax number of the office" asks no count
     if {"count", "duration", "cost"} & found:
         found.discard("manner")  # "wie viele", "how long", "how much" are not "how"
     if re.search(r"\b(?:which|what)\s+(?:\w+\s+)?\w+[^s\W]s\b", question, re.IGNORECASE):
@@ -145,6 +148,20 @@ def asked_types(question: str) -> frozenset[str]:
         if set(words) & data()[extreme]:
             found.add(extreme)
     return frozenset(found)
+
+
+def _only_a_numbers_name(words: Sequence[str]) -> bool:
+    """Is every count cue of the question the "number" of a phone or fax ("phone number
+    of", "Faxnummer")?"""
+    named = {w for t in ("phone", "fax") for c in data()["asks"][t] for w in c} - {"number"}
+    for cue in data()["asks"]["count"]:
+        n = len(cue)
+        for i in range(len(words) - n + 1):
+            if tuple(words[i : i + n]) == tuple(cue) and not (
+                cue[0] == "number" and i > 0 and words[i - 1] in named
+            ):
+                return False
+    return True
 
 
 def constrained(asked: frozenset[str]) -> frozenset[str]:

@@ -13,6 +13,7 @@ PAGES = [
     "Frau Alina Seel betreut die Partnerstädte Bursa und Szeged.",
     "Der Partnerschaftsverein lädt zum Treffen ein.",
     "Die Stadt Darmstadt beteiligt sich an der Woche der Kulturen.",
+    "Die Kulturwoche beginnt im Mai.",
 ]
 DICTIONARY = (
     "# a few lines of a Ding-format dictionary\n"
@@ -24,6 +25,7 @@ DICTIONARY = (
     "Einwohner {m} | Einwohner {pl} :: inhabitant | inhabitants\n"
     "Kultur {f} | Kulturen {pl} :: culture | cultures\n"
     "Graz :: Graz\n"
+    "Woche {f} | Wochen {pl} :: week | weeks\n"
 )
 
 
@@ -58,6 +60,19 @@ def test_a_place_in_another_spelling_is_the_same_place(reader):
     (place,) = analysis.places
     assert ("ushgorod",) in place and analysis.constrained == {"person"}
     assert _concept(analysis, place[0][0]).name
+
+
+def test_a_misspelt_place_is_that_place_and_no_unknown_name(reader):
+    analysis = reader.analyse("Seit wann ist Szegedd Partnerstadt?", "de")
+    (place,) = analysis.places
+    assert ("szeged",) in place and ("szegedd",) in place
+    assert [c.word for c in analysis.concepts if c.name] == ["szeged"]
+
+
+def test_an_english_open_compound_meets_the_german_compound(reader):
+    analysis = reader.analyse("When does the culture week begin?", "en")
+    assert "kulturwoche" in _concept(analysis, "culture week").words
+    assert not {"culture", "week"} & {c.word for c in analysis.concepts}
 
 
 def test_the_home_city_names_nothing_to_look_for(reader):

@@ -18,6 +18,9 @@ from assistant.reader.types import asked_types, counts_of, held_types, phones, y
         ("Was kosten die Tickets?", {"cost"}, set()),
         ("Welches ist die jüngste Partnerstadt?", {"newest"}, set()),
         ("Wer ist für Szeged zuständig?", {"person"}, set()),
+        ("Fax number of the international relations department?", {"fax"}, {"count"}),
+        ("What's the phone number of the head of the office?", {"phone"}, {"count"}),
+        ("Number of partner cities?", {"count"}, set()),
     ],
 )
 def test_what_a_question_asks_for(question, expected, absent):
