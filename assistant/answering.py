@@ -264,11 +264,16 @@ class Composer:
             email = f"{email} [{n_mail}]"
         subject = _named_place(reading, card)
         role = f" ({card.role})" if card.role else ""
+        # asked about the person, the answer says what they look after too
+        duties = card.responsible_for if not subject else ()
+        fax = card.fax if "fax" in reading.analysis.asked else ""
         values = {
             "person": card.person,
             "role": role,
+            "duties": words["duties"].format(items=", ".join(duties)) if duties else "",
             "subject": subject or "",
             "phone": card.phone or words["no_phone"],
+            "fax": words["fax"].format(fax=fax) if fax else "",
             "email": email,
             "n": n,
         }

@@ -91,6 +91,25 @@ def test_a_contact_card_is_answered_as_a_sentence_with_the_email_of_the_other_ca
     assert _markers(draft.text) == {c.n for c in draft.citations} == {1, 2}
 
 
+def test_a_question_about_a_person_gets_what_they_look_after_and_the_fax_when_asked():
+    card = _chunk(
+        "a",
+        "Frau Alina Seel\nPartnerstädte: Bursa, Szeged\nTelefon: +49 (6151) 13-3608\n"
+        "Telefax: +49 (6151) 13-3584\nE-Mail a.seel@example.org",
+        kind="contact",
+    )
+    seel = [Concept("seel", frozenset({"seel"}), 3.0, name=True)]
+    which = _reading(
+        "Which partner cities does Alina Seel look after?", "en", [(card, 0, 0.9)], seel
+    )
+    text = _composer([card]).compose_reading(which, "en").text
+    assert text.startswith("Alina Seel, responsible for Bursa, Szeged: phone +49 (6151) 13-3608")
+    assert "fax" not in text  # not asked
+    fax = _reading("Welche Faxnummer hat Frau Seel?", "de", [(card, 0, 0.9)], seel)
+    text = _composer([card]).compose_reading(fax, "de").text
+    assert "Telefax +49 (6151) 13-3584" in text and text.endswith("[1].")
+
+
 def test_a_year_of_a_partnership_list_is_answered_as_a_sentence():
     years = _chunk("a", "Jubiläen:\n\n- 1958 Alkmaar (Niederlande)\n- 1968 Graz (Österreich)")
     reading = _reading(

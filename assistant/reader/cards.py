@@ -91,6 +91,7 @@ def parse_card(text: str) -> Card | None:
         return None
     person, rest = found
     person = re.sub(r"\s+", " ", person)
+    rest = rest.strip(" *_")  # what is left of "**Frau Vorname Name**": emphasis marks
     own = "\n".join([rest, *lines[i + 1 :]])
     fax = _number_after(_FAX_LABEL, own)
     phone = _number_after(_PHONE_LABEL, own)
@@ -115,7 +116,7 @@ def parse_card(text: str) -> Card | None:
         if m and not set(fold_words(m.group(1))) & labels:
             responsible = _items(m.group(2))  # "Partnerstädte: A, B" — what they look after
         elif not role:
-            role = line.strip(" ,;")
+            role = line.strip(" ,;*_")
     card = Card(person, role, responsible, phone, fax, email.group(0) if email else "", text)
     return card if card.reachable else None
 

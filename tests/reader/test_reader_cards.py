@@ -30,6 +30,11 @@ CARDS = [
         "E-Mail: johanna.kerkhoff@example.org",
         ("Dr. Johanna Kerkhoff", "06144 71-4410", "johanna.kerkhoff@example.org", ()),
     ),
+    (
+        "**Frau Anouk Verbeek**\nPartnerstädte in West- und Nordeuropa, Jugendaustausch\n"
+        "Tel.: 06459 731-216\nE-Mail: anouk.verbeek@example.org",
+        ("Anouk Verbeek", "06459 731-216", "anouk.verbeek@example.org", ()),
+    ),
 ]
 
 
@@ -62,3 +67,10 @@ def test_year_lists():
     ]
     assert year_items("- 2017 San Antonio (USA)") == [(2017, "San Antonio", "USA")]
     assert year_items("2014 gab es ein Fest in der Stadt und viele Besucher") == []
+
+
+def test_emphasis_marks_are_no_role():
+    card = parse_card(
+        "**Frau Anouk Verbeek**\nPartnerstädte in West- und Nordeuropa\nTel.: 06459 731-216"
+    )
+    assert card.role == "Partnerstädte in West- und Nordeuropa"
