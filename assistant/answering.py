@@ -244,8 +244,40 @@ class Composer:
             card = parse_card(best.unit.text)
             if card is not None:
                 return self.contact(reading, best, card, lang, cites)
+        if {"newest", "oldest"} & asked and set(fold_words(reading.analysis.text)) & (
+            type_data()["age_superlatives"]
+        ):
+            extreme = self.extreme(reading, best, lang, cites)
+            if extreme:
+                return extreme
         if {"when", "since"} & asked and reading.analysis.places:
             return self.year(reading, best, lang, cites)
+        return None
+
+    def extreme(self, reading: Reading, best: Candidate, lang: str, cites) -> str | None:
+        """The oldest or newest entry of a year list ("1958 Alkmaar (Niederlande)"), from the
+        best-read passage that holds such a list, as a sentence; entries of one year together.
+        Not when the best unit states a year itself ("Die jüngste … wurde 2023 begründet"):
+        a sentence that says it beats a list that may be incomplete."""
+        if years(best.unit.text) and not year_items(best.unit.text):
+            return None
+        asked = reading.analysis.asked
+        seen: set[str] = set()
+        for c in reading.candidates:
+            if c.passage.chunk.id in seen:
+                continue
+            seen.add(c.passage.chunk.id)
+            lines = c.passage.chunk.passage_text.splitlines()
+            entries = [(y, p, k, line) for line in lines for y, p, k in year_items(line)]
+            if len({e[1] for e in entries}) < 2:
+                continue
+            pick = min if "oldest" in asked else max
+            year = pick(e[0] for e in entries)
+            chosen = [e for e in entries if e[0] == year]
+            n = cites.add(c.passage.chunk, _relevance(c.passage), chosen[0][3].strip())
+            places = ", ".join(f"{p} ({k})" if k else p for _, p, k, _ in chosen)
+            key = "oldest_entry" if "oldest" in asked else "newest_entry"
+            return phrases(lang)[key].format(places=places, year=year, n=n)
         return None
 
     def contact(self, reading: Reading, best: Candidate, card: Card, lang: str, cites) -> str:

@@ -110,6 +110,34 @@ def test_a_question_about_a_person_gets_what_they_look_after_and_the_fax_when_as
     assert "Telefax +49 (6151) 13-3584" in text and text.endswith("[1].")
 
 
+def test_the_oldest_and_newest_entries_of_a_year_list_are_answered_as_a_sentence():
+    years = _chunk(
+        "a",
+        "Jubiläen:\n\n- 1958 Alkmaar (Niederlande), Troyes (Frankreich)\n- 1968 Graz (Österreich)",
+    )
+    oldest = _reading("Welche ist die älteste Partnerstadt?", "de", [(years, 1, 0.9)])
+    text = _composer([years]).compose_reading(oldest, "de").text
+    assert text == (
+        "Am längsten besteht die Verbindung mit Alkmaar (Niederlande), Troyes (Frankreich): "
+        "seit 1958 [1]."
+    )
+    newest = _reading("Which is the newest twin town?", "en", [(years, 1, 0.9)])
+    assert _composer([years]).compose_reading(newest, "en").text == (
+        "The newest is Graz (Österreich), since 1968 [1]."
+    )
+    first = _reading("Welche war die erste Partnerstadt?", "de", [(years, 1, 0.9)])
+    assert "Am längsten" not in _composer([years]).compose_reading(first, "de").text
+
+
+def test_a_sentence_that_states_the_newest_year_beats_the_list():
+    said = _chunk("a", "Die jüngste Städtepartnerschaft wurde im Jahr 2023 begründet.")
+    years = _chunk("b", "Jubiläen:\n\n- 1958 Alkmaar (Niederlande)\n- 1968 Graz (Österreich)")
+    reading = _reading(
+        "Welches ist die jüngste Partnerstadt?", "de", [(said, 0, 0.9), (years, 1, 0.5)]
+    )
+    assert "2023" in _composer([said, years]).compose_reading(reading, "de").text
+
+
 def test_a_year_of_a_partnership_list_is_answered_as_a_sentence():
     years = _chunk("a", "Jubiläen:\n\n- 1958 Alkmaar (Niederlande)\n- 1968 Graz (Österreich)")
     reading = _reading(
