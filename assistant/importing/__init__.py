@@ -28,6 +28,7 @@ from .document import (
 from .types import Extracted, ImportRefusedError
 
 __all__ = [
+    "CorpusState",
     "ImportOptions",
     "ImportRefusedError",
     "ImportResult",
@@ -101,9 +102,10 @@ def import_paths(
     if len(files) != 1 and (options.doc_id or options.title):
         raise ImportRefusedError("--id and --title name one document: give a single file")
     results = []
+    state = CorpusState.read(Path(settings.corpus_dir))
     for path in files:
         try:
-            results.append(import_file(path, settings, options))
+            results.append(import_file(path, settings, options, state))
         except ImportRefusedError as exc:
             results.append(ImportResult(path, "failed", message=str(exc)))
     return results
@@ -144,31 +146,40 @@ def _extract(kind: str, raw: bytes) -> Extracted:
     return extract_text_file(raw)
 
 
-def _existing(corpus_dir: Path) -> dict[str, tuple[Path, str | None]]:
-    """Each corpus document's id with its file and the file it was imported from."""
-    out = {}
-    for path in corpus_files(corpus_dir):
-        try:
-            doc = parse_document(path)
-        except CorpusError:
-            continue
-        out[doc.id] = (path, doc.source_file)
-    return out
+@dataclass
+class CorpusState:
+    """What an import needs to know of the corpus: each document's id with its file and
+    the file it was imported from, and the cities the documents name. Read once for a run
+    of imports and kept up to date by them."""
 
+    documents: dict[str, tuple[Path, str | None]]
+    cities: dict[str, str]
 
-def _home_city(settings: Settings, corpus_dir: Path) -> str:
-    if settings.home_city:
-        return settings.home_city
-    counts: dict[str, int] = {}
-    for path in corpus_files(corpus_dir):
-        try:
-            city = parse_document(path).city
-        except CorpusError:
-            continue
-        counts[city] = counts.get(city, 0) + 1
-    if not counts:
-        raise ImportRefusedError("the city is unknown: give --city (the corpus names none)")
-    return min(counts, key=lambda c: (-counts[c], c))
+    @classmethod
+    def read(cls, corpus_dir: Path) -> CorpusState:
+        documents, cities = {}, {}
+        for path in corpus_files(corpus_dir):
+            try:
+                doc = parse_document(path)
+            except CorpusError:
+                continue
+            documents[doc.id] = (path, doc.source_file)
+            cities[doc.id] = doc.city
+        return cls(documents, cities)
+
+    def id_of(self, source_file: str) -> str | None:
+        return next((i for i, (_p, src) in self.documents.items() if src == source_file), None)
+
+    def home_city(self, settings: Settings) -> str:
+        """``ASSISTANT_HOME_CITY``, else the city most documents name (ties by name)."""
+        if settings.home_city:
+            return settings.home_city
+        counts: dict[str, int] = {}
+        for city in self.cities.values():
+            counts[city] = counts.get(city, 0) + 1
+        if not counts:
+            raise ImportRefusedError("the city is unknown: give --city (the corpus names none)")
+        return min(counts, key=lambda c: (-counts[c], c))
 
 
 def _write(path: Path, text: str) -> None:
@@ -190,10 +201,14 @@ def _write(path: Path, text: str) -> None:
 
 
 def import_file(
-    path: Path, settings: Settings, options: ImportOptions | None = None
+    path: Path,
+    settings: Settings,
+    options: ImportOptions | None = None,
+    state: CorpusState | None = None,
 ) -> ImportResult:
     """Import one file into ``settings.corpus_dir``; raise :class:`ImportRefusedError`
-    (and change nothing) for a file that cannot be a document."""
+    (and change nothing) for a file that cannot be a document. ``state`` is the corpus as a
+    run of imports knows it (read here when not given)."""
     options = options or ImportOptions()
     path = Path(path)
     kind, raw = _read(path)
@@ -202,10 +217,10 @@ def import_file(
     check_faithful(extracted)
 
     corpus_dir = Path(settings.corpus_dir)
-    existing = _existing(corpus_dir)
-    by_source = {src: doc_id for doc_id, (_p, src) in existing.items() if src}
+    state = state or CorpusState.read(corpus_dir)
+    existing = state.documents
     title = options.title or extracted.title or path.stem
-    doc_id = options.doc_id or by_source.get(path.name) or slugify(title) or slugify(path.stem)
+    doc_id = options.doc_id or state.id_of(path.name) or slugify(title) or slugify(path.stem)
     if not doc_id or slugify(doc_id) != doc_id:
         raise ImportRefusedError(f"id {doc_id!r} is not a lower-case slug (a-z, 0-9, '-')")
     target = corpus_dir / f"{doc_id}.md"
@@ -223,11 +238,12 @@ def import_file(
     as_of = latest_year(extracted.body)
     if options.as_of is not None:
         as_of = AsOf(options.as_of, t["as_of_given"])
+    city = options.city or state.home_city(settings)
     document = render_document(
         doc_id=doc_id,
         title=title,
         publisher=options.publisher or extracted.publisher or t["publisher_unknown"],
-        city=options.city or _home_city(settings, corpus_dir),
+        city=city,
         source=source,
         source_file=path.name,
         language=detect_language(extracted.body),
@@ -239,12 +255,13 @@ def import_file(
         return ImportResult(path, "unchanged", doc_id, detail, target)
     status = "updated" if target.exists() else "added"
     _write(target, document)
+    state.documents[doc_id], state.cities[doc_id] = (target, path.name), city
     return ImportResult(path, status, doc_id, detail, target)
 
 
 def remove_document(doc_id: str, settings: Settings) -> Path:
     """Delete the corpus document ``doc_id`` (its chunks go at the next ingest)."""
-    existing = _existing(Path(settings.corpus_dir))
+    existing = CorpusState.read(Path(settings.corpus_dir)).documents
     if doc_id not in existing:
         raise ImportRefusedError(f"no document with id {doc_id!r} in {settings.corpus_dir}")
     path = existing[doc_id][0]
