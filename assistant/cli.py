@@ -61,6 +61,61 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_ingest() -> None:
+    from .ingest import ingest
+
+    report = ingest(Settings())
+    print(f"ingest: {report.summary()}")
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    """Import files or folders into the corpus; a refused file is one line on stderr and
+    the others go on (exit status 2 at the end)."""
+    from .importing import ImportOptions, ImportRefusedError, import_paths
+
+    options = ImportOptions(
+        doc_id=args.id,
+        title=args.title,
+        publisher=args.publisher,
+        city=args.city,
+        source=args.source,
+        as_of=args.as_of,
+    )
+    try:
+        results = import_paths(args.paths, Settings(), options)
+    except ImportRefusedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for r in results:
+        if r.ok:
+            print(f"{r.status}: {r.path} -> {r.document} ({r.message})")
+        else:
+            print(f"error: {r.path}: {r.message}", file=sys.stderr)
+    if not results:
+        print("error: no files to import", file=sys.stderr)
+        return 2
+    if any(r.ok for r in results) and not args.no_ingest:
+        _run_ingest()
+    return 0 if all(r.ok for r in results) else 2
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    """Delete a corpus document; the ingest that follows deletes its chunks."""
+    from .importing import ImportRefusedError, remove_document
+
+    try:
+        path = remove_document(args.id, Settings())
+    except ImportRefusedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"removed: {args.id} ({path})")
+    if not args.no_ingest:
+        _run_ingest()
+    return 0
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from .app import Assistant
 
@@ -302,6 +357,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="build or update the index from the corpus")
     p.add_argument("--rebuild", action="store_true", help="rebuild from scratch")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("add", help="import HTML, PDF or text files (or folders) into the corpus")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a file or a folder")
+    p.add_argument("--id", help="the document id (a slug; default: from the title)")
+    p.add_argument("--title", help="default: the page's <h1> or <title>, the PDF's title")
+    p.add_argument("--publisher", help="default: what the page names (og:site_name)")
+    p.add_argument("--city", help="default: ASSISTANT_HOME_CITY, else the corpus's city")
+    p.add_argument("--source", help="default: the page's own URL, else a description")
+    p.add_argument("--as-of", type=int, metavar="YEAR", help="default: the latest year in the text")
+    p.add_argument("--no-ingest", action="store_true", help="do not update the index")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("remove", help="delete a corpus document and its chunks")
+    p.add_argument("id", help="the document id")
+    p.add_argument("--no-ingest", action="store_true", help="do not update the index")
+    p.set_defaults(func=cmd_remove)
 
     p = sub.add_parser("search", help="raw retrieval: top passages with scores")
     p.add_argument("query")

@@ -204,10 +204,14 @@ def _ingest(settings: Settings, rebuild: bool, embedder: Embedder | None) -> Ing
         store.add(new_chunks, vectors)
 
     documents = {}
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     for doc in docs:
-        n = len(chunks_by_doc[doc.id]) if doc.id in chunks_by_doc else old_docs[doc.id].chunks
+        if doc.id in chunks_by_doc:
+            n, indexed_at = len(chunks_by_doc[doc.id]), now
+        else:  # copied unchanged: it keeps the time it was indexed
+            n, indexed_at = old_docs[doc.id].chunks, old_docs[doc.id].indexed_at
         documents[doc.id] = DocEntry(
-            doc.path.name, doc.content_hash, doc.title, doc.as_of, n, doc.city
+            doc.path.name, doc.content_hash, doc.title, doc.as_of, n, doc.city, indexed_at
         )
     previous = [] if manifest is None else [manifest.collection, *manifest.previous_collections]
     new_manifest = Manifest(
@@ -216,7 +220,7 @@ def _ingest(settings: Settings, rebuild: bool, embedder: Embedder | None) -> Ing
         chunker=chunker_params(settings.chunk_max_chars),
         documents=documents,
         chunk_count=store.count(),
-        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        built_at=now,
         previous_collections=previous[:KEEP_PREVIOUS],
         reader=reader_params(settings),
     )

@@ -1,7 +1,8 @@
 """The index describes itself: ``index/manifest.json``.
 
 It names the live Chroma collection, the embedding model and the chunker it was built
-with, and a content hash per corpus file. Writing it is the atomic switch to a new index.
+with, and a content hash per corpus file (and when each document was last indexed).
+Writing it is the atomic switch to a new index.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class DocEntry:
     as_of: int | None
     chunks: int
     city: str
+    indexed_at: str = ""  # when the document's chunks were last embedded (UTC, ISO 8601)
 
 
 @dataclass

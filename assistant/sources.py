@@ -95,3 +95,10 @@ def text_units(text: str) -> Counter[str]:
                 if item and item != "-":
                     units[item] += 1
     return units
+
+
+def unit_differences(source: str, document: str) -> tuple[Counter[str], Counter[str]]:
+    """What a document lost of its source's text units, and what it holds that the source
+    does not (both empty: the document is faithful to its source)."""
+    source_units, document_units = text_units(source), text_units(document)
+    return source_units - document_units, document_units - source_units

@@ -1,4 +1,4 @@
-"""The web UI: a Gradio chat for citizens and a fact-check view for staff.
+"""The web UI: a Gradio chat for citizens, a fact-check view and a pages view for staff.
 
 ``create_app(assistant)`` builds the page; ``launch(app)`` serves it on the loopback address
 by default and never through a public share link. The handlers live in :class:`ChatHandlers`
@@ -22,6 +22,7 @@ from .answering import phrases
 from .config import Settings
 from .feedback import FeedbackStore
 from .guard import check_question, clean_question
+from .pages import pages_view
 from .ratelimit import RateLimiter, wait_seconds
 from .records import Answer, Passage
 from .render import answer_message, escape_text, passages_table, ui_texts
@@ -265,6 +266,15 @@ class ChatHandlers:
         legs = _legs(self.assistant, passages)
         return passages_table(passages, query, query_lang, legs, ui)
 
+    def pages(self, ui_lang: str | None) -> str:
+        """The pages view: the corpus documents and what the index holds of them."""
+        ui = _lang(ui_lang)
+        try:
+            return pages_view(self.assistant.settings, ui)
+        except Exception:
+            log.exception("pages view failed")
+            return _staff_note(ui_texts(ui)["error"])
+
 
 def _staff_k(k: Any) -> int:
     """The number of passages asked for, within 1 … ``STAFF_K_MAX`` (5 when unreadable)."""
@@ -308,7 +318,8 @@ def create_app(
     store: FeedbackStore | None = None,
     stream_delay_s: float | None = None,
 ) -> gr.Blocks:
-    """The page: chat with sources and feedback, and a staff tab with raw retrieval."""
+    """The page: chat with sources and feedback, a staff tab with raw retrieval, and a
+    read-only staff tab listing the corpus pages."""
     settings = assistant.settings
     store = store or FeedbackStore(settings.feedback_path)
     delay = settings.ui_stream_delay_ms / 1000 if stream_delay_s is None else stream_delay_s
@@ -400,6 +411,10 @@ def create_app(
                 staff_lang = gr.Radio(_choices(t), value="auto", label=t["staff_lang"])
                 staff_search = gr.Button(t["staff_search"], variant="primary")
                 staff_results = gr.HTML("", elem_id="staff-results")
+            with gr.Tab(t["pages_tab"], id="pages") as pages_tab:
+                pages_intro = gr.Markdown(t["pages_intro"])
+                pages_refresh = gr.Button(t["pages_refresh"], variant="secondary", size="sm")
+                pages_table = gr.HTML("", elem_id="pages-table")
 
         # Every way of asking shares one concurrency group ("answer"), so example buttons
         # do not add workers; staff searches have their own small group, and the quick
@@ -455,6 +470,16 @@ def create_app(
             concurrency_id="search",
         )
 
+        gr.on(
+            [pages_tab.select, pages_refresh.click],
+            handlers.pages,
+            [ui_lang],
+            pages_table,
+            api_name="pages",
+            concurrency_limit=2,
+            concurrency_id="search",
+        )
+
         def relabel(lang: str) -> list[Any]:
             t = ui_texts(_lang(lang))
             return [
@@ -478,6 +503,10 @@ def create_app(
                 gr.update(label=t["staff_k"]),
                 gr.update(label=t["staff_lang"], choices=_choices(t)),
                 gr.update(value=t["staff_search"]),
+                gr.update(label=t["pages_tab"]),
+                gr.update(value=t["pages_intro"]),
+                gr.update(value=t["pages_refresh"]),
+                handlers.pages(lang),
             ]
 
         relabelled = [
@@ -501,6 +530,10 @@ def create_app(
             staff_k,
             staff_lang,
             staff_search,
+            pages_tab,
+            pages_intro,
+            pages_refresh,
+            pages_table,
         ]
         set_page_lang = _set_page_lang_js()
         ui_lang.change(relabel, ui_lang, relabelled, js=set_page_lang)

@@ -572,3 +572,16 @@ def test_readers_in_this_process_keep_answering_while_another_process_rebuilds(f
     finally:
         proc.wait(timeout=300)
     assert proc.returncode == 0 and answered > 50 and opened >= 1
+
+
+def test_a_manifest_from_before_indexed_times_still_serves_and_is_not_rebuilt(fake_settings):
+    ingest(fake_settings, embedder=FakeEmbedder())
+    data = json.loads(fake_settings.manifest_path.read_text())
+    for entry in data["documents"].values():
+        del entry["indexed_at"]
+    fake_settings.manifest_path.write_text(json.dumps(data))
+    assert index_problems(fake_settings) == []
+    manifest = read_manifest(fake_settings.manifest_path)
+    assert all(entry.indexed_at == "" for entry in manifest.documents.values())
+    report = ingest(fake_settings, embedder=FakeEmbedder())
+    assert not report.changed

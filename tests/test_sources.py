@@ -6,7 +6,7 @@ import pytest
 from conftest import CORPUS, SOURCES
 
 from assistant.corpus import load_corpus
-from assistant.sources import clean_markup, text_units
+from assistant.sources import clean_markup, text_units, unit_differences
 
 DOCS = {d.source_file: d for d in load_corpus(CORPUS)}
 
@@ -24,10 +24,7 @@ def test_every_source_has_one_corpus_document():
 @needs_sources
 @pytest.mark.parametrize("name", sorted(DOCS))
 def test_corpus_document_holds_exactly_the_source_text(name):
-    source = text_units((SOURCES / name).read_text(encoding="utf-8"))
-    corpus = text_units(DOCS[name].text)
-    lost = source - corpus
-    invented = corpus - source
+    lost, invented = unit_differences((SOURCES / name).read_text(encoding="utf-8"), DOCS[name].text)
     assert not lost, f"lines of {name} missing from the corpus: {sorted(lost)[:5]}"
     assert not invented, f"corpus lines not in {name}: {sorted(invented)[:5]}"
 
