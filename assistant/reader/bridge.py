@@ -199,6 +199,30 @@ class Bridge:
             found = _lookup(keys, values, english_key(word))
         return None if found is None else found / 10
 
+    def correction(self, word: str, lang: str, min_zipf: float) -> str | None:
+        """The most common word of the language one typing slip away from ``word`` (a
+        letter dropped, added, changed or two swapped), when it is at least ``min_zipf``
+        common; None when there is none."""
+        keys, values = self.english if lang == "en" else self.german
+        if not len(keys):
+            return None
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+        edits = {a + b[1:] for a, b in splits if b}
+        edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        edits |= {a + c + b[1:] for a, b in splits if b for c in letters}
+        edits |= {a + c + b for a, b in splits for c in letters}
+        edits.discard(word)
+        candidates = sorted(edits)
+        hashes = np.asarray([_word_hash(w) for w in candidates], dtype=np.uint64)
+        at = np.minimum(np.searchsorted(keys, hashes), len(keys) - 1)
+        hit = keys[at] == hashes
+        if not hit.any():
+            return None
+        zipfs = np.where(hit, values[at], 0)
+        best = int(np.argmax(zipfs))  # the first of the most common, in sorted order
+        return candidates[best] if zipfs[best] / 10 >= min_zipf else None
+
     def names_a_thing(self, word: str) -> bool:
         """Is an English word a noun of the dictionary and never a verb ("population", not
         "approved" or "become")?"""

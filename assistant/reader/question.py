@@ -30,6 +30,10 @@ FUZZY_PLACE = 0.8  # similarity at which a misspelt place name is recognised
 # a word this common (Zipf scale) says nothing about the topic (a German noun always does)
 COMMON_ZIPF = {"en": 5.0, "de": 4.5}
 RARE_ENGLISH = 3.5  # an English word rarer than this (Zipf) may be a typo or a name
+TYPO_ZIPF = 3.5  # a near spelling at least this common (Zipf) is what a typo meant
+TYPO_MARGIN = 1.5  # ... and this much more common than the word as typed (30 times)
+TYPO_MIN_LENGTH = 5  # shorter words have too many near spellings to tell
+_WORD = re.compile(r"[^\W\d_]+")
 COMPOUND_JOINTS = ("", "s", "n", "en", "e", "er")  # German linking letters between parts
 _QUOTED = re.compile(r"[„“\"«»‚‘'’]([^„“\"«»‚‘'’]{3,60})[“”\"«»‘’']")
 
@@ -111,6 +115,10 @@ class Gazetteer:
                 elif (w,) not in found[at]:
                     found[at] = [*found[at], (w,)]
         return found
+
+    def near(self, word: str) -> int | None:
+        """The group of the place a (misspelt) word is nearest to, if any."""
+        return None if len(word) < 5 else self._near(word)
 
     def _near(self, word: str) -> int | None:
         """The group of the place a (misspelt) word is nearest to, remembered per word."""
@@ -231,7 +239,29 @@ class QuestionReader:
             out.append(Concept(f"{a} {b}", found, weight, thing=thing, generic=generic))
         return out
 
+    def spelled(self, question: str, lang: str) -> str:
+        """The question with each lower-case word that the pages lack and the language
+        hardly knows, and that is no misspelt place, replaced by the common word one typing
+        slip away ("responsable" → "responsible"); capitalised words may be names and stay."""
+
+        def fix(m: re.Match) -> str:
+            token = m.group(0)
+            folded = fold_words(token)
+            if not token.islower() or len(folded) != 1 or len(folded[0]) < TYPO_MIN_LENGTH:
+                return token
+            w = folded[0]
+            known = self.bridge.zipf(w, lang) or 0.0
+            if w in self.vocabulary or known >= RARE_ENGLISH:
+                return token
+            if self.gazetteer.near(w) is not None:
+                return token  # a misspelt place: the gazetteer finds it as it is
+            # the slip's correction must be common, and far more common than the word
+            return self.bridge.correction(w, lang, max(TYPO_ZIPF, known + TYPO_MARGIN)) or token
+
+        return _WORD.sub(fix, question)
+
     def analyse(self, question: str, lang: str) -> Analysis:
+        question = self.spelled(question, lang)
         words = fold_words(question)
         stop = stopwords()
         cue = _cue_words()

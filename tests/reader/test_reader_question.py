@@ -108,3 +108,14 @@ def test_typos_and_compounds_find_the_pages_words():
     assert "stadtepartnerschaften" in vocabulary.matches("partnerstadt")  # parts reordered
     assert "willkommens" in vocabulary.matches("willkommenskultur")  # written apart
     assert not vocabulary.matches("mayers", loose=False)
+
+
+def test_a_typing_slip_is_read_as_the_common_word_it_misses(reader):
+    assert reader.spelled("who is responsable for szeged", "en") == "who is responsible for szeged"
+    assert reader.spelled("can i volunter there?", "en") == "can i volunteer there?"
+    assert reader.spelled("wer ist fuer szeged zustendig", "de").endswith("zustandig")
+    # a capitalised word may be a name; a misspelt place is the gazetteer's to find
+    assert reader.spelled("Is Responsable a town?", "en") == "Is Responsable a town?"
+    assert reader.spelled("who looks after ushgorot", "en") == "who looks after ushgorot"
+    asked = reader.analyse("who is responsable for szeged", "en").asked
+    assert "person" in asked
