@@ -113,17 +113,14 @@ def _unanswered_log(assistant):
     return open_log(settings, assistant.retriever.embedder.name, assistant_corpus(assistant))
 
 
-def _record(assistant, answer, log=None) -> None:
-    """Record a refused or low-confidence answer (single questions and chat only)."""
+def _record(assistant, answer) -> None:
+    """Record a refused or low-confidence answer of ``assistant ask`` (not of a batch)."""
     from .unanswered import safe_record
 
-    if log is None:
-        log = _unanswered_log(assistant)
+    log = _unanswered_log(assistant)
+    if log is not None:
         safe_record(log, answer)
-        if log is not None:
-            log.close()
-        return
-    safe_record(log, answer)
+        log.close()
 
 
 def _batch_item(line: str) -> tuple[dict | None, str]:
@@ -264,6 +261,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     """A terminal loop: type a question, read the answer and its sources."""
     from .app import Assistant
+    from .unanswered import safe_record
 
     assistant = Assistant.open(Settings())
     unanswered = _unanswered_log(assistant)
@@ -281,8 +279,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if not question:
             break
         answer = assistant.ask(question, history=history)
-        if unanswered is not None:
-            _record(assistant, answer, unanswered)
+        safe_record(unanswered, answer)
         _print_answer(answer)
         print()
         history.append((question, answer.answer))

@@ -365,9 +365,22 @@ def topic_text(question: str) -> str:
     return " ".join(kept) or question
 
 
+_VECTORS: dict[tuple[str, str], np.ndarray] = {}  # (embedder, topic text) → vector
+_VECTORS_MAX = 20_000
+
+
 def embed_questions(embedder: Any, texts: Sequence[str]) -> np.ndarray:
-    """Questions embedded for grouping: their topic words, as queries."""
-    return np.asarray(embedder.embed_queries([topic_text(t) for t in texts]), dtype=np.float32)
+    """Questions embedded for grouping: their topic words, as queries (each text once; a
+    report shown again embeds only the questions asked since)."""
+    name = getattr(embedder, "name", "")
+    topics = [topic_text(t) for t in texts]
+    new = sorted({t for t in topics if (name, t) not in _VECTORS})
+    if new:
+        if len(_VECTORS) + len(new) > _VECTORS_MAX:
+            _VECTORS.clear()
+        for t, v in zip(new, embedder.embed_queries(new), strict=True):
+            _VECTORS[(name, t)] = np.asarray(v, dtype=np.float32)
+    return np.stack([_VECTORS[(name, t)] for t in topics])
 
 
 def group_rows(rows: Sequence[dict[str, Any]], embedder: Any, threshold: float | None) -> list:

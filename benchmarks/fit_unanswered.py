@@ -10,9 +10,10 @@ answerability probability below which the answers are wrong at least as often as
 reader's refusal threshold (no answer counts as low-confidence).
 
 **grouping**: the labelled questions of ``tests/data/unanswered_topics.yaml`` (topics,
-German and English) are embedded as the report embeds them (their topic words); the similarity threshold of
-the average-linkage grouping is the one with the best pairwise F1 against the topics (the middle
-of the best plateau). ``--write`` stores both under the embedder's name in
+German and English) are embedded as the report embeds them (their topic words); the
+similarity threshold of the average-linkage grouping is the one with the best pairwise F1
+against the topics (the middle of the best plateau). ``--write`` stores both under the
+embedder's name in
 ``assistant/data/unanswered.json``. The test split is never read here.
 """
 
