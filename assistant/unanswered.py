@@ -136,7 +136,9 @@ class Scrubber:
                     spans.append((first.start(), found[last].end()))
                 i = last + 1
                 continue
-            if adjacent and head in _TITLES and not set(_words(nxt[0])) <= self.words:
+            titled = text[first.end() : nxt.start()].lstrip(".").isspace()  # "Dr. Xy"
+            surname = nxt[0].lower()
+            if titled and head in _TITLES and surname not in _TITLES and surname not in self.words:
                 spans.append((nxt.start(), nxt.end()))
                 i += 2
                 continue

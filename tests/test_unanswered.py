@@ -74,6 +74,7 @@ def unanswered(tmp_path, scrubber) -> UnansweredLog:
         ("Hat Anna Maria Wagner angerufen?", "Hat [Name] angerufen?"),
         ("Is Jean-Pierre Dupont in charge?", "Is [Name] in charge?"),
         ("Ist Frau Schmidtke zuständig?", "Ist Frau [Name] zuständig?"),
+        ("Ist Frau Dr. Schmidtke zuständig?", "Ist Frau Dr. [Name] zuständig?"),
         # kept: a name the pages write, years, a postcode, words that only look like names
         ("Wer ist Alina Seel?", "Wer ist Alina Seel?"),
         ("Was macht Frau Seel?", "Was macht Frau Seel?"),
