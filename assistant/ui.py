@@ -387,7 +387,7 @@ def create_app(
                 scale=0,
                 min_width=270,
             )
-        with gr.Tabs():
+        with gr.Tabs(elem_id="tabs"):
             with gr.Tab(t["chat_tab"], id="ask") as chat_tab:
                 chatbot = gr.Chatbot(
                     label=t["chat_label"],
