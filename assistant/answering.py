@@ -49,6 +49,8 @@ class Draft:
     abstained: bool
     citations: list[Citation] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    confidence: float | None = None  # the reader's answerability probability (None: not read)
+    closest: list[dict[str, object]] = field(default_factory=list)  # doc, section, relevance
 
 
 class CitationNumbers:
@@ -95,7 +97,10 @@ def merge_drafts(drafts: list[Draft], lang: str) -> Draft:
         for c in draft.conflicts:
             values = [{**v, "n": numbers.get(v.get("n"), v.get("n"))} for v in c.values]
             conflicts.append(replace(c, values=values))
-    return Draft(" ".join(texts), False, cites, conflicts)
+    known = [d.confidence for d in answered if d.confidence is not None]
+    merged = Draft(" ".join(texts), False, cites, conflicts, min(known) if known else None)
+    merged.closest = next((d.closest for d in drafts if d.closest), [])
+    return merged
 
 
 def _renumber(text: str, numbers: dict[int, int]) -> str:
@@ -105,6 +110,15 @@ def _renumber(text: str, numbers: dict[int, int]) -> str:
 
 def _relevance(p: Passage) -> float:
     return p.relevance if p.relevance is not None else p.score
+
+
+def closest_sources(passages: Sequence[Passage], n: int = 3) -> list[dict[str, object]]:
+    """The ``n`` best passages as document, section and relevance (what a report of the
+    questions the pages do not answer shows)."""
+    return [
+        {"doc": p.chunk.doc_id, "section": p.chunk.section, "relevance": round(_relevance(p), 4)}
+        for p in passages[:n]
+    ]
 
 
 def _lines(unit: str) -> list[str]:
@@ -162,9 +176,11 @@ class Composer:
         if not passages or self.reader is None:
             return self.refuse(lang, passages)
         reading = self.reader.read(question, lang, passages, query_vector, dense)
-        if not reading.answers:
-            return self.refuse(lang, passages)
-        return self.compose_reading(reading, lang)
+        draft = self.compose_reading(reading, lang) if reading.answers else None
+        draft = draft or self.refuse(lang, passages)
+        draft.confidence = reading.answerable
+        draft.closest = closest_sources(passages)
+        return draft
 
     def compose_reading(self, reading: Reading, lang: str) -> Draft:
         """The answer to a question the reader found answered: two pages' different values
@@ -470,7 +486,7 @@ class Composer:
                     n_card=n_card,
                 )
             )
-        return Draft(" ".join(parts), True, cites.items)
+        return Draft(" ".join(parts), True, cites.items, closest=closest_sources(passages))
 
     def office_contact(self):
         """The home city's office: the address block and the head's contact card of its

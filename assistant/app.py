@@ -279,6 +279,8 @@ class Assistant:
             },
             note=note,
             resolved_question=resolved if resolved != question else "",
+            confidence=draft.confidence,
+            closest=draft.closest,
         )
 
 

@@ -152,11 +152,30 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.jsonl:
         return _ask_batch(assistant, args.jsonl, args.out)
     answer = assistant.ask(args.question, lang=args.lang)
+    _record(assistant, answer)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
         _print_answer(answer)
     return 0
+
+
+def _unanswered_log(assistant):
+    """The log of questions the pages do not answer, for this assistant (None when off)."""
+    from .unanswered import assistant_corpus, open_log
+
+    settings = assistant.settings
+    return open_log(settings, assistant.retriever.embedder.name, assistant_corpus(assistant))
+
+
+def _record(assistant, answer) -> None:
+    """Record a refused or low-confidence answer of ``assistant ask`` (not of a batch)."""
+    from .unanswered import safe_record
+
+    log = _unanswered_log(assistant)
+    if log is not None:
+        safe_record(log, answer)
+        log.close()
 
 
 def _batch_item(line: str) -> tuple[dict | None, str]:
@@ -297,8 +316,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     """A terminal loop: type a question, read the answer and its sources."""
     from .app import Assistant
+    from .unanswered import safe_record
 
     assistant = Assistant.open(Settings())
+    unanswered = _unanswered_log(assistant)
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="replace")  # stray bytes become U+FFFD, not a crash
     home = assistant.home or "der Stadt"
@@ -313,6 +334,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if not question:
             break
         answer = assistant.ask(question, history=history)
+        safe_record(unanswered, answer)
         _print_answer(answer)
         print()
         history.append((question, answer.answer))
@@ -341,6 +363,37 @@ def cmd_feedback_export(args: argparse.Namespace) -> int:
     else:
         n = store.export_csv(sys.stdout)
         print(f"{n} feedback rows from {settings.feedback_path}", file=sys.stderr)
+    return 0
+
+
+def cmd_unanswered(args: argparse.Namespace) -> int:
+    """The questions the pages do not answer, grouped by topic (or --export FILE.csv)."""
+    from .embedding import make_embedder
+    from .render import ui_texts
+    from .unanswered import Scrubber, UnansweredLog, render_text, report
+
+    settings = Settings()
+    if args.days is not None and args.days < 0:
+        print("error: --days must be 0 or more", file=sys.stderr)
+        return 2
+    log = UnansweredLog(
+        settings.unanswered_path, Scrubber([]), settings.unanswered_retention_days
+    )  # reading only: the scrubber is not used
+    try:
+        if args.export:
+            args.export.parent.mkdir(parents=True, exist_ok=True)
+            with args.export.open("w", encoding="utf-8", newline="") as out:
+                n = log.export_csv(out, args.days)
+            print(f"{n} unanswered questions written to {args.export}", file=sys.stderr)
+            return 0
+        embedder = make_embedder(settings.embedding, settings.embedding_threads or None)
+        data = report(log, embedder, args.days)
+    finally:
+        log.close()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(render_text(data, ui_texts(args.lang)))
     return 0
 
 
@@ -430,6 +483,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = feedback.add_parser("export", help="write every rating as CSV")
     p.add_argument("--out", type=Path, help="CSV file (default: standard output)")
     p.set_defaults(func=cmd_feedback_export)
+
+    p = sub.add_parser(
+        "unanswered", help="the questions the pages did not answer, grouped by topic"
+    )
+    p.add_argument("--days", type=int, help="only the last N days (default: every kept row)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--export", type=Path, metavar="FILE.csv", help="write the rows as CSV")
+    p.add_argument("--lang", choices=["de", "en"], default="en", help="report language")
+    p.set_defaults(func=cmd_unanswered)
     return parser
 
 

@@ -92,7 +92,22 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default_factory=lambda: _default_dir("var"),
         description="Folder of data the running service writes: the feedback database "
-        "(feedback.sqlite3). Kept until deleted; not part of the repository.",
+        "(feedback.sqlite3) and the unanswered questions (unanswered.sqlite3). Not part of "
+        "the repository.",
+    )
+    record_unanswered: bool = Field(
+        default=True,
+        description="Record the questions the pages do not answer (refusals and answers below "
+        "the measured low-confidence threshold) asked in the web UI, 'assistant ask' and "
+        "'assistant chat', scrubbed of e-mail addresses, phone numbers, long numbers and "
+        "names no page writes, for staff's 'assistant unanswered' report. Off: nothing is "
+        "recorded. Evals and benchmarks never record.",
+    )
+    unanswered_retention_days: int = Field(
+        default=90,
+        ge=0,
+        description="Days an unanswered question is kept; older rows are deleted when the "
+        "service starts and once a day after (0: none survives a restart).",
     )
     max_question_chars: int = Field(
         default=500,
@@ -153,3 +168,7 @@ class Settings(BaseSettings):
     @property
     def feedback_path(self) -> Path:
         return self.data_dir / "feedback.sqlite3"
+
+    @property
+    def unanswered_path(self) -> Path:
+        return self.data_dir / "unanswered.sqlite3"

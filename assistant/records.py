@@ -118,6 +118,9 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     note: str = ""  # e.g. the English note when the question was in another language
     resolved_question: str = ""  # the question after follow-up resolution
+    # not part of the JSON contract: what a report of unanswered questions reads
+    confidence: float | None = None  # the reader's answerability probability, if it read
+    closest: list[dict[str, object]] = field(default_factory=list)  # doc, section, relevance
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -246,3 +246,35 @@ def passages_table(
 def _first_line(p: Passage, limit: int = 90) -> str:
     line = next((x for x in p.chunk.passage_text.split("\n") if x.strip()), "")
     return line if len(line) <= limit else line[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def unanswered_table(data: dict[str, Any], lang: str) -> str:
+    """The staff view of unanswered questions: one row per topic group with its count,
+    example questions, the date of the newest, its kinds and closest sources."""
+    t = ui_texts(lang)
+    summary = t["unanswered_summary"].format(n=data["questions"], groups=len(data["groups"]))
+    parts = [f'<p class="staff-summary">{html.escape(summary)}</p>']
+    if data.get("grouping_threshold") is None:
+        note = t["unanswered_ungrouped"].format(embedder=data.get("embedder", ""))
+        parts.append(f'<p class="staff-empty">{html.escape(note)}</p>')
+    if not data["groups"]:
+        return "".join(parts)
+    cols = t["unanswered_columns"]
+    head = [cols[c] for c in ("count", "examples", "last", "kinds", "sources")]
+    rows = []
+    for g in data["groups"]:
+        examples = "".join(f"<li>{html.escape(q)}</li>" for q in g["examples"])
+        kinds = ", ".join(
+            f"{html.escape(t['unanswered_kinds'].get(k, k))}: {n}" for k, n in g["kinds"].items()
+        )
+        sources = "<br>".join(html.escape(s) for s in g["sources"])
+        rows.append(
+            f'<tr><td class="num">{g["count"]}</td><td><ul>{examples}</ul></td>'
+            f"<td>{html.escape(g['last'])}</td><td>{kinds}</td><td>{sources}</td></tr>"
+        )
+    header = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in head)
+    parts.append(
+        f'<div class="staff-table" tabindex="0"><table><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+    return "".join(parts)

@@ -25,8 +25,9 @@ from .guard import check_question, clean_question
 from .pages import pages_view
 from .ratelimit import RateLimiter, wait_seconds
 from .records import Answer, Passage
-from .render import answer_message, escape_text, passages_table, ui_texts
+from .render import answer_message, escape_text, passages_table, ui_texts, unanswered_table
 from .resources import DATA
+from .unanswered import UnansweredLog, assistant_corpus, open_log, report, safe_record
 
 log = logging.getLogger(__name__)
 LANGS = ("de", "en")
@@ -120,9 +121,11 @@ class ChatHandlers:
         store: FeedbackStore,
         stream_delay_s: float = 0.0,
         limiter: RateLimiter | None = None,
+        unanswered: UnansweredLog | None = None,
     ) -> None:
         self.assistant = assistant
         self.store = store
+        self.unanswered = unanswered  # None: refused questions are not recorded
         self.stream_delay_s = stream_delay_s
         settings = assistant.settings
         if limiter is None:
@@ -168,6 +171,7 @@ class ChatHandlers:
         forced = answer_lang if answer_lang in LANGS else None
         try:
             answer = self.assistant.ask(question, history=history(turns), lang=forced)
+            safe_record(self.unanswered, answer)  # the question only, nothing of the session
             record = answer.to_dict()
             shown_answer = answer_message(record, ui)
         except Exception:
@@ -275,6 +279,49 @@ class ChatHandlers:
             log.exception("pages view failed")
             return _staff_note(ui_texts(ui)["error"])
 
+    # --- unanswered questions (staff, read-only) -----------------------------------------
+    def unanswered_report(self, days: Any, ui_lang: str | None) -> str:
+        """The groups of questions the pages did not answer in the last ``days`` days."""
+        ui = _lang(ui_lang)
+        if self.unanswered is None:
+            return _staff_note(ui_texts(ui)["unanswered_off"])
+        try:
+            embedder, lock = _embedder(self.assistant)
+            with lock:
+                data = report(self.unanswered, embedder, _days(days))
+        except Exception:
+            log.exception("the unanswered report failed")
+            return _staff_note(ui_texts(ui)["error"])
+        return unanswered_table(data, ui)
+
+
+def _days(days: Any) -> int | None:
+    """The report's period in days (None: every kept row)."""
+    try:
+        return max(int(days), 0) if days is not None else None
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+_EMBEDDERS: dict[str, Any] = {}
+
+
+def _embedder(assistant: AssistantLike) -> tuple[Any, Any]:
+    """The assistant's embedder and the lock it answers under (an embedder of the settings
+    and a lock of its own for objects without one)."""
+    import threading
+
+    embedder = getattr(getattr(assistant, "retriever", None), "embedder", None)
+    lock = getattr(assistant, "_lock", None)
+    if embedder is None:
+        from .embedding import make_embedder
+
+        spec = assistant.settings.embedding
+        if spec not in _EMBEDDERS:
+            _EMBEDDERS[spec] = make_embedder(spec, assistant.settings.embedding_threads or None)
+        embedder = _EMBEDDERS[spec]
+    return embedder, lock if lock is not None else threading.Lock()
+
 
 def _staff_k(k: Any) -> int:
     """The number of passages asked for, within 1 … ``STAFF_K_MAX`` (5 when unreadable)."""
@@ -317,13 +364,21 @@ def create_app(
     assistant: AssistantLike,
     store: FeedbackStore | None = None,
     stream_delay_s: float | None = None,
+    unanswered: UnansweredLog | str | None = "settings",
 ) -> gr.Blocks:
-    """The page: chat with sources and feedback, a staff tab with raw retrieval, and a
-    read-only staff tab listing the corpus pages."""
+    """The page: chat with sources and feedback, a staff tab with raw retrieval, a
+    read-only staff tab listing the corpus pages and one with the questions the pages
+    did not answer. ``unanswered``: the log refused questions go to ("settings": opened
+    from the settings, None when recording is off)."""
     settings = assistant.settings
     store = store or FeedbackStore(settings.feedback_path)
     delay = settings.ui_stream_delay_ms / 1000 if stream_delay_s is None else stream_delay_s
-    handlers = ChatHandlers(assistant, store, delay)
+    if unanswered == "settings":
+        embedder = getattr(getattr(assistant, "retriever", None), "embedder", None)
+        name = getattr(embedder, "name", settings.embedding)
+        unanswered = open_log(settings, name, assistant_corpus(assistant))
+    assert not isinstance(unanswered, str)
+    handlers = ChatHandlers(assistant, store, delay, unanswered=unanswered)
     t = ui_texts("de")
     n_examples = len(_examples("de"))
 
@@ -343,7 +398,7 @@ def create_app(
                 scale=0,
                 min_width=270,
             )
-        with gr.Tabs():
+        with gr.Tabs(elem_id="tabs"):
             with gr.Tab(t["chat_tab"], id="ask") as chat_tab:
                 chatbot = gr.Chatbot(
                     label=t["chat_label"],
@@ -394,7 +449,7 @@ def create_app(
                     comment_send = gr.Button(t["comment_send"], scale=1, min_width=120)
                 with gr.Row():
                     clear = gr.Button(t["clear"], variant="secondary", size="sm", elem_id="clear")
-                privacy = gr.Markdown(t["privacy"], elem_classes="privacy")
+                privacy = gr.Markdown(_privacy(t, settings, unanswered), elem_classes="privacy")
             with gr.Tab(t["staff_tab"], id="check") as staff_tab:
                 staff_intro = gr.Markdown(t["staff_intro"])
                 with gr.Row(equal_height=True):
@@ -415,6 +470,19 @@ def create_app(
                 pages_intro = gr.Markdown(t["pages_intro"])
                 pages_refresh = gr.Button(t["pages_refresh"], variant="secondary", size="sm")
                 pages_table = gr.HTML("", elem_id="pages-table")
+            with gr.Tab(t["unanswered_tab"], id="unanswered") as unanswered_tab:
+                unanswered_intro = gr.Markdown(t["unanswered_intro"])
+                with gr.Row(equal_height=True):
+                    unanswered_days = gr.Slider(
+                        1,
+                        max(settings.unanswered_retention_days, 1),
+                        value=max(settings.unanswered_retention_days, 1),
+                        step=1,
+                        label=t["unanswered_days"],
+                        scale=4,
+                    )
+                    unanswered_refresh = gr.Button(t["unanswered_refresh"], scale=1)
+                unanswered_results = gr.HTML("", elem_id="unanswered-results")
 
         # Every way of asking shares one concurrency group ("answer"), so example buttons
         # do not add workers; staff searches have their own small group, and the quick
@@ -480,6 +548,16 @@ def create_app(
             concurrency_id="search",
         )
 
+        gr.on(
+            [unanswered_tab.select, unanswered_refresh.click],
+            handlers.unanswered_report,
+            [unanswered_days, ui_lang],
+            unanswered_results,
+            api_name="unanswered",
+            concurrency_limit=1,
+            concurrency_id="unanswered",
+        )
+
         def relabel(lang: str) -> list[Any]:
             t = ui_texts(_lang(lang))
             return [
@@ -497,7 +575,7 @@ def create_app(
                 gr.update(label=t["comment_label"], placeholder=t["comment_placeholder"]),
                 gr.update(value=t["comment_send"]),
                 gr.update(value=t["clear"]),
-                gr.update(value=t["privacy"]),
+                gr.update(value=_privacy(t, settings, unanswered)),
                 gr.update(value=t["staff_intro"]),
                 gr.update(label=t["staff_query"], placeholder=t["staff_query_placeholder"]),
                 gr.update(label=t["staff_k"]),
@@ -507,6 +585,10 @@ def create_app(
                 gr.update(value=t["pages_intro"]),
                 gr.update(value=t["pages_refresh"]),
                 handlers.pages(lang),
+                gr.update(label=t["unanswered_tab"]),
+                gr.update(value=t["unanswered_intro"]),
+                gr.update(label=t["unanswered_days"]),
+                gr.update(value=t["unanswered_refresh"]),
             ]
 
         relabelled = [
@@ -534,6 +616,10 @@ def create_app(
             pages_intro,
             pages_refresh,
             pages_table,
+            unanswered_tab,
+            unanswered_intro,
+            unanswered_days,
+            unanswered_refresh,
         ]
         set_page_lang = _set_page_lang_js()
         ui_lang.change(relabel, ui_lang, relabelled, js=set_page_lang)
@@ -546,6 +632,14 @@ def create_app(
         app.load(initial_lang, None, ui_lang).then(None, ui_lang, None, js=set_page_lang)
     app.queue(max_size=settings.ui_queue_size, default_concurrency_limit=DEFAULT_CONCURRENCY)
     return app
+
+
+def _privacy(t: dict[str, Any], settings: Settings, unanswered: Any) -> str:
+    """The privacy note under the chat; it says so when unanswered questions are kept."""
+    if unanswered is None:
+        return t["privacy"]
+    kept = t["privacy_unanswered"].format(days=settings.unanswered_retention_days)
+    return f"{t['privacy']} {kept}"
 
 
 def warm_up(assistant: AssistantLike) -> None:
@@ -597,4 +691,6 @@ def serve(
     host, port = host or settings.ui_host, port or settings.ui_port
     print(f"Web UI: http://{host}:{port}  (Strg-C / Ctrl-C beendet / quits)", flush=True)
     print(f"Feedback: {Path(settings.feedback_path)}", flush=True)
+    if settings.record_unanswered:
+        print(f"Unanswered questions: {Path(settings.unanswered_path)}", flush=True)
     launch(app, host, port)

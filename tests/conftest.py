@@ -7,6 +7,10 @@ from assistant import OFFLINE_ENV
 os.environ.update(OFFLINE_ENV)  # forced, not just defaulted, for every test
 for _name in [n for n in os.environ if n.startswith("ASSISTANT_")]:
     del os.environ[_name]  # tests never pick up a developer's settings
+import tempfile  # noqa: E402
+
+# what a test's UI or CLI writes (feedback, unanswered questions) never lands in the checkout
+os.environ["ASSISTANT_DATA_DIR"] = tempfile.mkdtemp(prefix="assistant-tests-var-")
 
 import shutil  # noqa: E402
 import socket  # noqa: E402
@@ -43,7 +47,12 @@ def corpus_copy(tmp_path) -> Path:
 @pytest.fixture
 def fake_settings(tmp_path, corpus_copy) -> Settings:
     """Settings over a corpus copy and a fresh index, with the fake embedder."""
-    return Settings(corpus_dir=corpus_copy, index_dir=tmp_path / "index", embedding="fake")
+    return Settings(
+        corpus_dir=corpus_copy,
+        index_dir=tmp_path / "index",
+        data_dir=tmp_path / "var",
+        embedding="fake",
+    )
 
 
 @pytest.fixture
@@ -72,7 +81,12 @@ def fake_assistant_module(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("assistant")
     shutil.copytree(CORPUS, root / "corpus")
-    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index", embedding="fake")
+    settings = Settings(
+        corpus_dir=root / "corpus",
+        index_dir=root / "index",
+        data_dir=root / "var",
+        embedding="fake",
+    )
     return Assistant.open(settings, embedder=FakeEmbedder(), log=lambda _m: None)
 
 
@@ -82,6 +96,7 @@ def env(monkeypatch, fake_settings):
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(fake_settings.corpus_dir))
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(fake_settings.index_dir))
     monkeypatch.setenv("ASSISTANT_EMBEDDING", "fake")
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(fake_settings.data_dir))
     return fake_settings
 
 
