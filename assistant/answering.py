@@ -266,7 +266,10 @@ class Composer:
             extreme = self.extreme(reading, best, lang, cites)
             if extreme:
                 return extreme
-        if {"when", "since"} & asked and reading.analysis.places:
+        # a best unit that states a year outside a year list answers "when" itself ("Die
+        # Bürgerfahrt … findet im September 2025 statt"), not the year of the partnership
+        stated = any(years(line) and not year_items(line) for line in best.unit.text.splitlines())
+        if {"when", "since"} & asked and reading.analysis.places and not stated:
             return self.year(reading, best, lang, cites)
         return None
 

@@ -138,6 +138,21 @@ def test_a_sentence_that_states_the_newest_year_beats_the_list():
     assert "2023" in _composer([said, years]).compose_reading(reading, "de").text
 
 
+def test_an_event_with_its_own_date_is_not_answered_with_the_partnership_year():
+    event = _chunk("a", "Die Bürgerfahrt nach Graz findet im September 2025 statt.")
+    years = _chunk("b", "Jubiläen:\n\n- 1958 Alkmaar (Niederlande)\n- 1968 Graz (Österreich)")
+    graz = [Concept("graz", frozenset({"graz"}), 3.0, name=True)]
+    reading = _reading(
+        "When is the citizens' trip to Graz?",
+        "en",
+        [(event, 0, 0.9), (years, 1, 0.5)],
+        graz,
+        ((("graz",),),),
+    )
+    text = _composer([event, years]).compose_reading(reading, "en").text
+    assert "September 2025" in text and "twinned" not in text
+
+
 def test_a_year_of_a_partnership_list_is_answered_as_a_sentence():
     years = _chunk("a", "Jubiläen:\n\n- 1958 Alkmaar (Niederlande)\n- 1968 Graz (Österreich)")
     reading = _reading(
