@@ -118,7 +118,7 @@ def _parse(path: str, size: int, mtime: int):
                         continue
                     phrase = " ".join(words)
                     if phrase in heads:
-                        continue  # "Graz :: Graz": a name, the same in both languages
+                        continue  # "Musterstadt :: Musterstadt": a name, the same in both languages
                     phrases.append(phrase)
                     english.update(words)
                 for head in heads if phrases else ():

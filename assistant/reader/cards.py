@@ -4,7 +4,7 @@ Contact cards come as blocks ("Frau Vorname Name" or "Name, Vorname", a role lin
 "Telefon: …", "E-Mail …"), as one line ("Ansprechpartnerin: Vorname Name, Tel. …, E-Mail
 …"), or in prose ("… steht Ihnen Herr Vorname Name unter Telefon … zur Verfügung."). Each
 gives a person, their role and responsibilities, phone, fax and e-mail. Year lists give
-(year, place, country) from lines like "1958 Alkmaar (Niederlande), Troyes (Frankreich)".
+(year, place, country) from lines like "1958 Musterstadt (Niederlande), Beispielburg (Frankreich)".
 """
 
 from __future__ import annotations
@@ -122,8 +122,8 @@ def parse_card(text: str) -> Card | None:
 
 
 def year_items(text: str) -> list[tuple[int, str, str]]:
-    """(year, place, country) of each entry of a year-list line ("1958 Alkmaar
-    (Niederlande), Troyes (Frankreich)"); [] for other lines."""
+    """(year, place, country) of each entry of a year-list line ("1958 Musterstadt
+    (Niederlande), Beispielburg (Frankreich)"); [] for other lines."""
     m = _YEAR_ITEM.match(text.strip())
     if not m:
         return []
