@@ -102,7 +102,7 @@ class GenerationWatch(Generic[T]):
             if served is None or served.collection == self.current:
                 return None
             with ingest_lock(self.settings.index_dir):
-                manifest = pull(self.settings)
+                manifest = pull(self.settings, served)
             return manifest.collection if manifest else None
         manifest = read_manifest(self.settings.manifest_path)
         return manifest.collection if manifest else None

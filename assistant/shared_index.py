@@ -29,24 +29,37 @@ PIECE_CHARS = 1 << 20  # base64 characters per record: keeps each request small
 PIECES_PER_REQUEST = 8
 
 
-def generation_files(settings: Settings, collection: str) -> list[Path]:
-    """The local files of a generation, beside its chunk collection (a lexical index is a
-    folder: its files)."""
+def _paths(settings: Settings, collection: str) -> tuple[list[Path], Path]:
+    """A generation's files beside its chunk collection, and its lexical index's folder."""
     from .ingest import bridge_path, facts_path, lexical_path, units_path
 
-    out = [facts_path(settings, collection), units_path(settings, collection)]
-    out.append(bridge_path(settings, collection))
-    lexical = lexical_path(settings, collection)
-    out += sorted(p for p in lexical.rglob("*") if p.is_file())
-    return out
+    files = [p(settings, collection) for p in (facts_path, units_path, bridge_path)]
+    return files, lexical_path(settings, collection)
 
 
-def _files(client: Any) -> Any:
-    # the records carry their content as documents; the one-number vector is a placeholder
-    # (Chroma wants one per record), never searched
-    return client.get_or_create_collection(
-        FILES_COLLECTION, embedding_function=None, metadata={"hnsw:space": "l2"}
-    )
+def generation_files(settings: Settings, collection: str) -> list[Path]:
+    """The local files of a generation (a lexical index is a folder: its files)."""
+    files, lexical = _paths(settings, collection)
+    return files + sorted(p for p in lexical.rglob("*") if p.is_file())
+
+
+_COLLECTIONS: dict[tuple[str | None, int], Any] = {}
+
+
+def _files(settings: Settings, fresh: bool = False) -> Any:
+    """The collection of index files, remembered per server so that a check for a new
+    generation is one request (forgotten when a request fails); ``fresh`` opens it anew,
+    for the rare publish and fetch."""
+    from .store import open_client
+
+    key = (settings.chroma_host, settings.chroma_port)
+    if fresh or key not in _COLLECTIONS:
+        # the records carry their content as documents; the one-number vector is a
+        # placeholder (Chroma wants one per record), never searched
+        _COLLECTIONS[key] = open_client(settings).get_or_create_collection(
+            FILES_COLLECTION, embedding_function=None, metadata={"hnsw:space": "l2"}
+        )
+    return _COLLECTIONS[key]
 
 
 def _pieces(text: str) -> Iterator[str]:
@@ -57,9 +70,7 @@ def _pieces(text: str) -> Iterator[str]:
 def publish(settings: Settings, manifest: Manifest) -> None:
     """Upload the generation ``manifest`` names, then the manifest (the switch); drop the
     files of generations the manifest no longer keeps."""
-    from .store import open_client
-
-    collection = _files(open_client(settings))
+    collection = _files(settings, fresh=True)
     for path in generation_files(settings, manifest.collection):
         rel = path.relative_to(settings.index_dir).as_posix()
         data = path.read_bytes()
@@ -99,19 +110,21 @@ def publish(settings: Settings, manifest: Manifest) -> None:
 
 def served_manifest(settings: Settings) -> Manifest | None:
     """The manifest the server serves (one small request), or None when it serves none."""
-    from .store import open_client
-
-    got = _files(open_client(settings)).get(ids=[MANIFEST_ID], include=["documents"])
+    try:
+        got = _files(settings).get(ids=[MANIFEST_ID], include=["documents"])
+    except Exception:
+        _COLLECTIONS.pop((settings.chroma_host, settings.chroma_port), None)
+        raise
     if not got["ids"]:
         return None
     return Manifest.from_dict(json.loads(got["documents"][0]))
 
 
-def pull(settings: Settings) -> Manifest | None:
-    """Make the local index folder serve the server's generation: fetch its files unless
-    they are there already, then write the local manifest. None when the server serves no
-    index yet. Call under the index folder's ingest lock."""
-    manifest = served_manifest(settings)
+def pull(settings: Settings, served: Manifest | None = None) -> Manifest | None:
+    """Make the local index folder serve the server's generation (``served``, when already
+    read): fetch its files unless they are there already, then write the local manifest.
+    None when the server serves no index yet. Call under the index folder's ingest lock."""
+    manifest = served or served_manifest(settings)
     if manifest is None:
         return None
     local = _local_manifest(settings)
@@ -131,21 +144,16 @@ def _local_manifest(settings: Settings) -> Manifest | None:
 
 
 def _complete(settings: Settings, collection: str) -> bool:
-    from .ingest import bridge_path, facts_path, lexical_path, units_path
-
-    paths = [facts_path, units_path, bridge_path]
-    return all(p(settings, collection).exists() for p in paths) and (
-        lexical_path(settings, collection).is_dir()
-    )
+    files, lexical = _paths(settings, collection)
+    return all(p.exists() for p in files) and lexical.is_dir()
 
 
 def _download(settings: Settings, collection: str) -> None:
     """Fetch a generation's files; each is written beside its final name and moved there
     whole, the lexical folder last (its presence marks a complete download)."""
-    from .ingest import lexical_path
-    from .store import GET_PAGE, open_client
+    from .store import GET_PAGE
 
-    files = _files(open_client(settings))
+    files = _files(settings, fresh=True)
     parts: dict[str, dict[int, str]] = {}
     digests: dict[str, str] = {}
     offset = 0
@@ -166,7 +174,7 @@ def _download(settings: Settings, collection: str) -> None:
         offset += GET_PAGE
     if not parts:
         raise FileNotFoundError(f"the server holds no files of {collection}")
-    lexical = lexical_path(settings, collection)
+    _, lexical = _paths(settings, collection)
     staging = lexical.with_name(lexical.name + ".part")
     shutil.rmtree(staging, ignore_errors=True)
     for rel, pieces in parts.items():
