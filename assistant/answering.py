@@ -108,6 +108,12 @@ def _renumber(text: str, numbers: dict[int, int]) -> str:
     return re.sub(r"\[(\d+)\]", lambda m: f"[{numbers.get(int(m[1]), int(m[1]))}]", text)
 
 
+def _states_a_year(c: Candidate) -> bool:
+    """Does a unit state a year outside the entries of a year list (a sentence or line that
+    says when something is or was)?"""
+    return any(years(line) and not year_items(line) for line in c.unit.text.splitlines())
+
+
 def _relevance(p: Passage) -> float:
     return p.relevance if p.relevance is not None else p.score
 
@@ -268,17 +274,16 @@ class Composer:
                 return extreme
         # a best unit that states a year outside a year list answers "when" itself ("Die
         # Bürgerfahrt … findet im September 2025 statt"), not the year of the partnership
-        stated = any(years(line) and not year_items(line) for line in best.unit.text.splitlines())
-        if {"when", "since"} & asked and reading.analysis.places and not stated:
+        if {"when", "since"} & asked and reading.analysis.places and not _states_a_year(best):
             return self.year(reading, best, lang, cites)
         return None
 
     def extreme(self, reading: Reading, best: Candidate, lang: str, cites) -> str | None:
-        """The oldest or newest entry of a year list ("1958 Alkmaar (Niederlande)"), from the
+        """The oldest or newest entry of a year list ("1958 Musterstadt (Niederlande)"), from the
         best-read passage that holds such a list, as a sentence; entries of one year together.
         Not when the best unit states a year itself ("Die jüngste … wurde 2023 begründet"):
         a sentence that says it beats a list that may be incomplete."""
-        if years(best.unit.text) and not year_items(best.unit.text):
+        if _states_a_year(best):
             return None
         asked = reading.analysis.asked
         seen: set[str] = set()

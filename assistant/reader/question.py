@@ -104,9 +104,9 @@ class Gazetteer:
         not a name of its own)."""
         found = [g for g in self.groups if any(contains_phrase(words, v) for v in g)]
         for w in words:
-            if len(w) < 5 or w in self._singles:
+            if w in self._singles:
                 continue
-            close = self._near(w)
+            close = self.near(w)
             if close is not None:
                 group = self.groups[close]
                 at = next((i for i, g in enumerate(found) if g[: len(group)] == group), None)
@@ -163,7 +163,7 @@ class QuestionReader:
         self.gazetteer = gazetteer
         self.cities = {c: frozenset(fold_words(c)) for c in cities}
         self.bridge = bridge or Bridge()
-        # the home city's own words ("Darmstadt", "Darmstädter"): a question naming it
+        # the home city's own words ("Musterstadt", "Musterstädter"): a question naming it
         # asks about what every page is about, so they name nothing to look for
         self.home = frozenset(fold_words(home)) if home else frozenset()
 
@@ -256,7 +256,11 @@ class QuestionReader:
             if self.gazetteer.near(w) is not None:
                 return token  # a misspelt place: the gazetteer finds it as it is
             # the slip's correction must be common, and far more common than the word
-            return self.bridge.correction(w, lang, max(TYPO_ZIPF, known + TYPO_MARGIN)) or token
+            cache = self.__dict__.setdefault("_corrections", {})
+            if (w, lang) not in cache:
+                least = max(TYPO_ZIPF, known + TYPO_MARGIN)
+                cache[(w, lang)] = self.bridge.correction(w, lang, least)
+            return cache[(w, lang)] or token
 
         return _WORD.sub(fix, question)
 
