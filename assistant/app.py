@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .answering import Composer, Draft, merge_drafts, phrases
-from .config import Settings
-from .conversation import resolve_followup, split_question
-from .corpus import CorpusError
-from .embedding import Embedder, make_embedder
-from .facts import Facts, extract_facts
-from .guard import (
+from assistant.answering.composer import Composer, Draft, merge_drafts, phrases
+from assistant.answering.conversation import resolve_followup, split_question
+from assistant.answering.llm import LLMComposer, LLMSettings
+from assistant.answering.reader import READ_PASSAGES, Reader, build_reader
+from assistant.answering.reader.bridge import Bridge
+from assistant.answering.reader.vectors import UnitVectors
+from assistant.config import Settings
+from assistant.documents.corpus import CorpusError
+from assistant.guard import (
     TOO_LONG,
     RejectedInputError,
     check_question,
@@ -25,7 +27,9 @@ from .guard import (
     looks_like_instruction,
     rejection,
 )
-from .ingest import (
+from assistant.indexing.embedding import Embedder, make_embedder
+from assistant.indexing.facts import Facts, extract_facts
+from assistant.indexing.ingest import (
     CORPUS_CHANGED,
     bridge_path,
     facts_path,
@@ -35,17 +39,13 @@ from .ingest import (
     lexical_path,
     units_path,
 )
-from .language import detect_language, warm_up
-from .live_index import GenerationWatch
-from .llm import LLMComposer, LLMSettings
-from .manifest import IndexUnavailableError, Manifest, read_manifest
-from .reader import READ_PASSAGES, Reader, build_reader
-from .reader.bridge import Bridge
-from .reader.vectors import UnitVectors
-from .records import Answer, Passage
-from .retrieval import LEGS, Calibration, HybridRetriever, Retriever
-from .shared_index import pull
-from .store import ChunkStore, forget_client, open_client
+from assistant.indexing.live import GenerationWatch
+from assistant.indexing.manifest import IndexUnavailableError, Manifest, read_manifest
+from assistant.indexing.shared import pull
+from assistant.indexing.store import ChunkStore, forget_client, open_client
+from assistant.language.detect import detect_language, warm_up
+from assistant.records import Answer, Passage
+from assistant.retrieval.hybrid import LEGS, Calibration, HybridRetriever, Retriever
 
 logger = logging.getLogger(__name__)
 

@@ -11,15 +11,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import Settings
-from .corpus import CorpusError
-from .guard import RejectedInputError
-from .manifest import IndexUnavailableError
-from .records import Passage
+from assistant.config import Settings
+from assistant.documents.corpus import CorpusError
+from assistant.guard import RejectedInputError
+from assistant.indexing.manifest import IndexUnavailableError
+from assistant.records import Passage
 
 if TYPE_CHECKING:
-    from .eval_gate import GateResult
-    from .evaluation import Question, QuestionSet
+    from assistant.evaluation.gate import GateResult
+    from assistant.evaluation.harness import Question, QuestionSet
 
 
 def _passage_json(p: Passage) -> dict[str, object]:
@@ -52,7 +52,7 @@ def _print_passages(passages: list[Passage]) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .ingest import ingest
+    from assistant.indexing.ingest import ingest
 
     report = ingest(Settings(), rebuild=args.rebuild)
     print(report.summary())
@@ -62,7 +62,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _run_ingest() -> None:
-    from .ingest import ingest
+    from assistant.indexing.ingest import ingest
 
     report = ingest(Settings())
     print(f"ingest: {report.summary()}")
@@ -73,7 +73,7 @@ def _run_ingest() -> None:
 def cmd_add(args: argparse.Namespace) -> int:
     """Import files or folders into the corpus; a refused file is one line on stderr and
     the others go on (exit status 2 at the end)."""
-    from .importing import ImportOptions, ImportRefusedError, import_paths
+    from assistant.documents.importing import ImportOptions, ImportRefusedError, import_paths
 
     options = ImportOptions(
         doc_id=args.id,
@@ -103,7 +103,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_remove(args: argparse.Namespace) -> int:
     """Delete a corpus document; the ingest that follows deletes its chunks."""
-    from .importing import ImportRefusedError, remove_document
+    from assistant.documents.importing import ImportRefusedError, remove_document
 
     try:
         path = remove_document(args.id, Settings())
@@ -117,7 +117,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from .app import Assistant
+    from assistant.app import Assistant
 
     overrides = {"retriever": args.retriever} if args.retriever else {}
     passages = Assistant.open(Settings(**overrides)).search(args.query, args.k, args.lang)
@@ -140,7 +140,7 @@ def _print_answer(answer) -> None:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """One question (readable or --json), or a batch: --jsonl IN --out OUT."""
-    from .app import Assistant
+    from assistant.app import Assistant
 
     if args.jsonl and not args.out:
         print("error: --jsonl needs --out", file=sys.stderr)
@@ -162,7 +162,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def _unanswered_log(assistant):
     """The log of questions the pages do not answer, for this assistant (None when off)."""
-    from .unanswered import assistant_corpus, open_log
+    from assistant.serving.unanswered import assistant_corpus, open_log
 
     settings = assistant.settings
     return open_log(settings, assistant.retriever.embedder.name, assistant_corpus(assistant))
@@ -170,7 +170,7 @@ def _unanswered_log(assistant):
 
 def _record(assistant, answer) -> None:
     """Record a refused or low-confidence answer of ``assistant ask`` (not of a batch)."""
-    from .unanswered import safe_record
+    from assistant.serving.unanswered import safe_record
 
     log = _unanswered_log(assistant)
     if log is not None:
@@ -214,7 +214,7 @@ def _ask_batch(assistant, source: Path, target: Path) -> int:
 
 def _eval_sets(args: argparse.Namespace, settings: Settings) -> list[QuestionSet]:
     """The question sets to run: the named files or every set of evals/, then --set."""
-    from .evaluation import discover_sets, select_sets, sets_for_files
+    from assistant.evaluation.harness import discover_sets, select_sets, sets_for_files
 
     if args.files:
         sets = sets_for_files(args.files, settings.evals_dir)
@@ -227,7 +227,7 @@ def _load_eval_sets(
     sets: list[QuestionSet], settings: Settings
 ) -> tuple[list[tuple[QuestionSet, list[Question]]], list[str]]:
     """Each set with its questions, and every problem of every set."""
-    from .evaluation import load_questions, validate_set
+    from assistant.evaluation.harness import load_questions, validate_set
 
     loaded, problems = [], []
     for qset in sets:
@@ -238,7 +238,7 @@ def _load_eval_sets(
 
 
 def _write_eval_outputs(args: argparse.Namespace, result: dict[str, Any], gate: GateResult) -> None:
-    from .eval_report import render_report
+    from assistant.evaluation.report import render_report
 
     if args.json_out:
         args.json_out.parent.mkdir(parents=True, exist_ok=True)
@@ -250,7 +250,7 @@ def _write_eval_outputs(args: argparse.Namespace, result: dict[str, Any], gate: 
 
 def _update_baseline(path: Path, result: dict[str, Any]) -> None:
     """Write this run's sets into the baseline; sets not run keep their entries."""
-    from .eval_gate import make_baseline
+    from assistant.evaluation.gate import make_baseline
 
     previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
     baseline = make_baseline(result, previous)
@@ -260,9 +260,8 @@ def _update_baseline(path: Path, result: dict[str, Any]) -> None:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Run the question sets, write the report, and apply the gate (exit 1 when it fails)."""
-    from .eval_gate import run_gate
-    from .eval_report import sets_table
-    from .evaluation import (
+    from assistant.evaluation.gate import run_gate
+    from assistant.evaluation.harness import (
         QUESTIONS_FILE,
         EvalDataError,
         SetAssistants,
@@ -270,6 +269,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         run_sets,
         shown_path,
     )
+    from assistant.evaluation.report import sets_table
 
     settings = Settings()
     try:
@@ -315,8 +315,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """A terminal loop: type a question, read the answer and its sources."""
-    from .app import Assistant
-    from .unanswered import safe_record
+    from assistant.app import Assistant
+    from assistant.serving.unanswered import safe_record
 
     assistant = Assistant.open(Settings())
     unanswered = _unanswered_log(assistant)
@@ -343,7 +343,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """The web UI on the loopback address (or --host/--port) until Ctrl-C."""
-    from .ui import serve
+    from assistant.serving.ui import serve
 
     serve(Settings(), host=args.host, port=args.port)
     return 0
@@ -351,7 +351,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_feedback_export(args: argparse.Namespace) -> int:
     """Every stored rating as CSV, to --out or standard output."""
-    from .feedback import FeedbackStore
+    from assistant.serving.feedback import FeedbackStore
 
     settings = Settings()
     store = FeedbackStore(settings.feedback_path)
@@ -368,9 +368,9 @@ def cmd_feedback_export(args: argparse.Namespace) -> int:
 
 def cmd_unanswered(args: argparse.Namespace) -> int:
     """The questions the pages do not answer, grouped by topic (or --export FILE.csv)."""
-    from .embedding import make_embedder
-    from .render import ui_texts
-    from .unanswered import Scrubber, UnansweredLog, render_text, report
+    from assistant.indexing.embedding import make_embedder
+    from assistant.serving.render import ui_texts
+    from assistant.serving.unanswered import Scrubber, UnansweredLog, render_text, report
 
     settings = Settings()
     if args.days is not None and args.days < 0:

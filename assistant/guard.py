@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from .answering import phrases
-from .language import detect_language
-from .records import Answer
-from .resources import load_data
+from assistant.answering.composer import phrases
+from assistant.language.detect import detect_language
+from assistant.records import Answer
+from assistant.resources import load_data
 
 # control (Cc), format (Cf: zero-width and bidi marks), surrogate (Cs), private use (Co)
 _DROPPED = {"Cc", "Cf", "Cs", "Co"}

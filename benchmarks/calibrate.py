@@ -22,8 +22,8 @@ import numpy as np
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation import load_questions, passage_has_gold
-from assistant.retrieval import DATA, Calibration
+from assistant.evaluation.harness import load_questions, passage_has_gold
+from assistant.retrieval.hybrid import DATA, Calibration
 
 K = 10
 

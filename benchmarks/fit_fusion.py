@@ -23,8 +23,18 @@ from collections.abc import Sequence
 import numpy as np
 
 from assistant.config import Settings
-from assistant.evaluation import SetAssistants, discover_sets, load_questions, passage_has_gold
-from assistant.retrieval import DEFAULT_WEIGHTS, EVIDENCE_BLEND, FUSION_PATH, question_language
+from assistant.evaluation.harness import (
+    SetAssistants,
+    discover_sets,
+    load_questions,
+    passage_has_gold,
+)
+from assistant.retrieval.hybrid import (
+    DEFAULT_WEIGHTS,
+    EVIDENCE_BLEND,
+    FUSION_PATH,
+    question_language,
+)
 
 TRAIN_SPLITS = ("dev", "train")
 GRID = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0)

@@ -7,7 +7,7 @@ Each dev question also gets two made-up unanswerable twins (what it names, and a
 content words, replaced by invented or unused words: ``nonsense_variant``), so the models
 see questions about nothing the pages know. For every training question the assistant of
 its set retrieves passages as it does when answering; every unit of them is an example
-(``assistant/reader/fit.py``). The report gives the cross-validated figures (over question
+(``assistant/answering/reader/fit.py``). The report gives the cross-validated figures (over question
 pairs); ``--write`` stores the weights in
 ``assistant/data/reader.json`` under the embedder's name. The test split, the fresh set and
 the other city's set are never read here.
@@ -21,13 +21,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+from assistant.answering.reader import READ_PASSAGES
+from assistant.answering.reader.fit import absent_words, build_examples, fit, nonsense_variant
+from assistant.answering.reader.model import save_entry
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation import SetAssistants, discover_sets, load_questions
-from assistant.reader import READ_PASSAGES
-from assistant.reader.fit import absent_words, build_examples, fit, nonsense_variant
-from assistant.reader.model import save_entry
-from assistant.retrieval import question_language
+from assistant.evaluation.harness import SetAssistants, discover_sets, load_questions
+from assistant.retrieval.hybrid import question_language
 
 
 def examples_for(assistant: Assistant, questions):

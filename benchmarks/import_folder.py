@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pdfgen import SLIDE_SIZE, slide, write_pdf
 
 from assistant.config import Settings
-from assistant.importing import import_paths
-from assistant.ingest import ingest
+from assistant.documents.importing import import_paths
+from assistant.indexing.ingest import ingest
 
 REPO = Path(__file__).resolve().parent.parent
 TOPICS = ["Schüleraustausch", "Bürgerreise", "Kulturfestival", "Jugendbegegnung", "Sportturnier"]

@@ -12,7 +12,7 @@ from pathlib import Path
 from langdetect import DetectorFactory, LangDetectException, detect
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from assistant.language import detect_language
+from assistant.language.detect import detect_language
 
 ROWS = [
     line.split("\t")
@@ -34,7 +34,7 @@ def main() -> int:
     detectors = {
         "langdetect": _langdetect,
         "py3langid (de/en only)": lambda t: restricted.classify(t)[0],
-        "assistant.language": detect_language,
+        "assistant.language.detect": detect_language,
     }
     labelled = [(label, q) for label, q in ROWS if label in ("de", "en")]
     others = [q for label, q in ROWS if label == "other"]

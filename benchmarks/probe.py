@@ -54,7 +54,7 @@ def subset(questions: list[Any], limit: int) -> list[Any]:
 
 def _questions(limit: int) -> list[Any]:
     from assistant.config import Settings
-    from assistant.evaluation import load_questions
+    from assistant.evaluation.harness import load_questions
 
     return subset(load_questions(sorted(Settings().evals_dir.glob("*.jsonl"))), limit)
 
@@ -67,7 +67,7 @@ def cmd_phases(args: argparse.Namespace) -> int:
         t = time.perf_counter()
         from assistant.app import Assistant
         from assistant.config import Settings
-        from assistant.embedding import make_embedder
+        from assistant.indexing.embedding import make_embedder
 
         marks["imports"] = time.perf_counter() - t
         settings = Settings()
@@ -196,7 +196,7 @@ def _timed_passes(
 def cmd_measure(args: argparse.Namespace) -> int:
     from assistant.app import Assistant
     from assistant.config import Settings
-    from assistant.evaluation import run_eval
+    from assistant.evaluation.harness import run_eval
 
     settings = Settings()
     questions = _questions(args.limit)
@@ -217,7 +217,7 @@ def cmd_measure(args: argparse.Namespace) -> int:
     rss_serving = proc_status()  # before the peer loads llama-index
     peer = peer_quality = None
     if args.peer:
-        from assistant.peer import LlamaIndexDefaultRetriever
+        from assistant.retrieval.peer import LlamaIndexDefaultRetriever
 
         retriever = assistant.retriever
         peer = LlamaIndexDefaultRetriever(retriever.store, retriever.embedder)
@@ -260,7 +260,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from assistant.app import Assistant
     from assistant.config import Settings
-    from assistant.ui import create_app, launch, warm_up
+    from assistant.serving.ui import create_app, launch, warm_up
 
     t = time.perf_counter()
     assistant = Assistant.open(Settings(), auto_ingest=False)
@@ -296,9 +296,9 @@ def _passages(count: int) -> list[str]:
 
     import haystack
 
-    from assistant.chunking import chunk_document
     from assistant.config import Settings
-    from assistant.corpus import load_corpus, parse_document
+    from assistant.documents.chunking import chunk_document
+    from assistant.documents.corpus import load_corpus, parse_document
 
     docs = load_corpus(Settings().corpus_dir)
     texts = [c.embedding_text for d in docs for c in chunk_document(d)]
@@ -315,7 +315,7 @@ def _passages(count: int) -> list[str]:
 
 
 def cmd_embed(args: argparse.Namespace) -> int:
-    from assistant.embedding import make_embedder
+    from assistant.indexing.embedding import make_embedder
 
     texts = _passages(args.passages)
     t = time.perf_counter()
@@ -389,8 +389,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """A cold build of the index as ``assistant ingest`` does it, split into preparing (loading
     and chunking), embedding and storing (Chroma, facts, manifest); optionally profiled."""
     from assistant.config import Settings
-    from assistant.embedding import make_embedder
-    from assistant.ingest import ingest
+    from assistant.indexing.embedding import make_embedder
+    from assistant.indexing.ingest import ingest
 
     settings = Settings()
     inner = make_embedder(settings.embedding, settings.embedding_threads or None)

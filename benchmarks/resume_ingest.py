@@ -6,7 +6,7 @@ An ingest writes, in order: the new Chroma collection (all chunks and vectors), 
 lexical index, then the manifest (the switch). When it stops after the collection is complete
 (the 100k-chunk haystack ingest did, on a ``get`` that SQLite refused), the hour of embedding
 need not be redone: this writes the facts, the lexical index and the manifest from the stored
-collection with ``assistant.ingest.switch_to``, as an ingest does, after checking that the
+collection with ``assistant.indexing.ingest.switch_to``, as an ingest does, after checking that the
 collection holds chunks of every corpus document and of nothing else. With ``--record`` it
 also writes the suite's record of the build (``<index>.ingest.json``), its figures taken from
 the build's log and marked as such.
@@ -23,13 +23,13 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.chunking import chunker_params
 from assistant.config import Settings
-from assistant.corpus import load_corpus
-from assistant.embedding import make_embedder
-from assistant.ingest import reader_params, switch_to
-from assistant.manifest import DocEntry, Manifest
-from assistant.store import ChunkStore, open_client
+from assistant.documents.chunking import chunker_params
+from assistant.documents.corpus import load_corpus
+from assistant.indexing.embedding import make_embedder
+from assistant.indexing.ingest import reader_params, switch_to
+from assistant.indexing.manifest import DocEntry, Manifest
+from assistant.indexing.store import ChunkStore, open_client
 
 _PROGRESS = re.compile(r"^\[(\d\d:\d\d:\d\d)\] embedded (\d+)/(\d+) \(([\d.]+) passages/s\)")
 

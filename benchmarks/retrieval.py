@@ -19,9 +19,9 @@ from pathlib import Path
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation import load_questions, percentile, run_eval
-from assistant.peer import LlamaIndexDefaultRetriever
-from assistant.retrieval import HybridRetriever
+from assistant.evaluation.harness import load_questions, percentile, run_eval
+from assistant.retrieval.hybrid import HybridRetriever
+from assistant.retrieval.peer import LlamaIndexDefaultRetriever
 
 
 class _Searcher:

@@ -43,7 +43,7 @@ import benchlib  # noqa: E402
 import haystack  # noqa: E402
 import report  # noqa: E402
 
-from assistant.corpus import corpus_files  # noqa: E402
+from assistant.documents.corpus import corpus_files  # noqa: E402
 
 FIRST_QUESTION = "Wer ist für Szeged zuständig?"
 _SUMMARY = re.compile(

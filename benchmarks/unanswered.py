@@ -23,8 +23,8 @@ from pathlib import Path
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation import load_questions
-from assistant.unanswered import assistant_corpus, open_log
+from assistant.evaluation.harness import load_questions
+from assistant.serving.unanswered import assistant_corpus, open_log
 
 BUDGET_MS = 1.0
 

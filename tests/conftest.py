@@ -23,8 +23,8 @@ import pytest  # noqa: E402
 from gradio_queue import free_port  # noqa: E402
 
 from assistant.config import Settings  # noqa: E402
-from assistant.corpus import load_corpus  # noqa: E402
-from assistant.embedding import FakeEmbedder  # noqa: E402
+from assistant.documents.corpus import load_corpus  # noqa: E402
+from assistant.indexing.embedding import FakeEmbedder  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"

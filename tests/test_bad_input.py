@@ -13,10 +13,10 @@ import orjson
 import pytest
 from gradio_queue import completed_message, free_port
 
-from assistant.answering import phrases
+from assistant.answering.composer import phrases
 from assistant.cli import main
-from assistant.feedback import FeedbackStore
-from assistant.ui import ChatHandlers
+from assistant.serving.feedback import FeedbackStore
+from assistant.serving.ui import ChatHandlers
 
 OTHER_NOTE = phrases("en")["other_language_note"]
 LONG_DE = "Wer ist für Szeged zuständig? " * 700  # 21,000 characters
@@ -197,7 +197,7 @@ def test_cli_unexpected_errors_are_one_line(env, capsys, monkeypatch):
     def broken(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("assistant.ingest.ingest", broken)
+    monkeypatch.setattr("assistant.indexing.ingest.ingest", broken)
     assert main(["ingest"]) == 1
     err = capsys.readouterr().err
     assert err == "error: RuntimeError: disk on fire (--debug shows where)\n"
@@ -244,7 +244,7 @@ def test_ui_comment_is_cleaned_and_clipped(handlers):
     _, _, turns, _ = list(handlers.respond("Wer ist für Szeged zuständig?", [], "auto", "de"))[-1]
     import gradio as gr
 
-    from assistant.ui import COMMENT_MAX_CHARS
+    from assistant.serving.ui import COMMENT_MAX_CHARS
 
     turns, _, _, _, row = handlers.rate(
         turns, "de", gr.LikeData(None, {"index": 1, "liked": True, "value": ""})
@@ -261,7 +261,7 @@ def server(assistant, tmp_path_factory):
     questions per session, so the bad inputs below are all answered, and a refill so slow
     (one question per 10 minutes) that the 41st question is limited however slowly a loaded
     machine answers the first 40."""
-    from assistant.ui import create_app, launch
+    from assistant.serving.ui import create_app, launch
 
     settings = assistant.settings.model_copy(
         update={"ui_rate_limit_burst": 40, "ui_rate_limit_per_minute": 0.1}

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunking import chunk_document
-from assistant.corpus import load_corpus
+from assistant.documents.chunking import chunk_document
+from assistant.documents.corpus import load_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "benchmarks"

@@ -89,14 +89,14 @@ def test_ask_batch_echoes_ids(env, tmp_path, capsys):
 def test_serve_starts_the_web_ui_on_the_given_address(env, monkeypatch):
     seen = {}
     monkeypatch.setattr(
-        "assistant.ui.serve", lambda settings, host, port: seen.update(host=host, port=port)
+        "assistant.serving.ui.serve", lambda settings, host, port: seen.update(host=host, port=port)
     )
     assert main(["serve", "--port", "7999"]) == 0
     assert seen == {"host": None, "port": 7999}  # None: ASSISTANT_UI_HOST, 127.0.0.1
 
 
 def test_feedback_export_writes_csv(env, monkeypatch, tmp_path, capsys):
-    from assistant.feedback import FeedbackStore
+    from assistant.serving.feedback import FeedbackStore
 
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "var"))
     store = FeedbackStore(tmp_path / "var" / "feedback.sqlite3")

@@ -5,8 +5,8 @@ import json
 import pytest
 from conftest import CORPUS, REPO
 
-from assistant.answering import phrases
-from assistant.corpus import load_corpus
+from assistant.answering.composer import phrases
+from assistant.documents.corpus import load_corpus
 from assistant.guard import (
     EMPTY,
     NO_WORDS,

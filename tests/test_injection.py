@@ -12,11 +12,11 @@ import pytest
 from conftest import CORPUS
 from fake_llm import FakeOpenAI, serve
 
+from assistant.answering.llm import LLMComposer, LLMSettings, prompts
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.embedding import FakeEmbedder
-from assistant.ingest import ingest
-from assistant.llm import LLMComposer, LLMSettings, prompts
+from assistant.indexing.embedding import FakeEmbedder
+from assistant.indexing.ingest import ingest
 
 INJECTED = """---
 id: hinweise-partnerschaften

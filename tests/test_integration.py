@@ -6,8 +6,8 @@ import pytest
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.ingest import ingest
-from assistant.manifest import read_manifest
+from assistant.indexing.ingest import ingest
+from assistant.indexing.manifest import read_manifest
 
 pytestmark = pytest.mark.slow
 

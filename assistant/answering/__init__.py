@@ -1,0 +1,1 @@
+"""Answering: the reader, the composer and its phrases, follow-ups, the optional LLM."""

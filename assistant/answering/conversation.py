@@ -1,0 +1,151 @@
+"""Follow-up questions: a question that lacks its subject takes it from the previous turns."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+from typing import Any, NamedTuple
+
+from assistant.language.intent import intents, places
+from assistant.language.words import contains_phrase, content_words, fold_words
+from assistant.resources import load_data
+
+
+@cache
+def _followup_cues() -> list[tuple[str, ...]]:
+    data = load_data("wordlists.yaml")
+    return [tuple(fold_words(c)) for c in data["followup"]]
+
+
+def user_turns(history: Sequence[Any] | None) -> list[str]:
+    """The user's earlier questions, oldest first, from either history format:
+    ``[{"role": "user", "content": …}, …]`` or ``[(question, answer), …]``."""
+    out: list[str] = []
+    for turn in history or []:
+        if isinstance(turn, dict):
+            if turn.get("role") == "user" and isinstance(turn.get("content"), str):
+                out.append(turn["content"])
+        elif isinstance(turn, list | tuple) and turn and isinstance(turn[0], str):
+            out.append(turn[0])
+    return out
+
+
+def _place_text(question: str, group: list[tuple[str, ...]]) -> str | None:
+    """The words of ``question`` that name a place of ``group``, as the asker wrote them."""
+    for variant in group:
+        pattern = r"\W+".join(re.escape(w) for w in variant)
+        hit = re.search(pattern, " ".join(fold_words(question)))
+        if hit:
+            words = question.split()
+            folded = [" ".join(fold_words(w)) for w in words]
+            for i, f in enumerate(folded):
+                if f and f.split()[0] == variant[0]:
+                    return re.sub(r"[?!.,;:]+$", "", " ".join(words[i : i + len(variant)]))
+    return None
+
+
+def resolve_followup(question: str, history: Sequence[Any] | None) -> str:
+    """The question with its missing subject filled in from the previous question.
+
+    "Und Graz?" after "Wer ist für Szeged zuständig?" → "Wer ist für Graz zuständig?";
+    "What's her phone number?" after "Who handles Troyes?" → "What's her phone number?
+    (Who handles Troyes?)". A question that stands on its own is returned unchanged.
+    """
+    turns = user_turns(history)
+    if not turns:
+        return question
+    previous = turns[-1]
+    new_places, old_places = places(question), places(previous)
+    words = fold_words(question)
+    short = len(content_words(question)) <= 3
+    refers_back = any(contains_phrase(words, cue) for cue in _followup_cues())
+    known = {w for g in new_places for v in g for w in v} | {w for c in _followup_cues() for w in c}
+    only_places = len([w for w in content_words(question) if w not in known]) <= 1
+    if new_places and not intents(question) and only_places and old_places:
+        new_text = _place_text(question, new_places[0])
+        old_text = _place_text(previous, old_places[0])
+        if new_text and old_text:
+            return previous.replace(old_text, new_text, 1)
+        return f"{previous} {question}"
+    if not new_places and (refers_back or short):
+        return f"{question} ({previous})"
+    return question
+
+
+# ", und wer …" / ", and since when …": a second question joined to the first
+_JOINS = {
+    "de": re.compile(
+        r"\s*,?\s+und\s+(?=(?:wer|wen|wem|wie|was|wann|wo|woran|wofür|welche[mnrs]?|seit|"
+        r"(?:an|in|mit|bei|für|von|zu|aus|ab)\s+(?:welche[mnrs]?|wem|wen|was))\b)",
+        re.IGNORECASE,
+    ),
+    "en": re.compile(
+        r"\s*,?\s+and\s+(?=(?:who|whom|whose|what|when|where|which|how|since|why|"
+        r"(?:in|at|with|from|for|to|by)\s+(?:which|what|whom))\b)",
+        re.IGNORECASE,
+    ),
+}
+
+
+class Part(NamedTuple):
+    """One question of a compound question; ``follows`` when it takes its subject from the
+    first (so it has no answer when the first has none)."""
+
+    text: str
+    follows: bool = False
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
+
+
+def split_question(question: str, lang: str) -> list[Part]:
+    """The questions a compound question asks, each standing on its own: "Who handles
+    Brescia, and since when has it been a twin town?" → "Who handles Brescia?", "since when
+    has it been a twin town? (Who handles Brescia?)". Several questions in a row ("Wann ist
+    das Fest? Wer organisiert es?") are parts too, each with the sentences of context that
+    come before the first question. A simple question comes back alone."""
+    sentences = [s for s in _SENTENCE.split(question.strip()) if s.strip()]
+    asked = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
+    if len(asked) >= 2:
+        context = " ".join(sentences[: asked[0]])
+        first = f"{context} {sentences[asked[0]]}".strip()
+        parts: list[Part] = list(_split_joined(first, lang))
+        gist = _gist(context)  # later questions take the context's names and things along
+        for i in asked[1:]:
+            text = f"{gist} {sentences[i]}".strip()
+            resolved = resolve_followup(sentences[i], [(f"{gist} {sentences[asked[0]]}", "")])
+            if resolved != sentences[i]:  # "Wo findet es statt?" takes its subject along
+                parts.append(Part(resolved, True))
+            else:
+                parts += [p for p in _split_joined(text, lang) if p not in parts]
+        return parts
+    return _split_joined(question, lang)
+
+
+def _gist(text: str) -> str:
+    """What a context names: its capitalised words (after the first), numbers and quoted
+    titles, in their order ("Unser Chor aus der Nordstadt möchte 2025 nach Besançon" →
+    "Chor Nordstadt 2025 Besançon")."""
+    tokens = re.findall(r"„[^“]*“|\"[^\"]*\"|[\w'’.-]+", text)
+    kept = [
+        t
+        for i, t in enumerate(tokens)
+        if t[:1] in '„"' or t[:1].isdigit() or (i and t[:1].isupper())
+    ]
+    return " ".join(dict.fromkeys(kept))
+
+
+def _split_joined(question: str, lang: str) -> list[Part]:
+    """The questions one sentence joins with ", und wer …" / ", and since when …"."""
+    join = _JOINS.get(lang)
+    pieces = [p.strip() for p in join.split(question)] if join else [question]
+    pieces = [p for p in pieces if p]
+    if len(pieces) < 2 or any(len(p.split()) < 3 for p in pieces):
+        return [Part(question)]
+    first = pieces[0] if pieces[0].endswith(("?", "!", ".")) else f"{pieces[0]}?"
+    parts = [Part(first)]
+    for piece in pieces[1:]:
+        resolved = resolve_followup(piece, [(first, "")])
+        parts.append(Part(resolved, resolved != piece))
+    return parts

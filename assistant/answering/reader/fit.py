@@ -1,0 +1,295 @@
+"""Fitting the reader's weights on the dev split (``benchmarks/fit_reader.py`` runs this).
+
+Every candidate unit of every dev question is an example: its features, and a label (the
+unit holds a gold evidence of an answerable question; every unit of an unanswerable one is
+0). A logistic regression is fitted (scikit-learn), its regularisation chosen by grouped
+cross-validation over question pairs (a question's translation never sits in the other
+fold). Answerability is a small gradient-boosted model (monotone in each feature) on what
+the best units show out of fold,
+and the refusal threshold is chosen on the out-of-fold probabilities of the written
+questions (the made-up twins left out): the lowest that refuses ``REFUSAL_TARGET`` of the
+unanswerable ones with at most ``FALSE_REFUSAL_LIMIT`` false refusals, or when none does
+both, the one within that limit that refuses the most.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.answering.reader.features import FEATURES, SIGNS, Candidate
+from assistant.answering.reader.model import (
+    ANSWER_FEATURES,
+    ANSWER_SIGNS,
+    AnswerTrees,
+    ReaderModel,
+    answer_features,
+    fit_signed_logistic,
+)
+from assistant.evaluation.harness import Question
+
+REFUSAL_TARGET = 0.95
+FALSE_REFUSAL_LIMIT = 0.03
+FOLDS = 5
+C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
+SYNTHETIC_SPLIT = "synthetic"  # made-up unanswerable twins of dev questions (fitting only)
+THRESHOLD_SPLIT = "dev"
+ANSWERABILITY_SPLITS = ("dev", SYNTHETIC_SPLIT)
+SYNTHETIC_WEIGHT = 0.25
+
+
+@dataclass
+class Example:
+    question: Question
+    candidates: list[Candidate]
+    labels: np.ndarray
+    fold: int = 0
+
+
+@dataclass
+class FitReport:
+    examples: int = 0
+    positives: int = 0
+    questions: int = 0
+    c: float = 0.0
+    cv: dict[str, float] = field(default_factory=dict)
+
+
+def holds_gold(candidate: Candidate, q: Question) -> bool:
+    """Does a unit hold one of the question's gold evidences (or lie inside one)?"""
+    text = candidate.unit.text
+    for g in q.gold:  # (another page holding the same text holds the fact as well)
+        evidence = g["evidence"]
+        if evidence in text or (len(text) >= 15 and text in evidence):
+            return True
+    return False
+
+
+def nonsense_variant(
+    q: Question, real_words: Sequence[str] = (), names_only: bool = True
+) -> Question:
+    """An unanswerable twin of a question. Its question words stay; what it names (its
+    capitalised words; all its other words of four letters or more when ``names_only`` is
+    false or it names nothing) is replaced, seeded by the word so that every run makes the
+    same twin: by a made-up word, or, when ``real_words`` are given, for about every other
+    word by one of them (real words of the language that no page uses). The twin asks the
+    same kind of thing about something the pages cannot know."""
+    from dataclasses import replace
+
+    from assistant.answering.reader.question import _cue_words
+    from assistant.language.words import fold_words, stopwords
+
+    keep = stopwords() | _cue_words()
+
+    def made_up(word: str) -> str:
+        digest = hashlib.sha256(word.lower().encode()).digest()
+        if real_words and digest[-1] % 2:
+            return real_words[int.from_bytes(digest[:4], "little") % len(real_words)]
+        consonants, vowels = "bdfgklmnprstvz", "aeiou"
+        letters = [
+            (consonants if i % 2 == 0 else vowels)[b % (14 if i % 2 == 0 else 5)]
+            for i, b in enumerate(digest[: max(4, len(word))])
+        ]
+        return "".join(letters)
+
+    def swapper(names_only: bool):
+        def swap(match: re.Match) -> str:
+            word = match.group(0)
+            if len(word) < 4 or "".join(fold_words(word)) in keep:
+                return word
+            if names_only and (match.start() == 0 or not word[:1].isupper()):
+                return word
+            new = made_up(word)
+            return new[:1].upper() + new[1:] if word[:1].isupper() else new
+
+        return swap
+
+    # what the question names (its capitalised words) is swapped; a question without any
+    # gets every content word swapped
+    text = re.sub(r"[^\W\d_]+", swapper(names_only), q.question)
+    if text == q.question:
+        text = re.sub(r"[^\W\d_]+", swapper(False), q.question)
+    return replace(
+        q,
+        id=f"{q.id}-{'names' if names_only else 'words'}-swapped",
+        question=text,
+        answerable=False,
+        must_include=[],
+        gold=[],
+        category="unanswerable",
+        split=SYNTHETIC_SPLIT,
+    )
+
+
+def absent_words(lang: str, page_words: set[str], count: int = 2000) -> list[str]:
+    """Real words of a language, of middling frequency (``wordfreq``), that no page uses:
+    what a question about a thing the pages never mention would name."""
+    try:
+        from wordfreq import top_n_list
+    except ImportError:  # pragma: no cover - wordfreq is a dependency
+        return []
+    from assistant.language.words import fold_words
+
+    words = top_n_list(lang, 20000)[5000:]
+    fresh = [w for w in words if len(w) >= 5 and w.isalpha()]
+    return [w for w in fresh if "".join(fold_words(w)) not in page_words][:count]
+
+
+def fold_of(pair_id: str, folds: int = FOLDS) -> int:
+    return int(hashlib.sha256(pair_id.encode()).hexdigest(), 16) % folds
+
+
+def build_examples(
+    questions: Sequence[Question], read: Callable[[Question], list[Candidate]]
+) -> list[Example]:
+    out = []
+    for q in questions:
+        candidates = read(q)
+        labels = np.asarray(
+            [float(q.answerable and holds_gold(c, q)) for c in candidates], dtype=np.float32
+        )
+        out.append(Example(q, candidates, labels, fold_of(q.pair_id)))
+    return out
+
+
+def _matrix(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray]:
+    rows = [c.features for e in examples for c in e.candidates]
+    x = np.stack(rows) if rows else np.zeros((0, len(FEATURES)), dtype=np.float32)
+    y = np.concatenate([e.labels for e in examples]) if examples else np.zeros(0)
+    return x, y
+
+
+def _fit_units(x: np.ndarray, y: np.ndarray, c: float):
+    signs = [SIGNS[name] for name in FEATURES]
+    return fit_signed_logistic(x, y, signs, l2=1.0 / c)
+
+
+def _scores(x, mean, scale, coef, intercept) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-(((x - mean) / scale) @ coef + intercept)))
+
+
+def _top1(examples: Sequence[Example], scores: Sequence[np.ndarray]) -> float:
+    answerable = [(e, s) for e, s in zip(examples, scores, strict=True) if e.question.answerable]
+    hits = sum(bool(len(s) and e.labels[int(np.argmax(s))] > 0) for e, s in answerable)
+    return hits / max(1, len(answerable))
+
+
+def _out_of_fold(examples: Sequence[Example], c: float) -> list[np.ndarray]:
+    scores: list[np.ndarray] = [np.zeros(0)] * len(examples)
+    for k in sorted({e.fold for e in examples}):
+        train = [e for e in examples if e.fold != k]
+        x, y = _matrix(train)
+        params = _fit_units(x, y, c)
+        for i, e in enumerate(examples):
+            if e.fold == k and e.candidates:
+                scores[i] = _scores(np.stack([c_.features for c_ in e.candidates]), *params)
+    return scores
+
+
+def _fit_answerability(
+    x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
+) -> AnswerTrees:
+    """The answerability model: gradient-boosted trees, each feature's effect bounded to its
+    direction (``ANSWER_SIGNS``), small and regularised for a few hundred questions."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    model = HistGradientBoostingClassifier(
+        max_depth=3,
+        max_iter=150,
+        learning_rate=0.05,
+        min_samples_leaf=20,
+        l2_regularization=1.0,
+        monotonic_cst=[ANSWER_SIGNS[name] for name in ANSWER_FEATURES],
+        random_state=0,
+    )
+    return AnswerTrees.from_sklearn(model.fit(x, y.astype(int), sample_weight=weights))
+
+
+def choose_threshold(p: np.ndarray, answerable: np.ndarray) -> tuple[float, dict[str, float]]:
+    """The refusal threshold on out-of-fold answerability probabilities: among thresholds
+    with at most ``FALSE_REFUSAL_LIMIT`` false refusals, the lowest that refuses
+    ``REFUSAL_TARGET`` of the unanswerable questions, or when none does, the one that refuses
+    the most of them."""
+    pos, neg = p[answerable], p[~answerable]
+
+    def rates(t: float) -> tuple[float, float]:
+        refusal = float((neg < t).mean()) if len(neg) else 1.0
+        false = float((pos < t).mean()) if len(pos) else 0.0
+        return refusal, false
+
+    allowed = [t for t in sorted(set(np.round(p, 4)) | {0.0}) if rates(t)[1] <= FALSE_REFUSAL_LIMIT]
+    meeting = [t for t in allowed if rates(t)[0] >= REFUSAL_TARGET]
+    best = min(meeting) if meeting else max(allowed, key=lambda t: (rates(t)[0], -t))
+    refusal, false = rates(best)
+    return float(best), {"refusal": refusal, "false_refusal": false}
+
+
+def fit(examples: Sequence[Example], embedder: str) -> tuple[ReaderModel, FitReport]:
+    """Weights for ``embedder`` from the examples, with cross-validated figures."""
+    from sklearn.metrics import roc_auc_score
+
+    report = FitReport(questions=len(examples))
+    x, y = _matrix(examples)
+    report.examples, report.positives = len(y), int(y.sum())
+    by_c = {c: _out_of_fold(examples, c) for c in C_GRID}
+    c_best = max(C_GRID, key=lambda c: (_top1(examples, by_c[c]), -abs(np.log10(c))))
+    oof = by_c[c_best]
+    report.c = c_best
+    flat = np.concatenate([s for s in oof if len(s)])
+    report.cv["unit_auc"] = float(roc_auc_score(y, flat)) if 0 < y.sum() < len(y) else 0.0
+    report.cv["top1_answerable"] = _top1(examples, oof)
+    # answerability: the best unit's out-of-fold score → answered correctly or unanswerable
+    feats = np.asarray(
+        [
+            answer_features(s, np.stack([c.features for c in e.candidates]))
+            if e.candidates
+            else answer_features(np.zeros(0), np.zeros((0, len(FEATURES))))
+            for e, s in zip(examples, oof, strict=True)
+        ]
+    )
+    answerable = np.asarray([e.question.answerable for e in examples])
+    folds = np.asarray([e.fold for e in examples])
+    # Answerability learns from the dev questions (a natural mix of what is asked) and their
+    # made-up twins; the training sets, written to be full of near misses, would teach it a
+    # world where every third question is a trap. Its threshold is chosen on the dev ones.
+    splits = np.asarray([e.question.split for e in examples])
+    learn = np.isin(splits, ANSWERABILITY_SPLITS)
+    if not (learn & answerable).any() or not (learn & ~answerable).any():
+        learn = np.ones(len(examples), dtype=bool)  # (no dev questions: learn from all)
+    # the made-up twins teach what a question about nothing known looks like; weighed less,
+    # so that they do not drown the dev questions' own near misses
+    weight = np.where(splits == SYNTHETIC_SPLIT, SYNTHETIC_WEIGHT, 1.0)
+    p_oof = np.zeros(len(examples))
+    for k in sorted(set(folds)):
+        train = (folds != k) & learn
+        trees = _fit_answerability(feats[train], answerable[train], weight[train])
+        p_oof[folds == k] = [trees.probability(row) for row in feats[folds == k]]
+    report.cv["answerable_auc"] = float(roc_auc_score(answerable[learn], p_oof[learn]))
+    chosen = splits == THRESHOLD_SPLIT
+    if not (chosen & answerable).any() or not (chosen & ~answerable).any():
+        chosen = splits != SYNTHETIC_SPLIT
+    threshold, rates = choose_threshold(p_oof[chosen], answerable[chosen])
+    report.cv.update({f"cv_{k}": v for k, v in rates.items()})
+    written = splits != SYNTHETIC_SPLIT
+    for name, mask in (("written", written), ("train", splits == "train")):
+        pos, neg = p_oof[mask & answerable], p_oof[mask & ~answerable]
+        if len(pos) and len(neg):
+            report.cv[f"{name}_refusal"] = float((neg < threshold).mean())
+            report.cv[f"{name}_false_refusal"] = float((pos < threshold).mean())
+    answer_trees = _fit_answerability(feats[learn], answerable[learn], weight[learn])
+    mean, scale, coef, intercept = _fit_units(x, y, c_best)
+    model = ReaderModel(
+        embedder,
+        FEATURES,
+        mean.astype(np.float32),
+        scale.astype(np.float32),
+        coef.astype(np.float32),
+        intercept,
+        answer_trees,
+        threshold,
+    )
+    return model, report

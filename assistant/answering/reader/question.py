@@ -1,0 +1,336 @@
+"""What a question asks: its answer types, its concepts (the words that must be answered
+about, each with the pages' words that stand for it), and the names it is about.
+
+Everything is read against the pages themselves: a word's weight is its rarity in the
+index, its alternatives are the pages' words that match it (stem, compound, typo; for an
+English word its translations from the dictionary bridge and the glossary), and a name is a
+place of the gazetteer or a capitalised word the pages rarely or never use.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from assistant.answering.reader.bridge import Bridge
+from assistant.answering.reader.types import asked_types, constrained, data
+from assistant.language.words import contains_phrase, english_terms_in, fold_words, stems, stopwords
+from assistant.resources import load_data
+from assistant.retrieval.lexical import Vocabulary
+
+NAME_SHARE = 0.1  # a capitalised word in at most this share of passages is a name
+NAME_ZIPF = 3.0  # ... unless the language knows it better than this (Zipf scale): a noun
+GENERIC_ZIPF = 5.0  # a word this common in the language pins no answer down
+GENERIC_SHARE = 0.2  # nor does one that this share of the passages use
+FUZZY_PLACE = 0.8  # similarity at which a misspelt place name is recognised
+# a word this common (Zipf scale) says nothing about the topic (a German noun always does)
+COMMON_ZIPF = {"en": 5.0, "de": 4.5}
+RARE_ENGLISH = 3.5  # an English word rarer than this (Zipf) may be a typo or a name
+TYPO_ZIPF = 3.5  # a near spelling at least this common (Zipf) is what a typo meant
+TYPO_MARGIN = 1.5  # ... and this much more common than the word as typed (30 times)
+TYPO_MIN_LENGTH = 5  # shorter words have too many near spellings to tell
+_WORD = re.compile(r"[^\W\d_]+")
+COMPOUND_JOINTS = ("", "s", "n", "en", "e", "er")  # German linking letters between parts
+_QUOTED = re.compile(r"[„“\"«»‚‘'’]([^„“\"«»‚‘'’]{3,60})[“”\"«»‘’']")
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A thing the question asks about: the pages' words any one of which stands for it."""
+
+    word: str  # as the question has it (folded), or a phrase
+    words: frozenset[str]  # the pages' words that stand for it (empty: the pages lack it)
+    weight: float  # rarity in the index (idf)
+    name: bool = False  # a name: a place, or a capitalised word the pages rarely use
+    absent: bool = False  # a word of the language (not a name) that the pages never use
+    thing: bool = True  # it names a thing (a noun, a name), not an action or a manner
+    generic: bool = False  # so common in the language or the pages that it pins nothing down
+
+    @property
+    def known(self) -> bool:
+        return bool(self.words)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A question as the reader sees it."""
+
+    text: str
+    lang: str
+    asked: frozenset[str]
+    constrained: frozenset[str]
+    concepts: tuple[Concept, ...]
+    places: tuple[tuple[tuple[str, ...], ...], ...] = ()  # each place's variants' words
+    cities: frozenset[str] = field(default_factory=frozenset)  # index cities it names
+
+    @property
+    def names(self) -> tuple[Concept, ...]:
+        return tuple(c for c in self.concepts if c.name)
+
+    @property
+    def unknown_names(self) -> tuple[Concept, ...]:
+        return tuple(c for c in self.names if not c.known)
+
+
+class Gazetteer:
+    """Place names with their other spellings: the places the pages themselves list (partner
+    cities, countries, the cities pages are about) and the optional supplement
+    ``place_names.yaml`` (exonyms and transliterations the pages do not use)."""
+
+    def __init__(self, places: Iterable[str] = ()) -> None:
+        groups: list[list[tuple[str, ...]]] = []
+        seen: dict[tuple[str, ...], int] = {}
+        for group in load_data("place_names.yaml")["groups"]:
+            variants = [tuple(fold_words(v)) for v in group]
+            variants = [v for v in variants if v]
+            for v in variants:
+                seen.setdefault(v, len(groups))
+            groups.append(variants)
+        for place in places:
+            variant = tuple(fold_words(place))
+            if variant and variant not in seen and len("".join(variant)) >= 3:
+                seen[variant] = len(groups)
+                groups.append([variant])
+        self.groups = groups
+        self._singles = {v[0]: i for i, g in enumerate(groups) for v in g if len(v) == 1}
+
+    def in_words(self, words: Sequence[str]) -> list[list[tuple[str, ...]]]:
+        """The place groups named in folded ``words``; a misspelt one is found by similarity
+        and its group then holds the question's spelling too (so that word is the place,
+        not a name of its own)."""
+        found = [g for g in self.groups if any(contains_phrase(words, v) for v in g)]
+        for w in words:
+            if w in self._singles:
+                continue
+            close = self.near(w)
+            if close is not None:
+                group = self.groups[close]
+                at = next((i for i, g in enumerate(found) if g[: len(group)] == group), None)
+                if at is None:
+                    found.append([*group, (w,)])
+                elif (w,) not in found[at]:
+                    found[at] = [*found[at], (w,)]
+        return found
+
+    def near(self, word: str) -> int | None:
+        """The group of the place a (misspelt) word is nearest to, if any."""
+        return None if len(word) < 5 else self._near(word)
+
+    def _near(self, word: str) -> int | None:
+        """The group of the place a (misspelt) word is nearest to, remembered per word."""
+        cache = self.__dict__.setdefault("_near_cache", {})
+        if word not in cache:
+            close = difflib.get_close_matches(word, list(self._singles), n=1, cutoff=FUZZY_PLACE)
+            cache[word] = self._singles[close[0]] if close else None
+        return cache[word]
+
+
+@cache
+def _cue_words() -> frozenset[str]:
+    return frozenset(w for cues in data()["asks"].values() for c in cues for w in c)
+
+
+def _capitalised(question: str) -> set[str]:
+    """Folded words written with a capital letter (not the question's first word), and the
+    words of quoted names."""
+    tokens = re.findall(r"[\w][\w'’.-]*", question)
+    out = {w for i, t in enumerate(tokens) if i and t[:1].isupper() for w in fold_words(t)}
+    for quoted in _QUOTED.findall(question):
+        out |= set(fold_words(quoted))
+    return out
+
+
+class QuestionReader:
+    """Analyses questions against the pages: their words, rarity and places."""
+
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        doc_freq: Callable[[str], int],
+        n_passages: int,
+        gazetteer: Gazetteer,
+        cities: Iterable[str] = (),
+        bridge: Bridge | None = None,
+        home: str | None = None,
+    ) -> None:
+        self.vocabulary = vocabulary
+        self.doc_freq = doc_freq
+        self.n = max(1, n_passages)
+        self.gazetteer = gazetteer
+        self.cities = {c: frozenset(fold_words(c)) for c in cities}
+        self.bridge = bridge or Bridge()
+        # the home city's own words ("Musterstadt", "Musterstädter"): a question naming it
+        # asks about what every page is about, so they name nothing to look for
+        self.home = frozenset(fold_words(home)) if home else frozenset()
+
+    def idf(self, words: Iterable[str]) -> float:
+        freq = max((self.doc_freq(s) for s in stems(sorted(words))), default=0)
+        return math.log(1 + self.n / (1 + freq))
+
+    def _matches(self, word: str, loose: bool = True) -> frozenset[str]:
+        return self.vocabulary.matches(word, loose=loose) if len(word) > 2 else frozenset()
+
+    def _generic(self, words: Sequence[str], lang: str, weight: float) -> bool:
+        """Is a concept too common to pin an answer down: a word every text uses ("Tag",
+        "city", "one"), or one that most of the pages use (their general topic)?"""
+        zipfs = [self.bridge.zipf(w, lang) for w in words]
+        common = bool(zipfs) and all(z is not None and z >= GENERIC_ZIPF for z in zipfs)
+        return common or weight < math.log(1 + 1 / GENERIC_SHARE)
+
+    def _compound(self, a: str, b: str) -> frozenset[str]:
+        """The pages' German compounds of two English words' translations: an English open
+        compound is often one German word ("partner cities" → Partnerstädte, "youth
+        exchange" → Jugendaustausch). The first part stands as written, translated or
+        stemmed, with a linking letter or none; the second as a translation of ``b``."""
+        cache = self.__dict__.setdefault("_compounds", {})
+        key = (a, b)
+        if key not in cache:
+            heads = {a, *self.bridge.translations(a)}
+            heads |= set(stems(sorted(heads)))
+            tails = self.bridge.translations(b)
+            cache[key] = frozenset(
+                w
+                for x in heads
+                if len(x) >= 3
+                for j in COMPOUND_JOINTS
+                for y in tails
+                if len(y) >= 3 and (w := f"{x}{j}{y}") in self.vocabulary
+            )
+        return cache[key]
+
+    def _english(self, words: list[str], covered: set[str]) -> list[Concept]:
+        """Concepts of an English question's glossary phrases and two-word dictionary
+        phrases ("opening hours" → Öffnungszeiten); their words are ``covered`` then."""
+        stop = stopwords()
+        out: list[Concept] = []
+        cue = _cue_words()
+        for phrase, german in english_terms_in(words):
+            if set(phrase) <= covered or set(phrase) <= cue | stop:
+                continue  # "how many" asks for a count; it is no topic
+            covered |= set(phrase)
+            found = frozenset(w for g in german for w in self._matches(g))
+            found |= frozenset(w for w in phrase if w in self.vocabulary)
+            found |= self.bridge.translations(" ".join(phrase))
+            # the glossary gives its German words: when no page uses them, the pages lack it
+            thing = self.bridge.names_a_thing(phrase[-1]) or not self.bridge
+            weight = self.idf(found)
+            generic = self._generic(phrase, "en", weight)
+            out.append(
+                Concept(
+                    " ".join(phrase), found, weight, absent=not found, thing=thing, generic=generic
+                )
+            )
+        for a, b in itertools.pairwise(words):
+            if {a, b} & covered or {a, b} & stop:
+                continue
+            found = self.bridge.translations(f"{a} {b}")
+            if not found and not {a, b} & cue:
+                found = self._compound(a, b)
+            if not found:
+                continue
+            covered |= {a, b}
+            thing = self.bridge.names_a_thing(b)
+            weight = self.idf(found)
+            generic = self._generic((a, b), "en", weight)
+            out.append(Concept(f"{a} {b}", found, weight, thing=thing, generic=generic))
+        return out
+
+    def spelled(self, question: str, lang: str) -> str:
+        """The question with each lower-case word that the pages lack and the language
+        hardly knows, and that is no misspelt place, replaced by the common word one typing
+        slip away ("responsable" → "responsible"); capitalised words may be names and stay."""
+
+        def fix(m: re.Match) -> str:
+            token = m.group(0)
+            folded = fold_words(token)
+            if not token.islower() or len(folded) != 1 or len(folded[0]) < TYPO_MIN_LENGTH:
+                return token
+            w = folded[0]
+            known = self.bridge.zipf(w, lang) or 0.0
+            if w in self.vocabulary or known >= RARE_ENGLISH:
+                return token
+            if self.gazetteer.near(w) is not None:
+                return token  # a misspelt place: the gazetteer finds it as it is
+            # the slip's correction must be common, and far more common than the word
+            cache = self.__dict__.setdefault("_corrections", {})
+            if (w, lang) not in cache:
+                least = max(TYPO_ZIPF, known + TYPO_MARGIN)
+                cache[(w, lang)] = self.bridge.correction(w, lang, least)
+            return cache[(w, lang)] or token
+
+        return _WORD.sub(fix, question)
+
+    def analyse(self, question: str, lang: str) -> Analysis:
+        question = self.spelled(question, lang)
+        words = fold_words(question)
+        stop = stopwords()
+        cue = _cue_words()
+        capitalised = _capitalised(question)
+        lower_case = question == question.lower()
+        concepts: list[Concept] = []
+        covered: set[str] = set()
+        home_words = {w for w in words if any(w.startswith(h) for h in self.home if len(h) >= 4)}
+        covered |= home_words
+        places = [
+            g for g in self.gazetteer.in_words(words) if not {w for v in g for w in v} <= home_words
+        ]
+        for group in places:
+            variants = {w for v in group for w in v}
+            covered |= variants
+            found = frozenset(w for v in variants for w in self._matches(v))
+            concepts.append(Concept(" ".join(group[0]), found, self.idf(found), name=True))
+        if lang == "en":
+            concepts += self._english(words, covered)
+        for w in dict.fromkeys(words):
+            if w in covered or w in stop or w in cue or len(w) <= 2 or w.isdigit():
+                continue
+            covered.add(w)
+            zipf = self.bridge.zipf(w, lang)
+            # an English word meets German pages by its translations, or as it is written
+            # (loanwords, names); near spellings only for a rare word (a name, a typo)
+            loose = lang == "de" or w in capitalised or zipf is None or zipf < RARE_ENGLISH
+            found = self._matches(w, loose=loose)
+            if lang == "en":
+                found |= self.bridge.translations(w)
+            common = zipf is not None and zipf >= COMMON_ZIPF[lang] and w not in capitalised
+            if not found and common:
+                continue  # "does", "gibt", "wegen": too common to say what the pages lack
+            # a word the pages lack weighs as much as the rarest word they have: what the
+            # question asks about is not there
+            weight = self.idf(found) if found else math.log(1 + self.n)
+            rare = not found or weight >= math.log(1 + 1 / NAME_SHARE)
+            # a name: a capitalised (or, in a lower-case question, unknown) word the pages
+            # rarely use that the language hardly knows ("Kyoto"); a word the language
+            # knows well is a noun ("Umfrage"), however rare on the pages
+            uncommon = zipf is None or zipf < NAME_ZIPF
+            name = rare and uncommon and (w in capitalised or (lower_case and len(w) >= 5))
+            # a word the pages lack that names a thing (a German noun, an English content
+            # word) says the pages cannot answer; a verb form ("trifft") says little
+            if lang == "de":
+                thing = w in capitalised or lower_case
+            else:
+                thing = w in capitalised or self.bridge.names_a_thing(w) or not self.bridge
+            if not found and not name and not thing:
+                continue  # a verb or adverb the pages lack ("approved", "often"): no topic
+            absent = not found and not name
+            generic = not name and not absent and self._generic((w,), lang, weight)
+            concepts.append(
+                Concept(w, found, weight, name=name, absent=absent, thing=thing, generic=generic)
+            )
+        wordset = set(words)
+        named_cities = frozenset(c for c, cw in self.cities.items() if cw and cw <= wordset)
+        asked = asked_types(question)
+        return Analysis(
+            question,
+            lang,
+            asked,
+            constrained(asked),
+            tuple(concepts),
+            tuple(tuple(g) for g in places),
+            named_cities,
+        )

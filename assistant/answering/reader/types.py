@@ -1,0 +1,344 @@
+"""Answer types: what a question asks for, and what a sentence or line of a page holds.
+
+Both sides come from general language data (``assistant/data/answer_types.yaml``) and
+patterns of how German pages write phone numbers, e-mail addresses, postcodes, dates and
+years; nothing here knows a city, a person or a page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from functools import cache, lru_cache
+
+from assistant.language.words import contains_phrase, fold_words
+from assistant.resources import load_data
+
+# The types a question can ask for, and the types of a unit that answer each of them.
+SATISFIED_BY: dict[str, frozenset[str]] = {
+    "person": frozenset({"person", "organisation"}),
+    "contact": frozenset({"phone", "email", "person"}),
+    "phone": frozenset({"phone"}),
+    "email": frozenset({"email"}),
+    "fax": frozenset({"fax"}),
+    "address": frozenset({"address"}),
+    "when": frozenset({"year", "date", "time"}),
+    "since": frozenset({"year"}),
+    "until": frozenset({"end"}),
+    "count": frozenset({"count"}),
+    "list": frozenset({"list"}),
+    "place": frozenset({"place", "address"}),
+    "cost": frozenset({"money"}),
+    "hours": frozenset({"hours"}),
+    "next": frozenset({"future"}),
+    "duration": frozenset({"duration", "year"}),
+    "url": frozenset({"url"}),
+}
+ASKED = tuple(SATISFIED_BY)  # types with a constraint on the answer
+FREE = ("reason", "manner", "yes_no", "newest", "oldest")  # asked, but any sentence may answer them
+# Types whose absence from a unit says for sure it does not answer ("who" may be answered
+# by an organisation, "which" by a single thing, "where" by a building: those are soft).
+HARD = frozenset(
+    {
+        "phone",
+        "email",
+        "fax",
+        "when",
+        "since",
+        "until",
+        "count",
+        "cost",
+        "hours",
+        "next",
+        "duration",
+        "url",
+    }
+)
+HELD = (
+    "person",
+    "organisation",
+    "phone",
+    "email",
+    "fax",
+    "address",
+    "year",
+    "date",
+    "time",
+    "count",
+    "list",
+    "place",
+    "money",
+    "hours",
+    "future",
+    "end",
+    "duration",
+    "url",
+)
+
+YEAR = re.compile(r"(?<![\d/.-])(1[89]\d\d|20\d\d)(?![\d/-])")
+PHONE = re.compile(
+    r"(?:\+\s?\d{2,3}[\s/-]*)?(?:\(0?\d{2,5}\)|0\d{2,5})[\s/-]*\d{1,8}(?:[\s-]\d{1,6}){0,3}"
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+POSTCODE = re.compile(r"(?<![\d-])\d{5}(?![\d-])\s+[A-ZÄÖÜ]")
+URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:de|org|eu|com|net)\b")
+NUMBER = re.compile(r"(?<![\d.,/-])\d{1,3}(?:[.,]\d{3})*(?:,\d+)?(?![\d/-])")
+NUMERIC_DATE = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{2}|\d{4})\b")
+TIME_OF_DAY = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:Uhr|h\b)|\b\d{1,2}[:.]\d{2}\b")
+MONEY = re.compile(r"\d\s*(?:€|EUR\b|Euro\b|Cent\b)|€\s*\d", re.IGNORECASE)
+
+
+@cache
+def data() -> dict:
+    """``answer_types.yaml``, with every phrase folded into a tuple of words."""
+    raw = load_data("answer_types.yaml")
+    out: dict = {"asks": {k: [tuple(fold_words(c)) for c in v] for k, v in raw["asks"].items()}}
+    for key, values in raw.items():
+        if key != "asks":
+            out[key] = frozenset(w for v in values for w in fold_words(str(v)))
+    return out
+
+
+@cache
+def _cue_tails() -> dict[str, tuple[str, ...]]:
+    """Single-word cues long enough to end a compound that asks the same ("beitrag" in
+    "Mitgliedsbeitrag", "nummer" in "Faxnummer")."""
+    out: dict[str, tuple[str, ...]] = {}
+    for t, cues in data()["asks"].items():
+        tails = tuple(c[0] for c in cues if len(c) == 1 and len(c[0]) >= 6)
+        if tails:
+            out[t] = tails
+    return out
+
+
+@lru_cache(maxsize=8192)
+def asked_types(question: str) -> frozenset[str]:
+    """The answer types a question asks for (``SATISFIED_BY`` keys and ``FREE``)."""
+    words = fold_words(question)
+    found = {
+        t for t, cues in data()["asks"].items() if any(contains_phrase(words, c) for c in cues)
+    }
+    for t, tails in _cue_tails().items():  # a compound ending in a cue: "Mitgliedsbeitrag"
+        if any(w.endswith(tail) and len(w) > len(tail) + 2 for w in words for tail in tails):
+            found.add(t)
+    if "email" in found and any(
+        contains_phrase(words, p)
+        for p in (
+            ("mail", "address"),
+            ("mail", "adresse"),
+            ("email", "address"),
+            ("email", "adresse"),
+        )
+    ):
+        found.discard("address")  # an e-mail address is no postal address
+    if "count" in found and {"phone", "fax"} & found and _only_a_numbers_name(words):
+        found.discard("count")  # "the fax number of the office" asks no count
+    if {"count", "duration", "cost"} & found:
+        found.discard("manner")  # "wie viele", "how long", "how much" are not "how"
+    if re.search(r"\b(?:which|what)\s+(?:\w+\s+)?\w+[^s\W]s\b", question, re.IGNORECASE):
+        found.add("list")  # "which cities", "what best-practice examples": plural
+    if "since" in found:
+        found.add("when")
+    if words and words[0] in data()["yes_no_openers"]:
+        found.add("yes_no")
+        if any(w.isdigit() and not YEAR.fullmatch(w) for w in words):
+            found.add("count")  # "Hat die Stadt 15 oder 17 Partnerstädte?" asks the count
+    for extreme in ("newest", "oldest"):
+        if set(words) & data()[extreme]:
+            found.add(extreme)
+    return frozenset(found)
+
+
+def _only_a_numbers_name(words: Sequence[str]) -> bool:
+    """Is every count cue of the question the "number" of a phone or fax ("phone number
+    of", "Faxnummer")?"""
+    named = {w for t in ("phone", "fax") for c in data()["asks"][t] for w in c} - {"number"}
+    for cue in data()["asks"]["count"]:
+        n = len(cue)
+        for i in range(len(words) - n + 1):
+            if tuple(words[i : i + n]) == tuple(cue) and not (
+                cue[0] == "number" and i > 0 and words[i - 1] in named
+            ):
+                return False
+    return True
+
+
+def constrained(asked: frozenset[str]) -> frozenset[str]:
+    """The asked types that the answer's unit must hold something for."""
+    return frozenset(t for t in asked if t in SATISFIED_BY)
+
+
+def _phones(text: str) -> list[str]:
+    out = []
+    for m in PHONE.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if len(digits) >= 6 and not YEAR.fullmatch(m.group(0).strip()):
+            out.append(m.group(0).strip())
+    return out
+
+
+def phones(text: str) -> list[str]:
+    """Phone (and fax) numbers as written: "(06151) 13-3608", "+49 (6151) 13-2321"."""
+    return _phones(text)
+
+
+def years(text: str) -> list[int]:
+    """Years of a text (1800-2099), not the digits of a phone number or postcode."""
+    bare = PHONE.sub(" ", EMAIL.sub(" ", text))
+    return [int(y) for y in YEAR.findall(bare)]
+
+
+def _has_person(text: str, kind: str) -> bool:
+    if kind == "contact":
+        return True
+    words = text.split()
+    titles = data()["person_titles"]
+    for i, token in enumerate(words[:-1]):
+        folded = fold_words(token)
+        following = words[i + 1]
+        if not folded or not following[:1].isupper():
+            continue
+        word = folded[-1]  # "Europaministerin" is a minister, "Abteilungsleiterin" a head
+        if word in titles or any(len(t) >= 6 and word.endswith(t) for t in titles):
+            return True
+    return bool(re.search(r"^[A-ZÄÖÜ][\w-]+,\s+[A-ZÄÖÜ][\w-]+$", text.strip(), re.MULTILINE))
+
+
+def _has_organisation(text: str) -> bool:
+    """Does a unit name an organisation: an acronym (IHK, BMZ), or a capitalised word
+    ending like one (…ministerium, …verein, …amt)?"""
+    if re.search(r"\b[A-ZÄÖÜ]{2,6}\b", text):
+        return True
+    endings = data()["organisation_endings"]
+    for token in re.findall(r"\b[A-ZÄÖÜ][\w-]+", text):
+        word = "".join(fold_words(token))
+        if any(word.endswith(e) and len(word) > len(e) + 2 for e in endings) or word in endings:
+            return True
+    return False
+
+
+def _is_list(text: str, kind: str) -> bool:
+    lines = [line for line in text.splitlines() if line.strip()]
+    items = sum(bool(re.match(r"\s*(?:[-*•]|\d+\.)\s+", line)) for line in lines)
+    if kind in ("list", "table") or items >= 2:
+        return True
+    # "A, B, C und D": three or more names or things in a row, separated by commas
+    if re.search(r"(?:[A-ZÄÖÜ][\w.-]+(?: [A-ZÄÖÜ][\w.-]+)*, ){2,}", text):
+        return True
+    return text.count(", ") >= 3 and bool(re.search(r"\b(?:und|sowie|oder|and|or)\b", text))
+
+
+def _counts(text: str) -> bool:
+    text = "\n".join(
+        line for line in text.splitlines() if not _address(line)
+    )  # a post box or house number counts nothing
+    bare = NUMERIC_DATE.sub(" ", TIME_OF_DAY.sub(" ", text))
+    bare = PHONE.sub(" ", EMAIL.sub(" ", POSTCODE.sub(" ", bare)))
+    bare = URL.sub(" ", bare)
+    for m in NUMBER.finditer(bare):
+        if not YEAR.fullmatch(m.group(0)):
+            return True
+    words = set(fold_words(text))
+    return bool(words & data()["number_words"])
+
+
+def _dates(text: str) -> bool:
+    if NUMERIC_DATE.search(text):
+        return True
+    words = fold_words(text)
+    months = data()["months"]
+    return any(
+        w in months
+        and ((i and words[i - 1].isdigit()) or (i + 1 < len(words) and words[i + 1].isdigit()))
+        for i, w in enumerate(words)
+    )
+
+
+def _address(text: str) -> bool:
+    if POSTCODE.search(text):
+        return True
+    words = fold_words(text)
+    streets = data()["street_words"]
+    return (
+        any(
+            (w in streets or any(w.endswith(s) for s in ("strasse", "platz", "allee", "gasse")))
+            and i + 1 < len(words)
+            and words[i + 1][:1].isdigit()
+            for i, w in enumerate(words)
+        )
+        or "postfach" in words
+    )
+
+
+def _duration(text: str) -> bool:
+    words = fold_words(text)
+    units = data()["time_units"]
+    numbers = data()["number_words"]
+    return any(
+        w in units and i and (words[i - 1].isdigit() or words[i - 1] in numbers)
+        for i, w in enumerate(words)
+    )
+
+
+def counts_of(words: list[str], topic: set[str], window: int = 3) -> bool:
+    """Do folded ``words`` hold a number right before a word of ``topic`` ("17
+    Partnerstädten", "über 800 deutschen Städten")? Years are no counts."""
+    numbers = data()["number_words"]
+    for i, w in enumerate(words):
+        if w in topic:
+            for before in words[max(0, i - window) : i]:
+                if (before.isdigit() and not YEAR.fullmatch(before)) or before in numbers:
+                    return True
+    return False
+
+
+@lru_cache(maxsize=131072)
+def held_types(text: str, kind: str = "prose") -> frozenset[str]:
+    """The answer types a unit holds (``HELD``), from its text and its chunk's kind."""
+    words = set(fold_words(text))
+    held = set()
+    if _has_person(text, kind):
+        held.add("person")
+    if _has_organisation(text):
+        held.add("organisation")
+    tels = _phones(text)
+    if tels:
+        held.add("phone")
+        if words & {"fax", "telefax"}:
+            held.add("fax")
+    if EMAIL.search(text):
+        held.add("email")
+    if _address(text):
+        held.add("address")
+    found_years = years(text)
+    if found_years:
+        held.add("year")
+        if max(found_years) >= date.today().year:
+            held.add("future")
+    if _dates(text):
+        held.add("date")
+    if {w for w in words if len(w) >= 6} & data()["weekdays"] or TIME_OF_DAY.search(text):
+        held.add("time")  # "jeden dritten Mittwoch", "um 12:00 Uhr"
+    if (found_years or "date" in held) and words & data()["end_words"]:
+        held.add("end")
+    if _counts(text):
+        held.add("count")
+    if _is_list(text, kind):
+        held.add("list")
+    if MONEY.search(text) or words & data()["currency"]:
+        held.add("money")
+    if words & {"offnungszeiten", "sprechzeiten", "geoffnet", "vereinbarung"} or (
+        TIME_OF_DAY.search(text) and words & data()["weekdays"]
+    ):
+        held.add("hours")
+    if _duration(text):
+        held.add("duration")
+    if URL.search(text):
+        held.add("url")
+    return frozenset(held)
+
+
+def starts(text: str) -> bool:
+    """Does a unit state when something began (seit, gegründet, beigetreten …)?"""
+    return bool(set(fold_words(text)) & data()["start_words"])

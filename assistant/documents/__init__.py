@@ -1,0 +1,1 @@
+"""Documents: the corpus, importing pages, cleaning sources, chunking along the structure."""

@@ -1,0 +1,1 @@
+"""Evaluation: question sets and metrics, the gate, the report."""

@@ -1,0 +1,3 @@
+"""Indexing:
+embedding, the Chroma store, the manifest, ingest, typed facts, the live and shared index.
+"""

@@ -1,0 +1,136 @@
+"""Structured facts, extracted from the chunks by code (never typed in by hand).
+
+* contact cards: person, role, what they are responsible for, phone, fax, e-mail — from
+  contact blocks in any common layout, one-line contacts and contacts in prose;
+* office addresses — from address blocks;
+* partnership records: city, country, year — from year lists.
+
+Every fact keeps the id of the chunk it came from, so an answer cites that passage. They feed
+the gazetteer of place names and the office contact of a refusal; answers read the same
+patterns from the units they quote (``assistant/answering/reader/cards.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from assistant.answering.reader.cards import parse_card, year_items
+from assistant.language.words import fold_words
+from assistant.records import Chunk
+
+_POSTCODE = re.compile(r"\b\d{5}\b")
+
+
+@dataclass
+class ContactCard:
+    person: str
+    role: str
+    cities: list[str]
+    phone: str
+    fax: str
+    email: str
+    doc: str
+    chunk: str
+
+
+@dataclass
+class Address:
+    lines: list[str]
+    doc: str
+    chunk: str
+
+
+@dataclass
+class Partnership:
+    city: str
+    country: str
+    year: int
+    doc: str
+    chunk: str
+
+
+@dataclass
+class Statement:
+    """A value a page states about a topic (youngest partnership, count, office name)."""
+
+    topic: str
+    value: str
+    doc: str
+    chunk: str
+    text: str = ""  # the sentence or line that states it
+
+
+@dataclass
+class Facts:
+    contacts: list[ContactCard] = field(default_factory=list)
+    addresses: list[Address] = field(default_factory=list)
+    partnerships: list[Partnership] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> Facts:
+        data = json.loads(text)
+        return cls(
+            contacts=[ContactCard(**c) for c in data["contacts"]],
+            addresses=[Address(**a) for a in data["addresses"]],
+            partnerships=[Partnership(**p) for p in data["partnerships"]],
+            statements=[Statement(**s) for s in data["statements"]],
+        )
+
+    def save(self, path: Path) -> None:
+        path.write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Facts:
+        return cls.from_json(path.read_text(encoding="utf-8"))
+
+
+def _cards(chunk: Chunk) -> Iterable[ContactCard]:
+    """The contact cards of a passage: a contact block whole, else any line that names a
+    reachable person ("Ansprechpartnerin: …, Tel. …", "… steht Ihnen Herr … unter …")."""
+    blocks = [chunk.text] if chunk.kind in ("contact", "address", "lines") else []
+    blocks = blocks or [line for line in chunk.text.splitlines() if line.strip()]
+    for block in blocks:
+        card = parse_card(block)
+        if card is not None:
+            yield ContactCard(
+                card.person,
+                card.role,
+                list(card.responsible_for),
+                card.phone,
+                card.fax,
+                card.email,
+                chunk.doc_id,
+                chunk.id,
+            )
+
+
+def _partnerships(chunk: Chunk) -> Iterable[Partnership]:
+    for line in chunk.text.splitlines():
+        for year, city, country in year_items(line):
+            yield Partnership(city, country, year, chunk.doc_id, chunk.id)
+
+
+def extract_facts(chunks: Iterable[Chunk]) -> Facts:
+    """All facts of a set of chunks, in chunk-id order (deterministic)."""
+    facts = Facts()
+    for chunk in sorted({c.id: c for c in chunks}.values(), key=lambda c: c.id):
+        facts.contacts += list(_cards(chunk))
+        if chunk.kind == "address":
+            lines = [line.strip() for line in chunk.text.splitlines() if line.strip()]
+            if any(_POSTCODE.search(line) for line in lines):
+                facts.addresses.append(Address(lines, chunk.doc_id, chunk.id))
+        facts.partnerships += list(_partnerships(chunk))
+    return facts
+
+
+def city_key(name: str) -> str:
+    """Folded key of a place name: "Płock" and "Plock" meet."""
+    return " ".join(fold_words(name))

@@ -1,0 +1,259 @@
+"""Chroma storage of chunks and their vectors.
+
+Every client comes from :func:`open_client` (one settings object, telemetry off), and every
+collection is opened with ``embedding_function=None``: vectors always come from our own
+embedder, never from Chroma's default function, which would download a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.records import Chunk
+
+_CLIENTS: dict[tuple[str, ...], Any] = {}
+GET_PAGE = 5000  # records per ``get``: SQLite allows only so many variables per statement
+COPY_DOCS = 200  # documents per ``get`` when copying
+
+
+def open_client(settings: Settings) -> Any:
+    """A Chroma client: HttpClient when a server is configured, else a PersistentClient."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        key = ("http", settings.chroma_host, str(settings.chroma_port))
+        if key not in _CLIENTS:
+            _CLIENTS[key] = chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+        return _CLIENTS[key]
+    key = ("path", str(settings.chroma_path.resolve()))
+    if key not in _CLIENTS:
+        settings.chroma_path.mkdir(parents=True, exist_ok=True)
+        _CLIENTS[key] = chromadb.PersistentClient(
+            path=str(settings.chroma_path), settings=chroma_settings
+        )
+    return _CLIENTS[key]
+
+
+def forget_client(settings: Settings) -> None:
+    """Forget the on-disk store's client, here and in chromadb's own per-path cache, so that
+    the next :func:`open_client` starts afresh (after the store failed to open or was
+    moved aside)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    path = settings.chroma_path
+    _CLIENTS.pop(("path", str(path.resolve())), None)
+    for identifier in {str(path), str(path.resolve())}:
+        SharedSystemClient._identifier_to_system.pop(identifier, None)
+        SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+
+
+def _metadata(chunk: Chunk) -> dict[str, Any]:
+    return {
+        "doc_id": chunk.doc_id,
+        "title": chunk.title,
+        "section": chunk.section,
+        "start": chunk.start,
+        "end": chunk.end,
+        "kind": chunk.kind,
+        "context": chunk.context,
+    }
+
+
+def _chunk(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
+    return Chunk(
+        id=chunk_id,
+        doc_id=str(meta["doc_id"]),
+        title=str(meta["title"]),
+        section=str(meta["section"]),
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        text=text,
+        kind=str(meta.get("kind", "prose")),
+        context=str(meta.get("context", "")),
+    )
+
+
+class ChunkStore:
+    """One Chroma collection of chunks (cosine space)."""
+
+    def __init__(self, collection: Any, exact_search_max: int = 20_000) -> None:
+        self.collection = collection
+        self.exact_search_max = exact_search_max
+        self._matrix: tuple[list[str], np.ndarray] | None = None
+        self._chunks: dict[str, Chunk] | None = None
+        self._subsets: dict[tuple[str, ...], tuple[list[str], np.ndarray]] = {}
+        self._size: int | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self.collection.name)
+
+    @classmethod
+    def create(cls, client: Any, name: str, size_hint: int, exact_search_max: int = 20_000):
+        """A new, empty collection; HNSW ``ef_search`` is raised to the expected size."""
+        ef = max(100, min(size_hint, 2_000))
+        collection = client.create_collection(
+            name=name,
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": ef}},
+            metadata={"kind": "chunks"},
+        )
+        return cls(collection, exact_search_max)
+
+    @classmethod
+    def open(cls, client: Any, name: str, exact_search_max: int = 20_000) -> ChunkStore:
+        return cls(client.get_collection(name=name, embedding_function=None), exact_search_max)
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def add(self, chunks: Sequence[Chunk], embeddings: np.ndarray) -> None:
+        step = 1000
+        for i in range(0, len(chunks), step):
+            part = chunks[i : i + step]
+            self.collection.add(
+                ids=[c.id for c in part],
+                documents=[c.text for c in part],
+                metadatas=[_metadata(c) for c in part],
+                embeddings=np.asarray(embeddings[i : i + step], dtype=np.float32),
+            )
+        self._matrix = self._chunks = self._size = None
+        self._subsets = {}
+
+    def copy_docs_from(self, other: ChunkStore, doc_ids: Iterable[str]) -> int:
+        """Copy the chunks (with their vectors) of some documents from another collection."""
+        ids = sorted(set(doc_ids))
+        copied = 0
+        for i in range(0, len(ids), COPY_DOCS):
+            got = other.collection.get(
+                where={"doc_id": {"$in": ids[i : i + COPY_DOCS]}},
+                include=["documents", "metadatas", "embeddings"],
+            )
+            if not got["ids"]:
+                continue
+            self.collection.add(
+                ids=got["ids"],
+                documents=got["documents"],
+                metadatas=got["metadatas"],
+                embeddings=np.asarray(got["embeddings"], dtype=np.float32),
+            )
+            copied += len(got["ids"])
+        self._matrix = self._chunks = self._size = None
+        self._subsets = {}
+        return copied
+
+    def load(self) -> None:
+        """Read the chunks, and the vectors when searches are exact, into memory now: from
+        then on this store answers without Chroma, even if an ingest drops its collection."""
+        self.chunks()
+        if self.count() <= self.exact_search_max:
+            self._exact()
+
+    def chunks(self) -> dict[str, Chunk]:
+        """Every chunk of the collection by id (cached)."""
+        if self._chunks is None:
+            got = self._get_all(["documents", "metadatas"])
+            self._chunks = {
+                cid: _chunk(cid, text, meta)
+                for cid, text, meta in zip(
+                    got["ids"], got["documents"], got["metadatas"], strict=True
+                )
+            }
+        return self._chunks
+
+    def _get_all(self, include: list[str]) -> dict[str, list]:
+        """Every record of the collection, read in pages (one ``get`` of a large collection
+        fails: SQLite allows only so many variables in one statement)."""
+        out: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+        offset = 0
+        while True:
+            got = self.collection.get(include=include, limit=GET_PAGE, offset=offset)
+            out["ids"] += got["ids"]
+            for key in include:
+                out[key] += list(got[key])
+            if len(got["ids"]) < GET_PAGE:
+                return out
+            offset += GET_PAGE
+
+    def vectors_for(self, ids: list[str]) -> np.ndarray:
+        """The stored vectors of some chunks, in the order of ``ids``."""
+        if self._matrix is not None:  # the exact-search matrix is in memory already
+            rows = [self._row[i] for i in ids]
+            return self._matrix[1][rows]
+        got = self.collection.get(ids=ids, include=["embeddings"])
+        by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
+        return np.asarray([by_id[i] for i in ids], dtype=np.float32)
+
+    def _exact(self) -> tuple[list[str], np.ndarray]:
+        if self._matrix is None:
+            got = self._get_all(["embeddings"])
+            order = np.argsort(np.asarray(got["ids"]))  # id order: deterministic ties
+            ids = [got["ids"][i] for i in order]
+            matrix = np.asarray(got["embeddings"], dtype=np.float32)[order]
+            self._matrix = (ids, matrix)
+            self._row = {cid: i for i, cid in enumerate(ids)}
+        return self._matrix
+
+    def query(
+        self, vector: np.ndarray, k: int, among: Sequence[str] | None = None
+    ) -> list[tuple[Chunk, float]]:
+        """The ``k`` chunks most similar to ``vector`` (cosine), ties broken by chunk id;
+        with ``among``, only of those chunks (sorted ids).
+
+        Up to ``exact_search_max`` chunks the search is exhaustive; above, HNSW is used (a
+        search ``among`` a few chunks stays exhaustive: their vectors are read once).
+        """
+        # a collection does not change while it is served (ingest writes a new one), so its
+        # size is read once (Chroma's count takes milliseconds at 100k chunks)
+        if self._size is None:
+            self._size = len(self._matrix[0]) if self._matrix is not None else self.count()
+        n = self._size
+        if n == 0 or k <= 0:
+            return []
+        vector = np.asarray(vector, dtype=np.float32).reshape(-1)
+        if among is not None:
+            ids, matrix = self._subset(tuple(among))
+        elif n <= self.exact_search_max:
+            ids, matrix = self._exact()
+        else:
+            return self._hnsw(vector, k, n)
+        chunks = self.chunks()
+        scores = matrix @ vector
+        top = np.lexsort((np.arange(len(ids)), -scores))[:k]  # stable: score, then id
+        return [(chunks[ids[i]], float(scores[i])) for i in top]
+
+    def _subset(self, ids: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
+        """The vectors of some chunks (the last few subsets are kept)."""
+        cache = self._subsets
+        if ids not in cache:
+            if len(cache) >= 8:
+                cache.pop(next(iter(cache)))
+            cache[ids] = (list(ids), self.vectors_for(list(ids)))
+        return cache[ids]
+
+    def _hnsw(self, vector: np.ndarray, k: int, n: int) -> list[tuple[Chunk, float]]:
+        res = self.collection.query(
+            query_embeddings=[vector],
+            n_results=min(n, k + 10),
+            include=["distances", "documents", "metadatas"],
+        )
+        found = [
+            (_chunk(cid, text, meta), 1.0 - float(dist))
+            for cid, text, meta, dist in zip(
+                res["ids"][0],
+                res["documents"][0],
+                res["metadatas"][0],
+                res["distances"][0],
+                strict=True,
+            )
+        ]
+        found.sort(key=lambda p: (-round(p[1], 6), p[0].id))
+        return found[:k]

@@ -1,0 +1,3 @@
+"""Words and languages:
+folding, stop words and stems, language detection, what a question asks for.
+"""

@@ -1,0 +1,1 @@
+"""Retrieval: lexical legs, scope, sentence evidence and the language-aware hybrid fusion."""

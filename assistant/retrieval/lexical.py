@@ -1,0 +1,243 @@
+"""The lexical legs: BM25 over German word stems and over character n-grams.
+
+Text is folded the same way for passages and questions (Płock→plock, Logroño→logrono,
+ß→ss, ä and ae→a), German stop words are dropped, words are reduced by the German Snowball
+stemmer. Questions are expanded with other spellings of place names and, for English
+questions, with German terms from a domain glossary (``assistant/data``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import shutil
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from assistant.language.words import (
+    content_words,
+    expand_query,
+    ngrams,
+    stems,
+    stopwords,
+)
+
+LEXICAL_VERSION = 1  # of the saved index; bump when words, stems or n-grams change
+MATCH_CACHE = 65536  # words whose matches a vocabulary remembers
+NEAR_CANDIDATES = 60  # words sharing the most trigrams that a near spelling is looked among
+
+
+class Vocabulary:
+    """The folded words of the pages, for "do the pages know this word?": as is, by stem,
+    inside a compound, or with a typo. A trigram index keeps the compound and typo checks
+    fast on large collections (only words sharing trigrams are compared)."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = frozenset(words)
+        self.stems = frozenset(stems(sorted(self.words)))
+        self._grams: dict[str, list[str]] | None = None
+        self._stem_words: dict[str, set[str]] | None = None
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.words
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    @staticmethod
+    def _trigrams(word: str) -> set[str]:
+        padded = f"#{word}#"
+        return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+    def _index(self) -> dict[str, list[str]]:
+        if self._grams is None:
+            grams: dict[str, list[str]] = {}
+            for w in sorted(self.words):
+                for g in self._trigrams(w):
+                    grams.setdefault(g, []).append(w)
+            self._grams = grams
+        return self._grams
+
+    def _sharing(self, word: str) -> Counter[str]:
+        """Words sharing trigrams with ``word``, with how many they share."""
+        index = self._index()
+        return Counter(w for g in self._trigrams(word) for w in index.get(g, ()))
+
+    def matches(self, word: str, cutoff: float = 0.8, loose: bool = True) -> frozenset[str]:
+        """The pages' words that stand for ``word``: itself, its stem's words, and unless
+        not ``loose``, compounds holding it (or held by it) and near spellings (typos).
+        Remembered per word (questions repeat their words)."""
+        key = (word, cutoff, loose)
+        cache = self.__dict__.setdefault("_matches", {})
+        if key not in cache:
+            if len(cache) >= MATCH_CACHE:
+                cache.clear()
+            cache[key] = self._match(word, cutoff, loose)
+        return cache[key]
+
+    def _match(self, word: str, cutoff: float, loose: bool) -> frozenset[str]:
+        if not word:
+            return frozenset()
+        stem = stems([word])[0]
+        found = {word} if word in self.words else set()
+        found |= self._by_stem().get(stem, set())
+        if not loose:
+            return frozenset(found)
+        shared = self._sharing(word)
+        if len(word) >= 5:
+            found |= {
+                v for v in shared if word in v or (len(v) >= max(6, 0.7 * len(word)) and v in word)
+            }
+        near = [w for w, _ in shared.most_common(NEAR_CANDIDATES)]
+        if len(word) >= 4:
+            found |= set(difflib.get_close_matches(word, near, n=3, cutoff=cutoff))
+        if len(word) >= 8:  # a compound: the pages' words that hold both its parts
+            found |= self._parts(word)  # (Partnerstadt ~ Städtepartnerschaft; Willkommens-
+        return frozenset(found)  # und Anerkennungskultur for Willkommenskultur)
+
+    def _parts(self, word: str) -> set[str]:
+        """The pages' words that hold both parts of a compound (each part a word of the
+        pages, or the start of one; a linking s may join them), or when none does, the
+        words that start with its first part or end with its head."""
+        for i in range(len(word) - 4, 3, -1):
+            first, head = word[:i], word[i:]
+            if first.endswith("s") and first[:-1] in self.words:
+                first = first[:-1]
+            starting = {w for w in self._sharing(first) if first in w}
+            ending = {w for w in self._sharing(head) if head in w}
+            if not starting or not ending:
+                continue
+            both = starting & ending
+            if both:
+                return both
+            return {w for w in starting if w.startswith(first)} | {
+                w for w in ending if w.endswith(head)
+            }
+        return set()
+
+    def _by_stem(self) -> dict[str, set[str]]:
+        if getattr(self, "_stem_words", None) is None:
+            index: dict[str, set[str]] = {}
+            words = sorted(self.words)
+            for w, s in zip(words, stems(words), strict=True):
+                index.setdefault(s, set()).add(w)
+            self._stem_words = index
+        return self._stem_words
+
+    def known(self, word: str, cutoff: float = 0.85) -> bool:
+        if word in self.words or stems([word])[0] in self.stems:
+            return True
+        shared = self._sharing(word)
+        if len(word) >= 5 and any(
+            word in v or (len(v) >= max(6, 0.7 * len(word)) and v in word) for v in shared
+        ):
+            return True
+        near = [w for w, _ in shared.most_common(200)]
+        return bool(difflib.get_close_matches(word, near, n=1, cutoff=cutoff))
+
+
+class LexicalIndex:
+    """Two BM25 indexes (word stems, character n-grams) over the same passages."""
+
+    def __init__(self, ids: Sequence[str], texts: Sequence[str]) -> None:
+        import bm25s
+
+        order = sorted(range(len(ids)), key=lambda i: ids[i])  # id order: deterministic ties
+        self.ids = [ids[i] for i in order]
+        self.position = {cid: i for i, cid in enumerate(self.ids)}
+        words = [content_words(texts[i]) for i in order]
+        self._stem_sets = [set(stems(w)) for w in words]
+        self._doc_freq = Counter(s for stem_set in self._stem_sets for s in stem_set)
+        self.words_seen = set().union(*words) if words else set()
+        self.words = bm25s.BM25(k1=1.2, b=0.75)
+        self.grams = bm25s.BM25(k1=1.2, b=0.75)
+        if self.ids:
+            self.words.index([stems(w) or ["_"] for w in words], show_progress=False)
+            self.grams.index([ngrams(w) or ["_"] for w in words], show_progress=False)
+
+    def save(self, folder: Path) -> None:
+        """Write the index to ``folder`` (written beside, then renamed into place)."""
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.ids:
+            self.words.save(tmp / "words", show_progress=False)
+            self.grams.save(tmp / "grams", show_progress=False)
+        meta = {
+            "version": LEXICAL_VERSION,
+            "ids": self.ids,
+            "stems": [sorted(s) for s in self._stem_sets],
+            "words": sorted(self.words_seen),
+        }
+        (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex | None:
+        """The index saved in ``folder``, or None when it is missing or of another version."""
+        import bm25s
+
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if meta.get("version") != LEXICAL_VERSION:
+            return None
+        index = cls.__new__(cls)
+        index.ids = meta["ids"]
+        index.position = {cid: i for i, cid in enumerate(index.ids)}
+        index._stem_sets = [set(s) for s in meta["stems"]]
+        index._doc_freq = Counter(s for stem_set in index._stem_sets for s in stem_set)
+        index.words_seen = set(meta["words"])
+        if index.ids:
+            index.words = bm25s.BM25.load(folder / "words", show_progress=False)
+            index.grams = bm25s.BM25.load(folder / "grams", show_progress=False)
+        else:
+            index.words = bm25s.BM25(k1=1.2, b=0.75)
+            index.grams = bm25s.BM25(k1=1.2, b=0.75)
+        return index
+
+    def _scores(self, model, tokens: list[str]) -> np.ndarray:
+        if not self.ids or not tokens:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        vocab = model.vocab_dict
+        known = [t for t in tokens if t in vocab]
+        if not known:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return np.asarray(model.get_scores(known), dtype=np.float32)
+
+    def search(self, text: str, lang: str, k: int) -> dict[str, list[tuple[str, float]]]:
+        """Ranked (id, score) per leg ("bm25", "ngram"); zero-score passages are dropped."""
+        own, added = expand_query(text, lang)
+        stop = stopwords()
+        own = [w for w in own if w not in stop]
+        added = [w for w in added if w not in stop]
+        legs = {
+            "bm25": self._scores(self.words, stems(own + added)),
+            "ngram": self._scores(self.grams, ngrams(own + added)),
+        }
+        out = {}
+        for leg, scores in legs.items():
+            order = np.lexsort((np.arange(len(self.ids)), -scores))[:k]
+            out[leg] = [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
+        return out
+
+    @property
+    def known_stems(self) -> Collection[str]:
+        """Every stem of the passages."""
+        return self._doc_freq.keys()
+
+    def doc_freq(self, stem: str) -> int:
+        """In how many passages a stem occurs."""
+        return self._doc_freq.get(stem, 0)
+
+    def coverage(self, text: str, chunk_id: str) -> float:
+        """Share of the question's own content stems found in the passage."""
+        wanted = set(stems(content_words(text)))
+        if not wanted or chunk_id not in self.position:
+            return 0.0
+        return len(wanted & self._stem_sets[self.position[chunk_id]]) / len(wanted)

@@ -1,0 +1,93 @@
+"""Features of (question, unit) pairs: what the unit holds of what is asked."""
+
+import numpy as np
+
+from assistant.answering.reader.features import FEATURES, featurize, make_candidates
+from assistant.answering.reader.question import Gazetteer, QuestionReader
+from assistant.answering.reader.units import chunk_units
+from assistant.language.words import fold_words, stems
+from assistant.records import Chunk, Passage
+from assistant.retrieval.lexical import Vocabulary
+
+TEXTS = {
+    "a": (
+        "Darmstadt-Ushgorod: Neuausrichtung",
+        "Das Projekt wurde vom Bundesministerium gefördert.",
+    ),
+    "b": ("Netzwerke", "Mayors for Peace wurde 1982 gegründet. Darmstadt ist seit 1998 Mitglied."),
+    "c": ("Netzwerke", "Im Jahr 2023 pflanzte Oberbürgermeister Benz einen Baum im Park."),
+    "d": ("Dortmund", "Seit 1995 verbindet Dortmund eine Partnerschaft mit Amiens."),
+}
+
+
+def _setup():
+    chunks = {
+        k: Chunk(k, f"doc-{k}", "Seite", section, 0, len(text), text, kind="prose")
+        for k, (section, text) in TEXTS.items()
+    }
+    words = {w for c in chunks.values() for w in fold_words(f"{c.section} {c.text}")}
+    stem_sets = [set(stems(fold_words(f"{c.section} {c.text}"))) for c in chunks.values()]
+
+    def doc_freq(stem):
+        return sum(stem in s for s in stem_sets)
+
+    reader = QuestionReader(
+        Vocabulary(words),
+        doc_freq,
+        50,  # as if among 50 passages: a word of one of them is rare
+        Gazetteer(["Ushgorod", "Darmstadt", "Dortmund", "Amiens"]),
+        ["Darmstadt", "Dortmund"],
+        home="Darmstadt",
+    )
+    passages = [
+        Passage(c, 1.0 / (i + 1), i + 1, relevance=0.5) for i, c in enumerate(chunks.values())
+    ]
+    return reader, passages
+
+
+def _features(question, lang):
+    reader, passages = _setup()
+    analysis = reader.analyse(question, lang)
+    candidates = make_candidates(chunk_units, passages)
+    dense = np.linspace(0.8, 0.7, len(candidates))
+    cities = {"doc-d": "Dortmund"}
+    x = featurize(analysis, candidates, dense, {}, cities, "Darmstadt")
+    col = {n: i for i, n in enumerate(FEATURES)}
+    rows = zip(candidates, x, strict=True)
+    return {c.unit.text: {n: float(row[col[n]]) for n in FEATURES} for c, row in rows}
+
+
+def test_a_place_is_held_by_the_heading_above_the_passage():
+    f = _features("Wer hat das Projekt in Uschhorod gefördert?", "de")
+    funded = f["Das Projekt wurde vom Bundesministerium gefördert."]
+    # Ushgorod stands in the heading only: it counts, at half weight
+    assert funded["names_held"] > funded["names_held_own"]
+    assert funded["type_fit"] == 1.0  # "wer" is answered by an organisation
+    assert funded["lexical"] > 0.5
+
+
+def test_since_when_wants_a_sentence_that_states_a_start():
+    f = _features("Seit wann ist Darmstadt bei Mayors for Peace?", "de")
+    member = f["Darmstadt ist seit 1998 Mitglied."]
+    founded = f["Mayors for Peace wurde 1982 gegründet."]
+    planted = f["Im Jahr 2023 pflanzte Oberbürgermeister Benz einen Baum im Park."]
+    assert member["since_start"] == founded["since_start"] == 1.0
+    assert planted["since_no_start"] == 1.0 and planted["hard_type_fit"] == 1.0
+    assert member["lexical"] > 0 and member["first_unit"] == 0.0
+
+
+def test_everything_asked_in_one_place_and_the_focus():
+    f = _features("Seit wann ist Benz Oberbürgermeister?", "de")
+    planted = f["Im Jahr 2023 pflanzte Oberbürgermeister Benz einen Baum im Park."]
+    assert planted["complete"] == 1.0  # the year, Benz and the office are all there
+    f = _features("Wer hat den Baum im Park gepflanzt und warum?", "de")
+    funded = f["Das Projekt wurde vom Bundesministerium gefördert."]
+    assert funded["focus_held"] == 0.0 and funded["complete"] == 0.0
+
+
+def test_another_citys_page_is_marked_for_a_question_about_the_home_city():
+    f = _features("Seit wann ist Amiens Partnerstadt?", "de")
+    assert f["Seit 1995 verbindet Dortmund eine Partnerschaft mit Amiens."]["other_city_page"] == 1
+    f = _features("Seit wann ist Amiens Partnerstadt von Dortmund?", "de")
+    row = f["Seit 1995 verbindet Dortmund eine Partnerschaft mit Amiens."]
+    assert row["other_city_page"] == 0 and row["named_city_page"] == 1

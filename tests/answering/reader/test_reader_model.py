@@ -1,0 +1,66 @@
+"""The scorer's fitting: signs held, trees exported exactly, the threshold chosen within the
+false-refusal limit, made-up twins of questions."""
+
+import json
+
+import numpy as np
+
+from assistant.answering.reader.fit import FALSE_REFUSAL_LIMIT, choose_threshold, nonsense_variant
+from assistant.answering.reader.model import AnswerTrees, ReaderModel, fit_signed_logistic
+from assistant.evaluation.harness import Question
+
+
+def test_signed_logistic_keeps_each_coefficient_in_its_direction():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 3))
+    y = (x[:, 0] - x[:, 1] + 0.3 * rng.normal(size=400) > 0).astype(float)
+    _, _, coef, _ = fit_signed_logistic(x, y, [1, 1, None])
+    assert coef[0] > 0 and coef[1] == 0 and coef[2] == 0  # x1 pulls down: bounded at 0
+    _, _, coef, _ = fit_signed_logistic(x, y, [1, -1, 0])
+    assert coef[0] > 0 and coef[1] < 0
+
+
+def test_trees_are_exported_exactly():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(1)
+    x = np.round(rng.normal(size=(300, 4)), 1)  # repeated values: thresholds hit them
+    y = (x[:, 0] + x[:, 1] > 0).astype(int)
+    model = HistGradientBoostingClassifier(max_depth=3, max_iter=30).fit(x, y)
+    trees = AnswerTrees.from_json(json.loads(json.dumps(AnswerTrees.from_sklearn(model).to_json())))
+    expected = model.predict_proba(x)[:, 1]
+    assert np.allclose([trees.probability(row) for row in x], expected)
+
+
+def test_the_threshold_respects_the_false_refusal_limit():
+    rng = np.random.default_rng(2)
+    p = np.r_[rng.uniform(0.3, 1, 100), rng.uniform(0, 0.6, 40)]
+    answerable = np.r_[np.ones(100, bool), np.zeros(40, bool)]
+    t, rates = choose_threshold(p, answerable)
+    assert rates["false_refusal"] <= FALSE_REFUSAL_LIMIT
+    assert rates["refusal"] == (p[~answerable] < t).mean() > 0.4
+
+
+def test_a_made_up_twin_keeps_the_question_words_and_is_unanswerable():
+    q = Question(
+        "q1",
+        "q1",
+        "de",
+        "Wer ist für die Partnerstadt Bursa zuständig?",
+        True,
+        [["Seel"]],
+        [{"doc": "d", "evidence": "x"}],
+        "contact",
+        "dev",
+    )
+    twin = nonsense_variant(q)
+    assert twin.question.startswith("Wer ist für die ") and twin.question.endswith(" zuständig?")
+    assert "Bursa" not in twin.question and not twin.answerable and twin.split == "synthetic"
+    assert nonsense_variant(q).question == twin.question  # the same every run
+
+
+def test_weights_for_other_features_are_not_used(tmp_path):
+    path = tmp_path / "reader.json"
+    path.write_text(json.dumps({"fake:8": {"features": ["old"], "answerability": {}}}))
+    assert ReaderModel.load("fake:8", path) is None
+    assert ReaderModel.load("other", path) is None

@@ -1,0 +1,122 @@
+"""Questions read against the pages: concepts, their weights and the pages' words for them,
+names, places in any spelling, the dictionary bridge for English."""
+
+import pytest
+
+from assistant.answering.reader.bridge import Bridge
+from assistant.answering.reader.question import Gazetteer, QuestionReader
+from assistant.language.words import fold_words, stems
+from assistant.retrieval.lexical import Vocabulary
+
+PAGES = [
+    "Die Städtepartnerschaft mit Ushgorod wurde 1992 besiegelt.",
+    "Oberbürgermeister Benz pflanzte 2023 einen Baum im Park.",
+    "Frau Alina Seel betreut die Partnerstädte Bursa und Szeged.",
+    "Der Partnerschaftsverein lädt zum Treffen ein.",
+    "Die Stadt Darmstadt beteiligt sich an der Woche der Kulturen.",
+    "Die Kulturwoche beginnt im Mai.",
+]
+DICTIONARY = (
+    "# a few lines of a Ding-format dictionary\n"
+    "Bürgermeister {m} | Bürgermeister {pl} :: mayor | mayors\n"
+    "Partnerstadt {f} | Partnerstädte {pl} :: twin town | twin towns\n"
+    "Verein {m} | Vereine {pl} :: association | associations\n"
+    "Baum {m} | Bäume {pl} :: tree | trees\n"
+    "pflanzen {vt} :: to plant\n"
+    "Einwohner {m} | Einwohner {pl} :: inhabitant | inhabitants\n"
+    "Kultur {f} | Kulturen {pl} :: culture | cultures\n"
+    "Graz :: Graz\n"
+    "Woche {f} | Wochen {pl} :: week | weeks\n"
+)
+
+
+@pytest.fixture(scope="module")
+def bridge(tmp_path_factory):
+    path = tmp_path_factory.mktemp("dict") / "de-en"
+    path.write_text(DICTIONARY, encoding="utf-8")
+    words = {w for page in PAGES for w in fold_words(page)}
+    return Bridge.build(words, path)
+
+
+@pytest.fixture(scope="module")
+def reader(bridge):
+    words = {w for page in PAGES for w in fold_words(page)}
+    stem_sets = [set(stems(fold_words(p))) for p in PAGES]
+
+    def doc_freq(stem):
+        return sum(stem in s for s in stem_sets)
+
+    gazetteer = Gazetteer(["Bursa", "Szeged", "Ushgorod", "Darmstadt"])
+    return QuestionReader(
+        Vocabulary(words), doc_freq, len(PAGES), gazetteer, ["Darmstadt"], bridge, "Darmstadt"
+    )
+
+
+def _concept(analysis, word):
+    return next(c for c in analysis.concepts if c.word == word)
+
+
+def test_a_place_in_another_spelling_is_the_same_place(reader):
+    analysis = reader.analyse("Wer ist für Uschhorod zuständig?", "de")
+    (place,) = analysis.places
+    assert ("ushgorod",) in place and analysis.constrained == {"person"}
+    assert _concept(analysis, place[0][0]).name
+
+
+def test_a_misspelt_place_is_that_place_and_no_unknown_name(reader):
+    analysis = reader.analyse("Seit wann ist Szegedd Partnerstadt?", "de")
+    (place,) = analysis.places
+    assert ("szeged",) in place and ("szegedd",) in place
+    assert [c.word for c in analysis.concepts if c.name] == ["szeged"]
+
+
+def test_an_english_open_compound_meets_the_german_compound(reader):
+    analysis = reader.analyse("When does the culture week begin?", "en")
+    assert "kulturwoche" in _concept(analysis, "culture week").words
+    assert not {"culture", "week"} & {c.word for c in analysis.concepts}
+
+
+def test_the_home_city_names_nothing_to_look_for(reader):
+    analysis = reader.analyse("Seit wann ist Darmstadt mit Szeged verbunden?", "de")
+    assert not any("darmstadt" in c.word for c in analysis.concepts)
+
+
+def test_a_word_the_pages_lack_is_absent_and_a_name_they_lack_is_unknown(reader):
+    analysis = reader.analyse("Welcher Partei gehört Oberbürgermeister Benz an?", "de")
+    partei = _concept(analysis, "partei")
+    assert partei.absent and not partei.known
+    assert _concept(analysis, "oberburgermeister").known
+    kyoto = _concept(reader.analyse("Gibt es eine Partnerschaft mit Kyoto?", "de"), "kyoto")
+    assert not kyoto.known and (kyoto.name or kyoto.absent)  # nothing the pages know
+
+
+def test_english_words_meet_the_pages_through_the_dictionary(reader, bridge):
+    analysis = reader.analyse("Who is the mayor of Bursa?", "en")
+    assert _concept(analysis, "mayor").words >= {"oberburgermeister"}  # compound head
+    tree = _concept(reader.analyse("What did the mayor plant, a tree?", "en"), "tree")
+    assert "baum" in tree.words
+    inhabitants = _concept(reader.analyse("How many inhabitants has Szeged?", "en"), "inhabitants")
+    assert inhabitants.absent  # the dictionary knows it, the pages never say Einwohner
+    assert bridge.translations("twin town") >= {"partnerstadte"}
+    assert "graz" not in bridge.translations("graz")  # a name, the same in both languages
+
+
+def test_typos_and_compounds_find_the_pages_words():
+    vocabulary = Vocabulary(
+        {"mayors", "stadtepartnerschaften", "partnerstadte", "willkommens", "anerkennungskultur"}
+    )
+    assert "mayors" in vocabulary.matches("mayers")
+    assert "stadtepartnerschaften" in vocabulary.matches("partnerstadt")  # parts reordered
+    assert "willkommens" in vocabulary.matches("willkommenskultur")  # written apart
+    assert not vocabulary.matches("mayers", loose=False)
+
+
+def test_a_typing_slip_is_read_as_the_common_word_it_misses(reader):
+    assert reader.spelled("who is responsable for szeged", "en") == "who is responsible for szeged"
+    assert reader.spelled("can i volunter there?", "en") == "can i volunteer there?"
+    assert reader.spelled("wer ist fuer szeged zustendig", "de").endswith("zustandig")
+    # a capitalised word may be a name; a misspelt place is the gazetteer's to find
+    assert reader.spelled("Is Responsable a town?", "en") == "Is Responsable a town?"
+    assert reader.spelled("who looks after ushgorot", "en") == "who looks after ushgorot"
+    asked = reader.analyse("who is responsable for szeged", "en").asked
+    assert "person" in asked

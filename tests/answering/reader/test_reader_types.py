@@ -1,0 +1,51 @@
+"""Answer types: what a question asks for, what a unit holds."""
+
+import pytest
+
+from assistant.answering.reader.types import asked_types, counts_of, held_types, phones, years
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "absent"),
+    [
+        ("Seit wann ist Trondheim Partnerstadt?", {"since", "when"}, set()),
+        ("Bis wann war er in Ushgorod im Einsatz?", {"until", "when"}, set()),
+        ("What's Julia Kuz's phone number?", {"phone"}, set()),
+        ("email address of the international office", {"email"}, {"address"}),
+        ("Hat die Stadt 15 oder 17 Partnerstädte?", {"count", "yes_no"}, set()),
+        ("Which cities answered the survey?", {"list"}, set()),
+        ("Wie viele Partnerstädte gibt es?", {"count"}, {"manner"}),
+        ("Was kosten die Tickets?", {"cost"}, set()),
+        ("Welches ist die jüngste Partnerstadt?", {"newest"}, set()),
+        ("Wer ist für Szeged zuständig?", {"person"}, set()),
+        ("Fax number of the international relations department?", {"fax"}, {"count"}),
+        ("What's the phone number of the head of the office?", {"phone"}, {"count"}),
+        ("Number of partner cities?", {"count"}, set()),
+    ],
+)
+def test_what_a_question_asks_for(question, expected, absent):
+    asked = asked_types(question)
+    assert expected <= asked, asked
+    assert not absent & asked
+
+
+def test_what_a_unit_holds():
+    card = "Seel, Alina\nTelefon (06151) 13-3608\nFax (06151) 13-3584\nE-Mail a@b.de"
+    assert {"person", "phone", "fax", "email"} <= held_types(card, "contact")
+    assert {"year", "start"} & held_types("Darmstadt ist seit 1998 Mitglied.") == {"year"}
+    assert "date" in held_types("am 30. November")
+    assert "money" in held_types("Der Beitrag beträgt 24 Euro.")
+    assert "address" in held_types("Luisenplatz 5 a\n64283 Darmstadt")
+    assert "count" not in held_types("Postfach 11 10 61\n64225 Darmstadt")  # no count
+    assert "time" in held_types("jeden dritten Mittwoch im Monat")
+    assert "end" in held_types("Das Projekt lief bis 2019.")
+    assert "list" in held_types("Brescia, Liepāja, Płock und Darmstadt haben sich zusammengetan.")
+    assert "organisation" in held_types("Das Projekt förderte das Bundesministerium (BMZ).")
+    assert not {"year", "count"} & held_types("Telefon (06151) 13-3608")
+
+
+def test_numbers_are_told_apart():
+    assert phones("Tel. 06144/71-6120, E-Mail x@y.de") == ["06144/71-6120"]
+    assert years("Telefon (06151) 13-2025 und 64283 Darmstadt seit 1958") == [1958]
+    assert counts_of(["pflegt", "17", "partnerstadten"], {"partnerstadten"})
+    assert not counts_of(["seit", "1958", "partnerstadten"], {"partnerstadten"})  # a year

@@ -1,0 +1,234 @@
+"""The composer: from the reader's best units to the answer text (no model: readings are
+made by hand)."""
+
+import re
+
+from assistant.answering.composer import Composer, phrases
+from assistant.answering.reader import Reading
+from assistant.answering.reader.features import Candidate
+from assistant.answering.reader.question import Analysis, Concept
+from assistant.answering.reader.types import asked_types, constrained, held_types
+from assistant.answering.reader.units import chunk_units
+from assistant.indexing.facts import Address, ContactCard, Facts
+from assistant.records import Chunk, Passage
+
+
+def _chunk(cid, text, doc="seite", kind="prose", section="Abschnitt", title="Seite"):
+    return Chunk(cid, doc, title, section, 0, len(text), text, kind=kind)
+
+
+def _reading(question, lang, scored, concepts=(), places=()):
+    """A reading whose candidates are (chunk, unit position, score), best first."""
+    asked = asked_types(question)
+    analysis = Analysis(question, lang, asked, constrained(asked), tuple(concepts), places)
+    candidates = []
+    for rank, (chunk, position, score) in enumerate(scored, 1):
+        unit = chunk_units(chunk)[position]
+        passage = Passage(chunk, 1.0, rank, relevance=score)
+        c = Candidate(unit, passage, held_types(unit.text, chunk.kind))
+        c.score = score
+        candidates.append(c)
+    return Reading(analysis, candidates, 0.9, 0.5)
+
+
+def _composer(chunks, as_of=None, cities=None, facts=None):
+    as_of = as_of or {c.doc_id: 2024 for c in chunks}
+    cities = cities or {c.doc_id: "Musterstadt" for c in chunks}
+    return Composer(facts or Facts(), {c.id: c for c in chunks}, as_of, cities, "Musterstadt")
+
+
+def _markers(text):
+    return {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+
+
+def test_an_english_answer_says_once_that_its_quotes_are_german():
+    a = _chunk(
+        "a", "Das Fest lädt junge Leute aus den Partnerstädten ein. Sie helfen beim Catering mit."
+    )
+    b = _chunk("b", "Der Verein organisiert eine jährliche Reise.", doc="andere")
+    composer = _composer([a, b])
+    reading = _reading("What do volunteers do?", "en", [(a, 0, 0.8), (b, 0, 0.7), (a, 1, 0.1)])
+    draft = composer.quote(reading, "en")
+    assert draft.text.count(phrases("en")["quote_intro"]) == 1
+    assert "«Das Fest lädt junge Leute aus den Partnerstädten ein.» [1]" in draft.text
+    assert "«Sie helfen beim Catering mit.»" in draft.text  # what the paragraph goes on to say
+    assert "«Der Verein organisiert eine jährliche Reise.» [2]" in draft.text
+    assert _markers(draft.text) == {c.n for c in draft.citations} == {1, 2}
+    for c in draft.citations:
+        assert c.quote in c.text  # verbatim
+
+
+def test_a_german_answer_names_each_page_it_quotes():
+    a = _chunk("a", "Die Partnerschaft wurde 1958 geschlossen.", title="Partner", section="Jahre")
+    draft = _composer([a]).quote(_reading("Wann?", "de", [(a, 0, 0.9)]), "de")
+    assert draft.text == "Laut „Partner“ (Jahre): „Die Partnerschaft wurde 1958 geschlossen.“ [1]"
+
+
+def test_a_contact_card_is_answered_as_a_sentence_with_the_email_of_the_other_card():
+    card = _chunk(
+        "a",
+        "Frau Alina Seel\nPartnerstädte: Bursa, Szeged\nTelefon: +49 (6151) 13-3608\nE-Mail",
+        kind="contact",
+    )
+    other = _chunk(
+        "b",
+        "Seel, Alina\nPartnerstädte: Bursa, Szeged\nTelefon (06151) 13-3608\n"
+        "E-Mail international@example.org",
+        doc="andere",
+        kind="contact",
+    )
+    szeged = (("szeged",),)
+    reading = _reading(
+        "Who handles Szeged?",
+        "en",
+        [(card, 0, 0.9), (other, 0, 0.8)],
+        [Concept("szeged", frozenset({"szeged"}), 3.0, name=True)],
+        (szeged,),
+    )
+    draft = _composer([card, other]).compose_reading(reading, "en")
+    assert draft.text.startswith("Alina Seel is responsible for Szeged. Phone +49 (6151) 13-3608")
+    assert "international@example.org [2]" in draft.text
+    assert _markers(draft.text) == {c.n for c in draft.citations} == {1, 2}
+
+
+def test_a_question_about_a_person_gets_what_they_look_after_and_the_fax_when_asked():
+    card = _chunk(
+        "a",
+        "Frau Alina Seel\nPartnerstädte: Bursa, Szeged\nTelefon: +49 (6151) 13-3608\n"
+        "Telefax: +49 (6151) 13-3584\nE-Mail a.seel@example.org",
+        kind="contact",
+    )
+    seel = [Concept("seel", frozenset({"seel"}), 3.0, name=True)]
+    which = _reading(
+        "Which partner cities does Alina Seel look after?", "en", [(card, 0, 0.9)], seel
+    )
+    text = _composer([card]).compose_reading(which, "en").text
+    assert text.startswith("Alina Seel, responsible for Bursa, Szeged: phone +49 (6151) 13-3608")
+    assert "fax" not in text  # not asked
+    fax = _reading("Welche Faxnummer hat Frau Seel?", "de", [(card, 0, 0.9)], seel)
+    text = _composer([card]).compose_reading(fax, "de").text
+    assert "Telefax +49 (6151) 13-3584" in text and text.endswith("[1].")
+
+
+def test_the_oldest_and_newest_entries_of_a_year_list_are_answered_as_a_sentence():
+    years = _chunk(
+        "a",
+        "Jubiläen:\n\n- 1958 Alkmaar (Niederlande), Troyes (Frankreich)\n- 1968 Graz (Österreich)",
+    )
+    oldest = _reading("Welche ist die älteste Partnerstadt?", "de", [(years, 1, 0.9)])
+    text = _composer([years]).compose_reading(oldest, "de").text
+    assert text == (
+        "Am längsten besteht die Verbindung mit Alkmaar (Niederlande), Troyes (Frankreich): "
+        "seit 1958 [1]."
+    )
+    newest = _reading("Which is the newest twin town?", "en", [(years, 1, 0.9)])
+    assert _composer([years]).compose_reading(newest, "en").text == (
+        "The newest is Graz (Österreich), since 1968 [1]."
+    )
+    first = _reading("Welche war die erste Partnerstadt?", "de", [(years, 1, 0.9)])
+    assert "Am längsten" not in _composer([years]).compose_reading(first, "de").text
+
+
+def test_a_sentence_that_states_the_newest_year_beats_the_list():
+    said = _chunk("a", "Die jüngste Städtepartnerschaft wurde im Jahr 2023 begründet.")
+    years = _chunk("b", "Jubiläen:\n\n- 1958 Alkmaar (Niederlande)\n- 1968 Graz (Österreich)")
+    reading = _reading(
+        "Welches ist die jüngste Partnerstadt?", "de", [(said, 0, 0.9), (years, 1, 0.5)]
+    )
+    assert "2023" in _composer([said, years]).compose_reading(reading, "de").text
+
+
+def test_an_event_with_its_own_date_is_not_answered_with_the_partnership_year():
+    event = _chunk("a", "Die Bürgerfahrt nach Graz findet im September 2025 statt.")
+    years = _chunk("b", "Jubiläen:\n\n- 1958 Alkmaar (Niederlande)\n- 1968 Graz (Österreich)")
+    graz = [Concept("graz", frozenset({"graz"}), 3.0, name=True)]
+    reading = _reading(
+        "When is the citizens' trip to Graz?",
+        "en",
+        [(event, 0, 0.9), (years, 1, 0.5)],
+        graz,
+        ((("graz",),),),
+    )
+    text = _composer([event, years]).compose_reading(reading, "en").text
+    assert "September 2025" in text and "twinned" not in text
+
+
+def test_a_year_of_a_partnership_list_is_answered_as_a_sentence():
+    years = _chunk("a", "Jubiläen:\n\n- 1958 Alkmaar (Niederlande)\n- 1968 Graz (Österreich)")
+    reading = _reading(
+        "Since when is Graz a twin town?",
+        "en",
+        [(years, 1, 0.9)],
+        [Concept("graz", frozenset({"graz"}), 3.0, name=True)],
+        ((("graz",),),),
+    )
+    draft = _composer([years]).compose_reading(reading, "en")
+    assert draft.text == "Musterstadt has been twinned with Graz (Österreich) since 1968 [1]."
+    assert draft.citations[0].quote == "- 1968 Graz (Österreich)"
+
+
+def test_pages_that_disagree_on_an_address_are_both_cited_with_the_newer_named():
+    new = _chunk(
+        "a", "Referat Internationales\nSchlossgasse 7\n63480 Musterstadt", doc="neu", kind="address"
+    )
+    old = _chunk(
+        "b", "Büro für Partnerschaften\nMarktplatz 1\n63481 Musterstadt", doc="alt", kind="address"
+    )
+    composer = _composer([new, old], as_of={"neu": 2024, "alt": 2017})
+    reading = _reading("Wie lautet die Adresse des Büros?", "de", [(new, 0, 0.9), (old, 0, 0.5)])
+    draft = composer.compose_reading(reading, "de")
+    (conflict,) = draft.conflicts
+    assert conflict.topic == "address" and conflict.newer == "neu"
+    assert "widersprechen sich" in draft.text and "Neuer ist" in draft.text
+    assert _markers(draft.text) == {c.n for c in draft.citations} == {1, 2}
+
+
+def test_a_count_of_the_past_is_no_disagreement():
+    now = _chunk("a", "Die Stadt pflegt heute zehn Partnerstädte und 17 Partnerstädten-Kontakte.")
+    then = _chunk("b", "Am Workshop nahmen 12 von damals 15 Partnerstädten teil.", doc="alt")
+    topic = [Concept("partnerstadte", frozenset({"partnerstadten"}), 1.0)]
+    composer = _composer([now, then])
+    reading = _reading(
+        "Wie viele Partnerstädte gibt es?", "de", [(now, 0, 0.9), (then, 0, 0.6)], topic
+    )
+    assert composer.conflict(reading, "de") is None
+    asked_both = _reading(
+        "Hat die Stadt 15 oder 17 Partnerstädte?", "de", [(now, 0, 0.9), (then, 0, 0.6)], topic
+    )
+    assert composer.conflict(asked_both, "de") is not None
+
+
+def test_a_refusal_gives_the_closest_sources_and_the_offices_contact():
+    address = _chunk(
+        "a", "Referat Internationales\nSchlossgasse 7\n63480 Musterstadt", kind="address"
+    )
+    card = _chunk(
+        "b",
+        "Frau Dr. Johanna Kerkhoff\nLeiterin des Referats\nTelefon: 06144 71-4410\n"
+        "E-Mail: referat@example.org",
+        kind="contact",
+    )
+    facts = Facts(
+        contacts=[
+            ContactCard(
+                "Dr. Johanna Kerkhoff",
+                "Leiterin des Referats",
+                [],
+                "06144 71-4410",
+                "",
+                "referat@example.org",
+                "seite",
+                "b",
+            )
+        ],
+        addresses=[
+            Address(
+                ["Referat Internationales", "Schlossgasse 7", "63480 Musterstadt"], "seite", "a"
+            )
+        ],
+    )
+    composer = _composer([address, card], facts=facts)
+    draft = composer.refuse("de", [Passage(address, 0.5, 1)])
+    assert draft.abstained and draft.text.startswith(phrases("de")["refusal"])
+    assert "06144 71-4410" in draft.text and "referat@example.org" in draft.text
+    assert _markers(draft.text) == {c.n for c in draft.citations}

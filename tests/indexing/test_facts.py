@@ -1,0 +1,65 @@
+"""Structured facts come from the chunks, by code."""
+
+import pytest
+
+from assistant.answering.reader.cards import parse_card
+from assistant.documents.chunking import chunk_corpus
+from assistant.indexing.facts import Facts, city_key, extract_facts
+
+
+@pytest.fixture(scope="module")
+def facts(corpus_docs):
+    return extract_facts(chunk_corpus(corpus_docs))
+
+
+def test_person_names_in_both_page_styles():
+    assert parse_card("Seel, Alina\nTelefon (06151) 13-3608").person == "Alina Seel"
+    card = parse_card("Frau Ana-Violeta Sacaliuc\nTelefon: +49 (6151) 13-2321")
+    assert card.person == "Ana-Violeta Sacaliuc"
+    assert parse_card("Telefon (06151) 13-3608") is None
+
+
+def test_contact_cards_from_every_contact_block(facts):
+    seel = [c for c in facts.contacts if c.person == "Alina Seel"]
+    assert len(seel) == 3  # on three pages
+    assert all(c.cities == ["Bursa", "Liepāja", "Szeged", "Uzhhorod"] for c in seel)
+    assert {c.phone for c in seel} == {"(06151) 13-3608", "+49 (6151) 13-3608"}
+    assert any(c.email == "international@darmstadt.de" for c in seel)
+    head = [c for c in facts.contacts if c.role == "Abteilungsleiterin Internationale Beziehungen"]
+    assert {c.person for c in head} == {"Ana-Violeta Sacaliuc"}
+    covered = {city_key(x) for c in facts.contacts for x in c.cities}
+    assert len(covered) == 17
+
+
+def test_partnership_records_from_the_list(facts):
+    years = {p.city: p.year for p in facts.partnerships}
+    assert years["Alkmaar"] == years["Troyes"] == 1958
+    assert years["Plock"] == 1988 and years["Gyönk"] == 1990 and years["San Antonio"] == 2017
+    assert len(years) == 16 and {p.country for p in facts.partnerships if p.city == "Graz"} == {
+        "Österreich"
+    }
+
+
+def test_addresses_of_every_page(facts):
+    postcodes = {line for a in facts.addresses for line in a.lines if line[:5].isdigit()}
+    assert "64283 Darmstadt" in postcodes and "64289 Darmstadt" in postcodes
+
+
+def test_every_fact_points_to_its_chunk(facts, corpus_docs):
+    chunks = {c.id: c for c in chunk_corpus(corpus_docs)}
+    for card in facts.contacts:
+        assert (
+            card.cities == []
+            or "Partnerstädte: " + ", ".join(card.cities) in chunks[card.chunk].text
+        )
+    for record in facts.partnerships:
+        assert (
+            str(record.year) in chunks[record.chunk].text
+            and record.city in chunks[record.chunk].text
+        )
+
+
+def test_facts_round_trip(facts, tmp_path):
+    path = tmp_path / "facts.json"
+    facts.save(path)
+    assert Facts.load(path) == facts

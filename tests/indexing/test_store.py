@@ -1,0 +1,78 @@
+"""The Chroma store: exact, deterministic search; never Chroma's own embedding function."""
+
+import numpy as np
+
+from assistant.indexing.ingest import ingest
+from assistant.indexing.manifest import read_manifest
+from assistant.indexing.store import ChunkStore, open_client
+from assistant.records import Chunk
+
+
+def _chunk(i: int) -> Chunk:
+    return Chunk(id=f"d:{i:03d}", doc_id="d", title="T", section="S", start=i, end=i + 1, text="x")
+
+
+def test_collections_have_no_embedding_function_and_cosine_space(fake_settings):
+    store = ChunkStore.create(open_client(fake_settings), "chunks-test", 10)
+    assert store.collection._embedding_function is None
+    assert store.collection.configuration["hnsw"]["space"] == "cosine"
+
+
+def test_ties_are_broken_by_chunk_id(fake_settings):
+    store = ChunkStore.create(open_client(fake_settings), "chunks-ties", 20)
+    chunks = [_chunk(i) for i in (5, 3, 9, 1, 7)]
+    vectors = np.tile(np.eye(4, dtype=np.float32)[0], (5, 1))
+    store.add(chunks, vectors)
+    got = store.query(np.eye(4, dtype=np.float32)[0], 3)
+    assert [c.id for c, _ in got] == ["d:001", "d:003", "d:005"]
+    assert all(abs(s - 1.0) < 1e-6 for _, s in got)
+
+
+def test_exact_and_hnsw_search_agree_on_the_corpus(fake_settings, fake_embedder):
+    ingest(fake_settings, embedder=fake_embedder)
+    manifest = read_manifest(fake_settings.manifest_path)
+    client = open_client(fake_settings)
+    exact = ChunkStore.open(client, manifest.collection, exact_search_max=10**6)
+    hnsw = ChunkStore.open(client, manifest.collection, exact_search_max=0)
+    for query in ("Wer ist für Szeged zuständig?", "Mayors for Peace", "Schlossgrabenfest"):
+        vector = fake_embedder.embed_queries([query])[0]
+        a = [(c.id, round(s, 4)) for c, s in exact.query(vector, 5)]
+        b = [(c.id, round(s, 4)) for c, s in hnsw.query(vector, 5)]
+        assert a == b
+
+
+def test_store_round_trips_chunks(fake_settings, fake_embedder, corpus_docs):
+    from assistant.documents.chunking import chunk_document
+
+    chunks = chunk_document(corpus_docs[0])
+    store = ChunkStore.create(open_client(fake_settings), "chunks-rt", len(chunks))
+    store.add(chunks, fake_embedder.embed_passages([c.embedding_text for c in chunks]))
+    assert store.count() == len(chunks)
+    assert store.chunks() == {c.id: c for c in chunks}
+
+
+def test_a_collection_is_read_in_pages(tmp_path, monkeypatch):
+    """Reading every chunk (and every vector) of a collection larger than one page of
+    ``get`` returns all of them: one ``get`` of 100k records fails in SQLite."""
+    import chromadb
+    import numpy as np
+
+    from assistant.indexing import store as store_module
+    from assistant.indexing.store import ChunkStore
+    from assistant.records import Chunk
+
+    monkeypatch.setattr(store_module, "GET_PAGE", 7)
+    monkeypatch.setattr(store_module, "COPY_DOCS", 2)
+    client = chromadb.PersistentClient(str(tmp_path / "chroma"))
+    chunks = [
+        Chunk(f"d{i % 5}:{i:03d}", f"d{i % 5}", "T", "S", 0, 1, f"text {i}") for i in range(30)
+    ]
+    vectors = np.eye(30, 8, dtype=np.float32) + 0.01
+    store = ChunkStore.create(client, "big", 30)
+    store.add(chunks, vectors)
+    assert sorted(store.chunks()) == sorted(c.id for c in chunks)
+    ids, matrix = store._exact()
+    assert len(ids) == 30 and matrix.shape == (30, 8)
+    copy = ChunkStore.create(client, "copy", 30)
+    assert copy.copy_docs_from(store, ["d0", "d1", "d2", "d4"]) == 24
+    assert {c.doc_id for c in copy.chunks().values()} == {"d0", "d1", "d2", "d4"}
