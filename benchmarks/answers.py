@@ -11,13 +11,13 @@ fresh set and the training set) with at least ``--long-words`` words.
 
 from __future__ import annotations
 
-import argparse
 import json
 import platform
 import statistics
 import sys
 import time
-from pathlib import Path
+
+import benchlib
 
 from assistant.app import Assistant
 from assistant.config import Settings
@@ -31,13 +31,11 @@ def percentiles(times: list[float]) -> dict[str, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = benchlib.parser(__doc__, repeat=3, out=benchlib.RESULTS)
     parser.add_argument("--long-words", type=int, default=15)
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     args = parser.parse_args()
     settings = Settings()
-    questions = load_questions(sorted(settings.evals_dir.glob("*.jsonl")))
+    questions = benchlib.eval_questions(settings)
     main_corpus = [s for s in discover_sets(settings.evals_dir) if s.corpus_dir is None]
     every = [q for s in main_corpus for q in load_questions(s.files)]
     long = [q for q in every if len(q.question.split()) >= args.long_words]

@@ -1,9 +1,10 @@
-"""Measuring helpers shared by the benchmark suite and its child processes: percentiles,
-whole-process runs with their own peak memory, free ports, folder sizes, the machine line
-and short profiles."""
+"""Helpers shared by the benchmarks and their child processes: the common command-line
+options and question loading, percentiles, whole-process runs with their own peak memory,
+free ports, folder sizes, the machine line and short profiles."""
 
 from __future__ import annotations
 
+import argparse
 import cProfile
 import os
 import platform
@@ -17,12 +18,48 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from assistant.evaluation.harness import percentile
 
+if TYPE_CHECKING:
+    from assistant.config import Settings
+    from assistant.evaluation.harness import Question
+
 T = TypeVar("T")
-ASSISTANT_PACKAGE = str(Path(__file__).resolve().parent.parent / "assistant")
+REPO = Path(__file__).resolve().parent.parent
+ASSISTANT_PACKAGE = str(REPO / "assistant")
+RESULTS = Path("benchmarks/results")
+TRAIN_SPLITS = ("dev", "train")  # what the fitting scripts learn from; test and fresh never
+
+
+def parser(doc: str | None, **defaults: Any) -> argparse.ArgumentParser:
+    """A benchmark's argument parser, described by its docstring's first line, with the
+    common options it names: ``repeat=N`` (runs per figure), ``out=PATH`` (the results
+    folder), ``fit="the weights"`` (``--embedding`` and ``--write`` of a fitting script)."""
+    p = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    if "repeat" in defaults:
+        p.add_argument("--repeat", type=int, default=defaults["repeat"])
+    if "out" in defaults:
+        p.add_argument("--out", type=Path, default=defaults["out"])
+    if "fit" in defaults:
+        p.add_argument("--embedding", default=None, help="embedder (default: the settings')")
+        p.add_argument("--write", action="store_true", help=f"store {defaults['fit']}")
+    return p
+
+
+def eval_questions(settings: Settings) -> list[Question]:
+    """Every question of every eval file (``evals/*.jsonl``), in file order."""
+    from assistant.evaluation.harness import load_questions
+
+    return load_questions(sorted(settings.evals_dir.glob("*.jsonl")))
+
+
+def training_questions(files: Sequence[Path]) -> list[Question]:
+    """The questions of a set's files that fitting may learn from (:data:`TRAIN_SPLITS`)."""
+    from assistant.evaluation.harness import load_questions
+
+    return [q for q in load_questions(files) if q.split in TRAIN_SPLITS]
 
 
 def latency(values_ms: Sequence[float]) -> dict[str, Any]:

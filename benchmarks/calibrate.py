@@ -13,16 +13,16 @@ coefficients in assistant/data/calibration.json under the embedder's name.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sys
 
+import benchlib
 import numpy as np
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation.harness import load_questions, passage_has_gold
+from assistant.evaluation.harness import passage_has_gold
 from assistant.retrieval.hybrid import DATA, Calibration
 
 K = 10
@@ -65,11 +65,11 @@ def auc(pos: list[float], neg: list[float]) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchlib.parser(__doc__)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     settings = Settings()
-    questions = load_questions(sorted(settings.evals_dir.glob("*.jsonl")))
+    questions = benchlib.eval_questions(settings)
     retriever = Assistant.open(settings).retriever
     retriever.calibration = None
     rows, labels, folds, qids = [], [], [], []

@@ -14,19 +14,18 @@ split, the fresh set and the other city's set are never read here.
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import sys
 from collections.abc import Sequence
 
+import benchlib
 import numpy as np
 
 from assistant.config import Settings
 from assistant.evaluation.harness import (
     SetAssistants,
     discover_sets,
-    load_questions,
     passage_has_gold,
 )
 from assistant.retrieval.hybrid import (
@@ -36,7 +35,6 @@ from assistant.retrieval.hybrid import (
     question_language,
 )
 
-TRAIN_SPLITS = ("dev", "train")
 GRID = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0)
 BLEND_GRID = (0.0, 0.2, 0.4, 0.7, 1.0, 1.5)
 PASSES = 3
@@ -113,7 +111,7 @@ def search(cases, lang: str, start: dict, blend: dict) -> tuple[dict, dict, floa
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchlib.parser(__doc__)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     settings = Settings()
@@ -121,9 +119,7 @@ def main() -> int:
     cases = []
     opened = []
     for qset in discover_sets(settings.evals_dir):
-        questions = [
-            q for q in load_questions(qset.files) if q.split in TRAIN_SPLITS and q.answerable
-        ]
+        questions = [q for q in benchlib.training_questions(qset.files) if q.answerable]
         if not questions:
             continue
         context = assistants(qset)

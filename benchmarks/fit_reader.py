@@ -15,18 +15,19 @@ the other city's set are never read here.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
 from pathlib import Path
+
+import benchlib
 
 from assistant.answering.reader import READ_PASSAGES
 from assistant.answering.reader.fit import absent_words, build_examples, fit, nonsense_variant
 from assistant.answering.reader.model import save_entry
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation.harness import SetAssistants, discover_sets, load_questions
+from assistant.evaluation.harness import SetAssistants, discover_sets
 from assistant.retrieval.hybrid import question_language
 
 
@@ -43,13 +44,8 @@ def examples_for(assistant: Assistant, questions):
     return build_examples(questions, read)
 
 
-TRAIN_SPLITS = ("dev", "train")
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--embedding", default=None, help="embedder (default: the settings')")
-    parser.add_argument("--write", action="store_true", help="store the weights")
+    parser = benchlib.parser(__doc__, fit="the weights")
     parser.add_argument("--dump", type=Path, help="also pickle the examples here (analysis)")
     args = parser.parse_args()
     settings = Settings()
@@ -61,7 +57,7 @@ def main() -> int:
             )
         assistants = SetAssistants(settings)
         for qset in discover_sets(settings.evals_dir):
-            questions = [q for q in load_questions(qset.files) if q.split in TRAIN_SPLITS]
+            questions = benchlib.training_questions(qset.files)
             if not questions:
                 continue
             # the dev questions' made-up twins: questions about nothing the pages know

@@ -19,13 +19,13 @@ embedder's name in
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
 from itertools import combinations
 from pathlib import Path
 
+import benchlib
 import numpy as np
 import yaml
 
@@ -116,9 +116,7 @@ def fit_grouping(embedder) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--embedding", default=None, help="embedder (default: the settings')")
-    parser.add_argument("--write", action="store_true", help="store the thresholds")
+    parser = benchlib.parser(__doc__, fit="the thresholds")
     args = parser.parse_args()
     settings = Settings()
     with tempfile.TemporaryDirectory() as tmp:

@@ -17,13 +17,14 @@ of a smaller haystack are the first pages of a larger one.
 
 from __future__ import annotations
 
-import argparse
 import random
 import shutil
 import statistics
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+import benchlib
 
 DEFAULT_SEED = 1958
 SAMPLE_PAGES = 40  # pages chunked to measure the chunks per page
@@ -410,7 +411,7 @@ def corpus_chunks(corpus_dir: Path, max_chars: int = 900) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchlib.parser(__doc__)
     parser.add_argument("out", type=Path, help="folder to write the pages into")
     size = parser.add_mutually_exclusive_group(required=True)
     size.add_argument("--pages", type=int, help="number of synthetic pages")

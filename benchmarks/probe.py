@@ -20,6 +20,7 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
+import benchlib  # noqa: E402
 from benchlib import free_port, latency, proc_status, profiled, top_functions  # noqa: E402
 
 FIRST_QUESTION = "Wer ist für Szeged zuständig?"
@@ -54,9 +55,8 @@ def subset(questions: list[Any], limit: int) -> list[Any]:
 
 def _questions(limit: int) -> list[Any]:
     from assistant.config import Settings
-    from assistant.evaluation.harness import load_questions
 
-    return subset(load_questions(sorted(Settings().evals_dir.glob("*.jsonl"))), limit)
+    return subset(benchlib.eval_questions(Settings()), limit)
 
 
 def cmd_phases(args: argparse.Namespace) -> int:
@@ -424,7 +424,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = benchlib.parser(__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("phases")
     p.add_argument("--question", default=FIRST_QUESTION)

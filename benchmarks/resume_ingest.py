@@ -14,7 +14,6 @@ the build's log and marked as such.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -22,6 +21,8 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+
+import benchlib
 
 from assistant.config import Settings
 from assistant.documents.chunking import chunker_params
@@ -74,7 +75,7 @@ def from_log(log: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = benchlib.parser(__doc__)
     p.add_argument("corpus", type=Path)
     p.add_argument("index", type=Path)
     p.add_argument("--record", type=Path, help="the suite's build record to write")

@@ -9,17 +9,17 @@ p50/p95 per retriever).
 
 from __future__ import annotations
 
-import argparse
 import json
 import platform
 import statistics
 import sys
 import time
-from pathlib import Path
+
+import benchlib
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation.harness import load_questions, percentile, run_eval
+from assistant.evaluation.harness import percentile, run_eval
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.peer import LlamaIndexDefaultRetriever
 
@@ -56,12 +56,10 @@ def latency_ms(retrievers: dict, questions, repeat: int) -> dict[str, dict[str, 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    parser = benchlib.parser(__doc__, repeat=3, out=benchlib.RESULTS)
     args = parser.parse_args()
     settings = Settings()
-    questions = load_questions(sorted(settings.evals_dir.glob("*.jsonl")))
+    questions = benchlib.eval_questions(settings)
     assistant = Assistant.open(settings)
     hybrid = assistant.retriever
     store, embedder = hybrid.store, hybrid.embedder

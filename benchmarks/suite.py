@@ -21,7 +21,6 @@ every step, so a long run that stops leaves what it measured).
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import shutil
@@ -485,7 +484,7 @@ def default_backends(embedding: str) -> list[str]:
 
 
 def parse_args(argv: list[str] | None) -> Options:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = benchlib.parser(__doc__)
     p.add_argument("--repeat", type=int, default=5, help="runs of each whole-process figure")
     p.add_argument("--passes", type=int, default=3, help="warm passes over the questions")
     p.add_argument("--questions", type=int, default=0, help="eval questions used (0: all)")

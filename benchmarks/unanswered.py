@@ -12,7 +12,6 @@ the recording alone.
 
 from __future__ import annotations
 
-import argparse
 import json
 import platform
 import statistics
@@ -20,6 +19,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import benchlib
 
 from assistant.app import Assistant
 from assistant.config import Settings
@@ -39,9 +40,7 @@ def stats(times: list[float]) -> dict[str, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    parser = benchlib.parser(__doc__, repeat=5, out=benchlib.RESULTS)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings().model_copy(update={"data_dir": Path(tmp)})
