@@ -19,7 +19,7 @@ from assistant.records import Passage
 
 if TYPE_CHECKING:
     from assistant.evaluation.gate import GateResult
-    from assistant.evaluation.harness import Question, QuestionSet
+    from assistant.evaluation.questions import Question, QuestionSet
 
 
 def _passage_json(p: Passage) -> dict[str, object]:
@@ -214,7 +214,7 @@ def _ask_batch(assistant, source: Path, target: Path) -> int:
 
 def _eval_sets(args: argparse.Namespace, settings: Settings) -> list[QuestionSet]:
     """The question sets to run: the named files or every set of evals/, then --set."""
-    from assistant.evaluation.harness import discover_sets, select_sets, sets_for_files
+    from assistant.evaluation.questions import discover_sets, select_sets, sets_for_files
 
     if args.files:
         sets = sets_for_files(args.files, settings.evals_dir)
@@ -227,7 +227,7 @@ def _load_eval_sets(
     sets: list[QuestionSet], settings: Settings
 ) -> tuple[list[tuple[QuestionSet, list[Question]]], list[str]]:
     """Each set with its questions, and every problem of every set."""
-    from assistant.evaluation.harness import load_questions, validate_set
+    from assistant.evaluation.questions import load_questions, validate_set
 
     loaded, problems = [], []
     for qset in sets:
@@ -261,12 +261,11 @@ def _update_baseline(path: Path, result: dict[str, Any]) -> None:
 def cmd_eval(args: argparse.Namespace) -> int:
     """Run the question sets, write the report, and apply the gate (exit 1 when it fails)."""
     from assistant.evaluation.gate import run_gate
-    from assistant.evaluation.harness import (
+    from assistant.evaluation.harness import SetAssistants, run_sets
+    from assistant.evaluation.questions import (
         QUESTIONS_FILE,
         EvalDataError,
-        SetAssistants,
         folders_without_questions,
-        run_sets,
         shown_path,
     )
     from assistant.evaluation.report import sets_table

@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
-from assistant.evaluation.harness import percentile
+from assistant.evaluation.metrics import percentile
 
 T = TypeVar("T")
 ASSISTANT_PACKAGE = str(Path(__file__).resolve().parent.parent / "assistant")

@@ -22,7 +22,8 @@ import numpy as np
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation.harness import load_questions, passage_has_gold
+from assistant.evaluation.metrics import passage_has_gold
+from assistant.evaluation.questions import load_questions
 from assistant.retrieval.hybrid import DATA, Calibration
 
 K = 10

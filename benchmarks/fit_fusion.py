@@ -23,12 +23,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from assistant.config import Settings
-from assistant.evaluation.harness import (
-    SetAssistants,
-    discover_sets,
-    load_questions,
-    passage_has_gold,
-)
+from assistant.evaluation.harness import SetAssistants
+from assistant.evaluation.metrics import passage_has_gold
+from assistant.evaluation.questions import discover_sets, load_questions
 from assistant.retrieval.hybrid import (
     DEFAULT_WEIGHTS,
     EVIDENCE_BLEND,

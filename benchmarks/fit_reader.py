@@ -26,7 +26,8 @@ from assistant.answering.reader.fit import absent_words, build_examples, fit, no
 from assistant.answering.reader.model import save_entry
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation.harness import SetAssistants, discover_sets, load_questions
+from assistant.evaluation.harness import SetAssistants
+from assistant.evaluation.questions import discover_sets, load_questions
 from assistant.retrieval.hybrid import question_language
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation.harness import load_questions
+from assistant.evaluation.questions import load_questions
 
 
 def main() -> int:

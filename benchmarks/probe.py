@@ -54,7 +54,7 @@ def subset(questions: list[Any], limit: int) -> list[Any]:
 
 def _questions(limit: int) -> list[Any]:
     from assistant.config import Settings
-    from assistant.evaluation.harness import load_questions
+    from assistant.evaluation.questions import load_questions
 
     return subset(load_questions(sorted(Settings().evals_dir.glob("*.jsonl"))), limit)
 

@@ -19,7 +19,9 @@ from pathlib import Path
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation.harness import load_questions, percentile, run_eval
+from assistant.evaluation.harness import run_eval
+from assistant.evaluation.metrics import percentile
+from assistant.evaluation.questions import load_questions
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.peer import LlamaIndexDefaultRetriever
 
