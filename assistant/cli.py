@@ -1,4 +1,10 @@
-"""Command line: a thin adapter over :class:`assistant.app.Assistant`."""
+"""Command line: a thin adapter over :class:`assistant.app.Assistant`.
+
+The arguments of every command and the dispatch are here; the commands of a stage live next
+to it: ``assistant add``/``remove`` in :mod:`assistant.documents.commands`, ``assistant eval``
+in :mod:`assistant.evaluation.commands`, ``assistant feedback``/``unanswered`` in
+:mod:`assistant.serving.commands`.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +15,15 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
+from assistant.documents.commands import cmd_add, cmd_remove
 from assistant.documents.corpus import CorpusError
+from assistant.evaluation.commands import cmd_eval
 from assistant.guard import RejectedInputError
 from assistant.indexing.manifest import IndexUnavailableError
 from assistant.records import Passage
-
-if TYPE_CHECKING:
-    from assistant.evaluation.gate import GateResult
-    from assistant.evaluation.harness import Question, QuestionSet
+from assistant.serving.commands import cmd_feedback_export, cmd_unanswered
 
 
 def _passage_json(p: Passage) -> dict[str, object]:
@@ -58,61 +62,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     print(report.summary())
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    return 0
-
-
-def _run_ingest() -> None:
-    from assistant.indexing.ingest import ingest
-
-    report = ingest(Settings())
-    print(f"ingest: {report.summary()}")
-    for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-
-
-def cmd_add(args: argparse.Namespace) -> int:
-    """Import files or folders into the corpus; a refused file is one line on stderr and
-    the others go on (exit status 2 at the end)."""
-    from assistant.documents.importing import ImportOptions, ImportRefusedError, import_paths
-
-    options = ImportOptions(
-        doc_id=args.id,
-        title=args.title,
-        publisher=args.publisher,
-        city=args.city,
-        source=args.source,
-        as_of=args.as_of,
-    )
-    try:
-        results = import_paths(args.paths, Settings(), options)
-    except ImportRefusedError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    for r in results:
-        if r.ok:
-            print(f"{r.status}: {r.path} -> {r.document} ({r.message})")
-        else:
-            print(f"error: {r.path}: {r.message}", file=sys.stderr)
-    if not results:
-        print("error: no files to import", file=sys.stderr)
-        return 2
-    if any(r.ok for r in results) and not args.no_ingest:
-        _run_ingest()
-    return 0 if all(r.ok for r in results) else 2
-
-
-def cmd_remove(args: argparse.Namespace) -> int:
-    """Delete a corpus document; the ingest that follows deletes its chunks."""
-    from assistant.documents.importing import ImportRefusedError, remove_document
-
-    try:
-        path = remove_document(args.id, Settings())
-    except ImportRefusedError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"removed: {args.id} ({path})")
-    if not args.no_ingest:
-        _run_ingest()
     return 0
 
 
@@ -212,107 +161,6 @@ def _ask_batch(assistant, source: Path, target: Path) -> int:
     return 1 if bad else 0
 
 
-def _eval_sets(args: argparse.Namespace, settings: Settings) -> list[QuestionSet]:
-    """The question sets to run: the named files or every set of evals/, then --set."""
-    from assistant.evaluation.harness import discover_sets, select_sets, sets_for_files
-
-    if args.files:
-        sets = sets_for_files(args.files, settings.evals_dir)
-    else:
-        sets = discover_sets(settings.evals_dir)
-    return select_sets(sets, args.sets or [])
-
-
-def _load_eval_sets(
-    sets: list[QuestionSet], settings: Settings
-) -> tuple[list[tuple[QuestionSet, list[Question]]], list[str]]:
-    """Each set with its questions, and every problem of every set."""
-    from assistant.evaluation.harness import load_questions, validate_set
-
-    loaded, problems = [], []
-    for qset in sets:
-        questions = load_questions(qset.files)
-        problems += validate_set(qset, questions, settings.corpus_dir)
-        loaded.append((qset, questions))
-    return loaded, problems
-
-
-def _write_eval_outputs(args: argparse.Namespace, result: dict[str, Any], gate: GateResult) -> None:
-    from assistant.evaluation.report import render_report
-
-    if args.json_out:
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
-    if args.report:
-        args.report.parent.mkdir(parents=True, exist_ok=True)
-        args.report.write_text(render_report(result, gate), encoding="utf-8")
-
-
-def _update_baseline(path: Path, result: dict[str, Any]) -> None:
-    """Write this run's sets into the baseline; sets not run keep their entries."""
-    from assistant.evaluation.gate import make_baseline
-
-    previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-    baseline = make_baseline(result, previous)
-    path.write_text(json.dumps(baseline, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"baseline written to {path} (sets: {', '.join(result['sets'])})")
-
-
-def cmd_eval(args: argparse.Namespace) -> int:
-    """Run the question sets, write the report, and apply the gate (exit 1 when it fails)."""
-    from assistant.evaluation.gate import run_gate
-    from assistant.evaluation.harness import (
-        QUESTIONS_FILE,
-        EvalDataError,
-        SetAssistants,
-        folders_without_questions,
-        run_sets,
-        shown_path,
-    )
-    from assistant.evaluation.report import sets_table
-
-    settings = Settings()
-    try:
-        sets = _eval_sets(args, settings)
-        if args.list_sets:
-            for qset in sets:
-                print(f"{qset.name}: {qset.describe()}")
-            return 0
-        if not sets:
-            print(f"error: no question sets in {settings.evals_dir}", file=sys.stderr)
-            return 2
-        loaded, problems = _load_eval_sets(sets, settings)
-    except EvalDataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if problems:
-        print("error: the question sets are invalid:", *problems, sep="\n  ", file=sys.stderr)
-        return 2
-    result = run_sets(loaded, SetAssistants(settings))
-    if not args.files and not args.sets:
-        result["skipped"] = [
-            f"{shown_path(settings.evals_dir / name)} has no {QUESTIONS_FILE} yet"
-            for name in folders_without_questions(settings.evals_dir)
-        ]
-    baseline = args.baseline or settings.evals_dir / "baseline.json"
-    if args.update_baseline:
-        _update_baseline(baseline, result)
-    gate = run_gate(result, baseline, args.floors or settings.evals_dir / "floors.json")
-    result["gate"] = gate.to_json()
-    _write_eval_outputs(args, result, gate)
-    print("\n".join(sets_table(result)))
-    for line in gate.failures:
-        print(f"GATE FAILURE: {line}")
-    for line in [*result.get("skipped", []), *gate.notes]:
-        print(f"note: {line}")
-    flips = len(gate.flipped_to_fail), len(gate.flipped_to_pass)
-    print(
-        f"eval gate: {'passed' if gate.ok else 'FAILED'} ({flips[0]} flipped to fail, "
-        f"{flips[1]} to pass){'; report: ' + str(args.report) if args.report else ''}"
-    )
-    return 0 if gate.ok else 1
-
-
 def cmd_chat(args: argparse.Namespace) -> int:
     """A terminal loop: type a question, read the answer and its sources."""
     from assistant.app import Assistant
@@ -346,54 +194,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from assistant.serving.ui import serve
 
     serve(Settings(), host=args.host, port=args.port)
-    return 0
-
-
-def cmd_feedback_export(args: argparse.Namespace) -> int:
-    """Every stored rating as CSV, to --out or standard output."""
-    from assistant.serving.feedback import FeedbackStore
-
-    settings = Settings()
-    store = FeedbackStore(settings.feedback_path)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        with args.out.open("w", encoding="utf-8", newline="") as out:
-            n = store.export_csv(out)
-        print(f"{n} feedback rows written to {args.out}", file=sys.stderr)
-    else:
-        n = store.export_csv(sys.stdout)
-        print(f"{n} feedback rows from {settings.feedback_path}", file=sys.stderr)
-    return 0
-
-
-def cmd_unanswered(args: argparse.Namespace) -> int:
-    """The questions the pages do not answer, grouped by topic (or --export FILE.csv)."""
-    from assistant.indexing.embedding import make_embedder
-    from assistant.serving.render import ui_texts
-    from assistant.serving.unanswered import Scrubber, UnansweredLog, render_text, report
-
-    settings = Settings()
-    if args.days is not None and args.days < 0:
-        print("error: --days must be 0 or more", file=sys.stderr)
-        return 2
-    log = UnansweredLog(
-        settings.unanswered_path, Scrubber([]), settings.unanswered_retention_days
-    )  # reading only: the scrubber is not used
-    try:
-        if args.export:
-            args.export.parent.mkdir(parents=True, exist_ok=True)
-            with args.export.open("w", encoding="utf-8", newline="") as out:
-                n = log.export_csv(out, args.days)
-            print(f"{n} unanswered questions written to {args.export}", file=sys.stderr)
-            return 0
-        embedder = make_embedder(settings.embedding, settings.embedding_threads or None)
-        data = report(log, embedder, args.days)
-    finally:
-        log.close()
-    if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        print(render_text(data, ui_texts(args.lang)))
     return 0
 
 

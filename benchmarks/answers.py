@@ -21,7 +21,7 @@ import benchlib
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation.harness import discover_sets, load_questions
+from assistant.evaluation.questions import discover_sets, load_questions
 
 
 def percentiles(times: list[float]) -> dict[str, float]:

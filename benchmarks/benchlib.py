@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from assistant.evaluation.harness import percentile
+from assistant.evaluation.metrics import percentile
 
 if TYPE_CHECKING:
     from assistant.config import Settings

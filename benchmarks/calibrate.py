@@ -22,7 +22,7 @@ import numpy as np
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation.harness import passage_has_gold
+from assistant.evaluation.metrics import passage_has_gold
 from assistant.retrieval.hybrid import DATA, Calibration
 
 K = 10

@@ -23,11 +23,9 @@ import benchlib
 import numpy as np
 
 from assistant.config import Settings
-from assistant.evaluation.harness import (
-    SetAssistants,
-    discover_sets,
-    passage_has_gold,
-)
+from assistant.evaluation.harness import SetAssistants
+from assistant.evaluation.metrics import passage_has_gold
+from assistant.evaluation.questions import discover_sets
 from assistant.retrieval.hybrid import (
     DEFAULT_WEIGHTS,
     EVIDENCE_BLEND,

@@ -27,7 +27,8 @@ from assistant.answering.reader.fit import absent_words, build_examples, fit, no
 from assistant.answering.reader.model import save_entry
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation.harness import SetAssistants, discover_sets
+from assistant.evaluation.harness import SetAssistants
+from assistant.evaluation.questions import discover_sets
 from assistant.retrieval.hybrid import question_language
 
 

@@ -31,7 +31,8 @@ import yaml
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation.harness import load_questions, missing_groups
+from assistant.evaluation.metrics import missing_groups
+from assistant.evaluation.questions import load_questions
 from assistant.resources import DATA
 from assistant.serving.unanswered import cluster, embed_questions
 

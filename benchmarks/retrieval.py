@@ -19,7 +19,8 @@ import benchlib
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation.harness import percentile, run_eval
+from assistant.evaluation.harness import run_eval
+from assistant.evaluation.metrics import percentile
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.peer import LlamaIndexDefaultRetriever
 

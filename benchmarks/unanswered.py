@@ -24,7 +24,7 @@ import benchlib
 
 from assistant.app import Assistant
 from assistant.config import Settings
-from assistant.evaluation.harness import load_questions
+from assistant.evaluation.questions import load_questions
 from assistant.serving.unanswered import assistant_corpus, open_log
 
 BUDGET_MS = 1.0

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation.harness import Question
+from assistant.evaluation.questions import Question
 
 
 def make_question(**kw: Any) -> Question:

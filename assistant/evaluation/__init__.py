@@ -1,1 +1,2 @@
-"""Evaluation: question sets and metrics, the gate, the report."""
+"""Evaluation: question sets, metrics, the harness that runs them, the gate, the report, and the
+``assistant eval`` command."""

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation.harness import ALL_SPLITS, LANGS, MAIN_SET, OUTCOMES
+from assistant.evaluation.metrics import OUTCOMES
+from assistant.evaluation.questions import ALL_SPLITS, LANGS, MAIN_SET
 
 ALLOWED_DROP = 1  # questions a metric may lose against the baseline before the gate fails
 # For these outcomes True is bad: a "drop" is more of them.

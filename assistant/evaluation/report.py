@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.evaluation.gate import GateResult, metric_value, result_sets
-from assistant.evaluation.harness import ALL_SPLITS, HEADLINE_METRICS, headline_rows
+from assistant.evaluation.metrics import HEADLINE_METRICS, headline_rows
+from assistant.evaluation.questions import ALL_SPLITS
 
 HEADLINE = (
     ("hit1", "Hit@1"),

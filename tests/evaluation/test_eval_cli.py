@@ -8,7 +8,7 @@ from conftest import REPO
 from eval_fakes import make_evals_dir, write_lines
 
 from assistant.cli import main
-from assistant.evaluation.harness import MAIN_SET
+from assistant.evaluation.questions import MAIN_SET
 
 
 def _main_lines() -> list[str]:

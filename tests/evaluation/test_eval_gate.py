@@ -16,7 +16,8 @@ from assistant.evaluation.gate import (
     run_gate,
     set_floors,
 )
-from assistant.evaluation.harness import MAIN_SET, QuestionSet, run_sets
+from assistant.evaluation.harness import run_sets
+from assistant.evaluation.questions import MAIN_SET, QuestionSet
 
 GOLD = ("d", "Partnerstädte: Bursa, Szeged")
 OTHER = ("d", "something else")

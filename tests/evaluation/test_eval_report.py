@@ -5,7 +5,8 @@ from contextlib import contextmanager
 from eval_fakes import FakeAssistant, fake_answer, make_question
 
 from assistant.evaluation.gate import GateResult, compare_baseline, make_baseline
-from assistant.evaluation.harness import MAIN_SET, QuestionSet, run_sets
+from assistant.evaluation.harness import run_sets
+from assistant.evaluation.questions import MAIN_SET, QuestionSet
 from assistant.evaluation.report import render_report, sets_table
 
 GOLD = ("d", "Partnerstädte: Bursa, Szeged")

@@ -17,18 +17,15 @@ from eval_fakes import (
 )
 
 from assistant.config import Settings
-from assistant.evaluation.harness import (
+from assistant.evaluation.harness import SetAssistants, own_corpus_settings, run_eval, run_sets
+from assistant.evaluation.questions import (
     MAIN_SET,
     EvalDataError,
     QuestionSet,
-    SetAssistants,
     discover_sets,
     folders_without_questions,
     load_corpus_texts,
     load_questions,
-    own_corpus_settings,
-    run_eval,
-    run_sets,
     select_sets,
     sets_for_files,
     validate,

@@ -9,14 +9,14 @@ from conftest import REPO
 from eval_fakes import FakeAssistant, FakeChunk, FakePassage, fake_answer, make_question
 
 from assistant.evaluation.gate import GateResult, compare_baseline, make_baseline, run_gate
-from assistant.evaluation.harness import (
+from assistant.evaluation.harness import run_eval
+from assistant.evaluation.metrics import missing_groups
+from assistant.evaluation.questions import (
     CATEGORIES,
     MAIN_SET,
     MAIN_SPLITS,
     discover_sets,
     load_questions,
-    missing_groups,
-    run_eval,
     validate,
     validate_set,
 )

@@ -30,7 +30,7 @@ from assistant.answering.reader.model import (
     answer_features,
     fit_signed_logistic,
 )
-from assistant.evaluation.harness import Question
+from assistant.evaluation.questions import Question
 
 REFUSAL_TARGET = 0.95
 FALSE_REFUSAL_LIMIT = 0.03

@@ -7,7 +7,7 @@ import numpy as np
 
 from assistant.answering.reader.fit import FALSE_REFUSAL_LIMIT, choose_threshold, nonsense_variant
 from assistant.answering.reader.model import AnswerTrees, ReaderModel, fit_signed_logistic
-from assistant.evaluation.harness import Question
+from assistant.evaluation.questions import Question
 
 
 def test_signed_logistic_keeps_each_coefficient_in_its_direction():

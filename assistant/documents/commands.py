@@ -1,0 +1,64 @@
+"""The ``assistant add`` and ``assistant remove`` commands: import pages into the corpus or
+delete a document, print what became of each, then update the index."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from assistant.config import Settings
+
+
+def _run_ingest() -> None:
+    from assistant.indexing.ingest import ingest
+
+    report = ingest(Settings())
+    print(f"ingest: {report.summary()}")
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    """Import files or folders into the corpus; a refused file is one line on stderr and
+    the others go on (exit status 2 at the end)."""
+    from assistant.documents.importing import ImportOptions, ImportRefusedError, import_paths
+
+    options = ImportOptions(
+        doc_id=args.id,
+        title=args.title,
+        publisher=args.publisher,
+        city=args.city,
+        source=args.source,
+        as_of=args.as_of,
+    )
+    try:
+        results = import_paths(args.paths, Settings(), options)
+    except ImportRefusedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for r in results:
+        if r.ok:
+            print(f"{r.status}: {r.path} -> {r.document} ({r.message})")
+        else:
+            print(f"error: {r.path}: {r.message}", file=sys.stderr)
+    if not results:
+        print("error: no files to import", file=sys.stderr)
+        return 2
+    if any(r.ok for r in results) and not args.no_ingest:
+        _run_ingest()
+    return 0 if all(r.ok for r in results) else 2
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    """Delete a corpus document; the ingest that follows deletes its chunks."""
+    from assistant.documents.importing import ImportRefusedError, remove_document
+
+    try:
+        path = remove_document(args.id, Settings())
+    except ImportRefusedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"removed: {args.id} ({path})")
+    if not args.no_ingest:
+        _run_ingest()
+    return 0
