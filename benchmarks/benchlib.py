@@ -24,7 +24,7 @@ from assistant.evaluation.metrics import percentile
 
 if TYPE_CHECKING:
     from assistant.config import Settings
-    from assistant.evaluation.harness import Question
+    from assistant.evaluation.questions import Question
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parent.parent
@@ -50,14 +50,14 @@ def parser(doc: str | None, **defaults: Any) -> argparse.ArgumentParser:
 
 def eval_questions(settings: Settings) -> list[Question]:
     """Every question of every eval file (``evals/*.jsonl``), in file order."""
-    from assistant.evaluation.harness import load_questions
+    from assistant.evaluation.questions import load_questions
 
     return load_questions(sorted(settings.evals_dir.glob("*.jsonl")))
 
 
 def training_questions(files: Sequence[Path]) -> list[Question]:
     """The questions of a set's files that fitting may learn from (:data:`TRAIN_SPLITS`)."""
-    from assistant.evaluation.harness import load_questions
+    from assistant.evaluation.questions import load_questions
 
     return [q for q in load_questions(files) if q.split in TRAIN_SPLITS]
 
