@@ -33,7 +33,7 @@ from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.evaluation.harness import load_questions, missing_groups
 from assistant.resources import DATA
-from assistant.serving.unanswered import cluster, embed_questions
+from assistant.serving.unanswered_report import cluster, embed_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPICS = ROOT / "tests" / "data" / "unanswered_topics.yaml"
