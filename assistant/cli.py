@@ -191,7 +191,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """The web UI on the loopback address (or --host/--port) until Ctrl-C."""
-    from assistant.serving.ui import serve
+    from assistant.serving.server import serve
 
     serve(Settings(), host=args.host, port=args.port)
     return 0

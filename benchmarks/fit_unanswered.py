@@ -34,7 +34,7 @@ from assistant.config import Settings
 from assistant.evaluation.metrics import missing_groups
 from assistant.evaluation.questions import load_questions
 from assistant.resources import DATA
-from assistant.serving.unanswered import cluster, embed_questions
+from assistant.serving.unanswered_report import cluster, embed_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPICS = ROOT / "tests" / "data" / "unanswered_topics.yaml"

@@ -260,7 +260,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from assistant.app import Assistant
     from assistant.config import Settings
-    from assistant.serving.ui import create_app, launch, warm_up
+    from assistant.serving.server import launch, warm_up
+    from assistant.serving.ui import create_app
 
     t = time.perf_counter()
     assistant = Assistant.open(Settings(), auto_ingest=False)

@@ -16,7 +16,7 @@ from gradio_queue import completed_message, free_port
 from assistant.answering.composer import phrases
 from assistant.cli import main
 from assistant.serving.feedback import FeedbackStore
-from assistant.serving.ui import ChatHandlers
+from assistant.serving.handlers import ChatHandlers
 
 OTHER_NOTE = phrases("en")["other_language_note"]
 LONG_DE = "Wer ist für Szeged zuständig? " * 700  # 21,000 characters
@@ -244,7 +244,7 @@ def test_ui_comment_is_cleaned_and_clipped(handlers):
     _, _, turns, _ = list(handlers.respond("Wer ist für Szeged zuständig?", [], "auto", "de"))[-1]
     import gradio as gr
 
-    from assistant.serving.ui import COMMENT_MAX_CHARS
+    from assistant.serving.handlers import COMMENT_MAX_CHARS
 
     turns, _, _, _, row = handlers.rate(
         turns, "de", gr.LikeData(None, {"index": 1, "liked": True, "value": ""})
@@ -261,7 +261,8 @@ def server(assistant, tmp_path_factory):
     questions per session, so the bad inputs below are all answered, and a refill so slow
     (one question per 10 minutes) that the 41st question is limited however slowly a loaded
     machine answers the first 40."""
-    from assistant.serving.ui import create_app, launch
+    from assistant.serving.server import launch
+    from assistant.serving.ui import create_app
 
     settings = assistant.settings.model_copy(
         update={"ui_rate_limit_burst": 40, "ui_rate_limit_per_minute": 0.1}

@@ -89,7 +89,8 @@ def test_ask_batch_echoes_ids(env, tmp_path, capsys):
 def test_serve_starts_the_web_ui_on_the_given_address(env, monkeypatch):
     seen = {}
     monkeypatch.setattr(
-        "assistant.serving.ui.serve", lambda settings, host, port: seen.update(host=host, port=port)
+        "assistant.serving.server.serve",
+        lambda settings, host, port: seen.update(host=host, port=port),
     )
     assert main(["serve", "--port", "7999"]) == 0
     assert seen == {"host": None, "port": 7999}  # None: ASSISTANT_UI_HOST, 127.0.0.1

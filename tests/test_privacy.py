@@ -12,7 +12,8 @@ import pytest
 from gradio_queue import completed_message, free_port
 
 from assistant.serving.feedback import FeedbackStore
-from assistant.serving.ui import create_app, launch
+from assistant.serving.server import launch
+from assistant.serving.ui import create_app
 
 pytestmark = pytest.mark.slow
 IP = "203.0.113.77"  # a documentation address, sent as the proxy's client address

@@ -31,7 +31,9 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
     """The questions the pages do not answer, grouped by topic (or --export FILE.csv)."""
     from assistant.indexing.embedding import make_embedder
     from assistant.serving.render import ui_texts
-    from assistant.serving.unanswered import Scrubber, UnansweredLog, render_text, report
+    from assistant.serving.scrub import Scrubber
+    from assistant.serving.unanswered import UnansweredLog
+    from assistant.serving.unanswered_report import render_text, report
 
     settings = Settings()
     if args.days is not None and args.days < 0:

@@ -15,6 +15,10 @@ log opens and once a day after.
 The thresholds are data (``assistant/data/unanswered.json``, per embedder, fitted by
 ``benchmarks/fit_unanswered.py``): ``low_confidence`` on the eval dev split, ``grouping`` on
 the labelled questions of ``tests/data/unanswered_topics.yaml``.
+
+This module holds the log (recording, retention, CSV export) and the thresholds; the
+masking is in :mod:`assistant.serving.scrub`, the report grouped by topic in
+:mod:`assistant.serving.unanswered_report`.
 """
 
 from __future__ import annotations
@@ -22,25 +26,20 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import re
 import sqlite3
 import threading
 import time
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
-from itertools import pairwise
 from pathlib import Path
 from typing import IO, Any
 
-import numpy as np
-
 from assistant.guard import check_question
 from assistant.records import Answer
-from assistant.resources import DATA, load_data
+from assistant.resources import DATA
 from assistant.serving.feedback import _safe_cell
+from assistant.serving.scrub import Scrubber
 
 log = logging.getLogger(__name__)
 
@@ -69,88 +68,6 @@ CREATE TABLE IF NOT EXISTS unanswered (
 )
 """
 PURGE_EVERY_S = 24 * 3600
-EXAMPLES = 3
-MASKS = {"email": "[E-Mail]", "phone": "[Telefon]", "number": "[Nummer]", "name": "[Name]"}
-
-# --- scrubbing -------------------------------------------------------------------------
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,3})?\b")
-_PHONE = re.compile(r"(?<![\w+])(?:\+|00|0|\(0)[\d ()/.\-]{4,}\d")
-_GROUPS = re.compile(r"\b\d{3,}(?:[ ./-]\d{3,}){2,}\b")  # card and account numbers
-_DIGITS = re.compile(r"\d{6,}")
-_CAPITALISED = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’-]+")
-_WORD = re.compile(r"[\w'’-]+")
-_TITLES = frozenset({"frau", "herr", "herrn", "mr", "mrs", "ms", "miss", "dr", "prof"})
-
-
-@cache
-def first_names() -> frozenset[str]:
-    """The first names of ``assistant/data/first_names.yaml``, lower-cased."""
-    return frozenset(n.lower() for n in load_data("first_names.yaml")["names"])
-
-
-def _words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
-
-
-class Scrubber:
-    """Masks personal data in a question; names that a corpus page writes are kept (the
-    office's contacts are public)."""
-
-    def __init__(self, corpus_texts: Iterable[str]) -> None:
-        self.words: set[str] = set()
-        self.pairs: set[tuple[str, str]] = set()
-        for text in corpus_texts:
-            words = _words(text)
-            self.words.update(words)
-            self.pairs.update(pairwise(words))
-
-    def scrub(self, text: str) -> str:
-        text = _EMAIL.sub(MASKS["email"], text)
-        text = _IBAN.sub(MASKS["number"], text)
-        text = _PHONE.sub(_phone, text)
-        text = _GROUPS.sub(MASKS["number"], text)
-        text = _DIGITS.sub(MASKS["number"], text)
-        return self._names(text)
-
-    def _names(self, text: str) -> str:
-        found = list(_CAPITALISED.finditer(text))
-        names = first_names()
-        spans: list[tuple[int, int]] = []
-        i = 0
-        while i < len(found) - 1:
-            first, nxt = found[i], found[i + 1]
-            adjacent = text[first.end() : nxt.start()].isspace()
-            head = first[0].lower().rstrip(".")
-            if adjacent and (head in names or head.split("-")[0] in names):
-                last = i + 1
-                if (
-                    last + 1 < len(found)
-                    and found[last][0].lower() in names
-                    and text[found[last].end() : found[last + 1].start()].isspace()
-                ):
-                    last += 1  # a middle name: Anna Maria Müller
-                surname = _words(found[last][0])
-                pair = (head, surname[0] if surname else "")
-                if pair not in self.pairs:
-                    spans.append((first.start(), found[last].end()))
-                i = last + 1
-                continue
-            titled = text[first.end() : nxt.start()].lstrip(".").isspace()  # "Dr. Xy"
-            surname = nxt[0].lower()
-            if titled and head in _TITLES and surname not in _TITLES and surname not in self.words:
-                spans.append((nxt.start(), nxt.end()))
-                i += 2
-                continue
-            i += 1
-        for start, end in reversed(spans):
-            text = text[:start] + MASKS["name"] + text[end:]
-        return text
-
-
-def _phone(m: re.Match[str]) -> str:
-    digits = sum(ch.isdigit() for ch in m[0])
-    return MASKS["phone"] if digits >= 6 else m[0]
 
 
 # --- thresholds ------------------------------------------------------------------------
@@ -321,125 +238,3 @@ def safe_record(unanswered: UnansweredLog | None, answer: Answer) -> None:
         unanswered.record(answer)
     except Exception as exc:
         log.error("recording an unanswered question failed: %s", type(exc).__name__)
-
-
-# --- grouping and the report -------------------------------------------------------------
-@dataclass
-class Group:
-    count: int
-    examples: list[str]
-    last: str  # date (UTC) of the newest question
-    kinds: dict[str, int] = field(default_factory=dict)
-    languages: dict[str, int] = field(default_factory=dict)
-    sources: list[str] = field(default_factory=list)  # the closest sources most often
-
-
-def cluster(vectors: np.ndarray, threshold: float | None) -> list[int]:
-    """A label per vector: average-linkage groups, whose vectors have a mean cosine similarity
-    of at least ``threshold`` to each other (None: every vector alone)."""
-    n = len(vectors)
-    if n < 2 or threshold is None:
-        return list(range(n))
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import pdist
-
-    distances = np.clip(pdist(np.asarray(vectors, dtype=np.float64), "cosine"), 0.0, 2.0)
-    tree = linkage(distances, method="average")
-    return [int(k) for k in fcluster(tree, t=1.0 - threshold, criterion="distance")]
-
-
-@cache
-def _not_topic() -> frozenset[str]:
-    from assistant.language.words import stopwords
-
-    return stopwords() | frozenset(load_data("wordlists.yaml")["generic"])
-
-
-def topic_text(question: str) -> str:
-    """What a question is about: its words without stop words and the words every question
-    here shares (city, twin town …), so that "Gibt es …" / "Where can I …" do not group
-    questions. Measured on the labelled set: pairwise F1 0.78 instead of 0.36 for the whole
-    question (``benchmarks/fit_unanswered.py``)."""
-    from assistant.language.words import fold_words
-
-    drop = _not_topic()
-    kept = [w for w in _WORD.findall(question) if not set(fold_words(w)) <= drop]
-    return " ".join(kept) or question
-
-
-_VECTORS: dict[tuple[str, str], np.ndarray] = {}  # (embedder, topic text) → vector
-_VECTORS_MAX = 20_000
-
-
-def embed_questions(embedder: Any, texts: Sequence[str]) -> np.ndarray:
-    """Questions embedded for grouping: their topic words, as queries (each text once; a
-    report shown again embeds only the questions asked since)."""
-    name = getattr(embedder, "name", "")
-    topics = [topic_text(t) for t in texts]
-    new = sorted({t for t in topics if (name, t) not in _VECTORS})
-    if new:
-        if len(_VECTORS) + len(new) > _VECTORS_MAX:
-            _VECTORS.clear()
-        for t, v in zip(new, embedder.embed_queries(new), strict=True):
-            _VECTORS[(name, t)] = np.asarray(v, dtype=np.float32)
-    return np.stack([_VECTORS[(name, t)] for t in topics])
-
-
-def group_rows(rows: Sequence[dict[str, Any]], embedder: Any, threshold: float | None) -> list:
-    """The rows grouped by topic (largest group first, then the newest)."""
-    if not rows:
-        return []
-    vectors = embed_questions(embedder, [r["resolved_question"] or r["question"] for r in rows])
-    members: dict[int, list[dict[str, Any]]] = {}
-    for label, row in zip(cluster(vectors, threshold), rows, strict=True):
-        members.setdefault(label, []).append(row)
-    groups = []
-    for items in members.values():
-        newest = sorted(items, key=lambda r: (r["created_at"], r["id"]), reverse=True)
-        examples: list[str] = []
-        for r in newest:
-            if r["question"] not in examples and len(examples) < EXAMPLES:
-                examples.append(r["question"])
-        sources = Counter(
-            f"{s['doc']} › {s['section']}" for r in items for s in r["sources"][:1] if s
-        )
-        groups.append(
-            Group(
-                count=len(items),
-                examples=examples,
-                last=newest[0]["created_at"][:10],
-                kinds=dict(Counter(r["kind"] for r in items)),
-                languages=dict(Counter(r["language"] for r in items)),
-                sources=[s for s, _ in sources.most_common(2)],
-            )
-        )
-    groups.sort(key=lambda g: g.last, reverse=True)
-    return sorted(groups, key=lambda g: -g.count)  # stable: the newest first within a count
-
-
-def report(unanswered: UnansweredLog, embedder: Any, days: int | None = None) -> dict[str, Any]:
-    """The report: the groups of the last ``days`` days (all kept rows when None)."""
-    rows = unanswered.rows(days)
-    threshold = load_thresholds(embedder.name).grouping
-    groups = group_rows(rows, embedder, threshold)
-    return {
-        "days": days,
-        "questions": len(rows),
-        "embedder": embedder.name,
-        "grouping_threshold": threshold,
-        "groups": [asdict(g) for g in groups],
-    }
-
-
-def render_text(data: dict[str, Any], texts: dict[str, str]) -> str:
-    """The report as plain text, in the words of ``texts`` (``unanswered_*`` of ui_*.yaml)."""
-    lines = [texts["unanswered_summary"].format(n=data["questions"], groups=len(data["groups"]))]
-    if data["grouping_threshold"] is None:
-        lines.append(texts["unanswered_ungrouped"].format(embedder=data["embedder"]))
-    for i, g in enumerate(data["groups"], 1):
-        lines.append("")
-        lines.append(texts["unanswered_group"].format(i=i, count=g["count"], last=g["last"]))
-        lines += [f"  – {q}" for q in g["examples"]]
-        if g["sources"]:
-            lines.append("  " + texts["unanswered_sources"].format(sources="; ".join(g["sources"])))
-    return "\n".join(lines)

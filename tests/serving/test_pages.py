@@ -9,8 +9,9 @@ from assistant.indexing.ingest import ingest
 from assistant.indexing.manifest import read_manifest
 from assistant.resources import load_data
 from assistant.serving.feedback import FeedbackStore
+from assistant.serving.handlers import ChatHandlers
 from assistant.serving.pages import page_rows, pages_view
-from assistant.serving.ui import ChatHandlers, create_app
+from assistant.serving.ui import create_app
 
 
 class _Assistant:

@@ -14,6 +14,7 @@ from assistant.config import Settings
 from assistant.records import Answer, Chunk, Citation, Conflict, Passage
 from assistant.resources import load_data
 from assistant.serving.feedback import FeedbackStore
+from assistant.serving.handlers import ChatHandlers, history, stream_pieces
 from assistant.serving.render import (
     answer_message,
     escape_text,
@@ -24,7 +25,8 @@ from assistant.serving.render import (
     quote_span,
     ui_texts,
 )
-from assistant.serving.ui import ChatHandlers, create_app, history, stream_pieces, warm_up
+from assistant.serving.server import warm_up
+from assistant.serving.ui import create_app
 
 SZEGED = Citation(
     1,

@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from assistant.serving.feedback import FeedbackStore
-from assistant.serving.ui import create_app, launch, warm_up
+from assistant.serving.server import launch, warm_up
+from assistant.serving.ui import create_app
 
 REPO = Path(__file__).resolve().parents[2]
 REPORTS = REPO / "reports"

@@ -18,19 +18,16 @@ from assistant.cli import main
 from assistant.config import Settings
 from assistant.indexing.embedding import FakeEmbedder
 from assistant.records import Answer
+from assistant.serving.scrub import Scrubber
 from assistant.serving.unanswered import (
     LOW_CONFIDENCE,
     REFUSAL,
-    Scrubber,
     UnansweredLog,
-    cluster,
-    group_rows,
     kind_of,
     load_thresholds,
     open_log,
-    report,
-    topic_text,
 )
+from assistant.serving.unanswered_report import cluster, group_rows, report, topic_text
 
 CORPUS_TEXTS = ["Ansprechpartnerin ist Alina Seel, Telefon (06151) 13-3608.", "Frau Seel"]
 # a refused question full of personal data: e-mail, phone, a customer number, unknown names
@@ -87,7 +84,7 @@ def test_personal_data_is_masked(scrubber, text, expected):
 
 
 def test_the_first_names_are_data_and_cover_both_languages():
-    from assistant.serving.unanswered import first_names
+    from assistant.serving.scrub import first_names
 
     names = first_names()
     assert len(names) >= 200
@@ -274,7 +271,7 @@ def test_eval_style_use_of_the_assistant_records_nothing(fake_assistant_module):
 # --- the web UI ---------------------------------------------------------------------------
 def test_ui_handler_records_and_the_staff_view_shows_groups(fake_assistant_module, tmp_path):
     from assistant.serving.feedback import FeedbackStore
-    from assistant.serving.ui import ChatHandlers
+    from assistant.serving.handlers import ChatHandlers
     from assistant.serving.unanswered import assistant_corpus
 
     settings = fake_assistant_module.settings
@@ -298,7 +295,8 @@ def test_ui_handler_records_and_the_staff_view_shows_groups(fake_assistant_modul
 @pytest.mark.slow
 def test_a_running_ui_records_refusals_without_personal_data(fake_assistant_module, tmp_path):
     from assistant.serving.feedback import FeedbackStore
-    from assistant.serving.ui import create_app, launch
+    from assistant.serving.server import launch
+    from assistant.serving.ui import create_app
 
     settings = fake_assistant_module.settings.model_copy(update={"data_dir": tmp_path / "var"})
     fake_assistant_module.settings, original = settings, fake_assistant_module.settings

@@ -1,0 +1,278 @@
+"""The page's event handlers, in :class:`ChatHandlers`, so that they can be tested without a
+browser: the chat (answers streamed in pieces), thumbs and comments on an answer, and the
+staff tabs' raw retrieval, pages view and unanswered-questions report.
+
+Also what the handlers share with the page: :class:`AssistantLike` (what they need of an
+assistant), the interface languages and the conversation turns as chat messages.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
+
+import gradio as gr
+
+from assistant.answering.composer import phrases
+from assistant.config import Settings
+from assistant.guard import check_question, clean_question
+from assistant.records import Answer, Passage
+from assistant.serving.feedback import FeedbackStore
+from assistant.serving.pages import pages_view
+from assistant.serving.ratelimit import RateLimiter, wait_seconds
+from assistant.serving.render import (
+    answer_message,
+    escape_text,
+    passages_table,
+    ui_texts,
+    unanswered_table,
+)
+from assistant.serving.staff import _days, _embedder, _legs, _staff_k, _staff_note
+from assistant.serving.unanswered import UnansweredLog, safe_record
+from assistant.serving.unanswered_report import report
+
+log = logging.getLogger(__name__)
+LANGS = ("de", "en")
+STREAM_PIECE = re.compile(r"\S+\s*")
+WORDS_PER_PIECE = 3
+COMMENT_MAX_CHARS = 1000
+
+
+class AssistantLike(Protocol):
+    """What the UI needs of :class:`assistant.app.Assistant` (called from several threads
+    at once, so it must be thread-safe, as ``Assistant`` is)."""
+
+    settings: Settings
+
+    def ask(
+        self, question: str, history: Sequence[Any] | None = None, lang: str | None = None
+    ) -> Answer: ...
+
+    def search(
+        self, query: str, k: int | None = None, lang: str | None = None
+    ) -> list[Passage]: ...
+
+
+def _lang(value: str | None) -> str:
+    return value if value in LANGS else "de"
+
+
+def messages(turns: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+    """The chat as Gradio messages, rebuilt from the finished turns."""
+    out: list[dict[str, str]] = []
+    for turn in turns:
+        out.append({"role": "user", "content": turn["user_html"]})
+        out.append({"role": "assistant", "content": turn["html"]})
+    return out
+
+
+def history(turns: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+    """The earlier turns as ``Assistant.ask`` takes them: the raw text, not the HTML."""
+    out: list[dict[str, str]] = []
+    for turn in turns:
+        out.append({"role": "user", "content": turn["question"]})
+        out.append({"role": "assistant", "content": turn["answer"]["answer"]})
+    return out
+
+
+def _session(request: gr.Request | None) -> str | None:
+    """The opaque per-page-load id Gradio gives a browser session (None for direct calls)."""
+    return getattr(request, "session_hash", None) if request is not None else None
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + " …"
+
+
+def stream_pieces(text: str, words: int = WORDS_PER_PIECE) -> list[str]:
+    """Ever longer beginnings of ``text``, a few words more each, ending with all of it."""
+    tokens = STREAM_PIECE.findall(text)
+    lead = text[: len(text) - len(text.lstrip())]
+    out = [lead + "".join(tokens[:i]).rstrip() for i in range(words, len(tokens), words)]
+    return [*out, text.strip()] if text.strip() else []
+
+
+class ChatHandlers:
+    """The event handlers of the page, over one assistant and one feedback store."""
+
+    def __init__(
+        self,
+        assistant: AssistantLike,
+        store: FeedbackStore,
+        stream_delay_s: float = 0.0,
+        limiter: RateLimiter | None = None,
+        unanswered: UnansweredLog | None = None,
+    ) -> None:
+        self.assistant = assistant
+        self.store = store
+        self.unanswered = unanswered  # None: refused questions are not recorded
+        self.stream_delay_s = stream_delay_s
+        settings = assistant.settings
+        if limiter is None:
+            limiter = RateLimiter(settings.ui_rate_limit_per_minute, settings.ui_rate_limit_burst)
+        self.limiter = limiter
+        self.max_chars = settings.max_question_chars
+
+    def _rate_limited(self, request: gr.Request | None, ui: str) -> str:
+        """The friendly message when this session asks too fast, else ""."""
+        wait = self.limiter.acquire(_session(request))
+        if not wait:
+            return ""
+        return ui_texts(ui)["rate_limited"].format(seconds=wait_seconds(wait))
+
+    # --- chat ------------------------------------------------------------------------
+    def respond(
+        self,
+        question: str,
+        turns: list[dict[str, Any]] | None,
+        answer_lang: str | None,
+        ui_lang: str | None,
+        request: gr.Request | None = None,
+    ) -> Iterator[tuple[list[dict[str, str]], str, list[dict[str, Any]], str]]:
+        """Answer ``question``: yields (chat, question box, turns, staff query) as the answer
+        streams in, piece by piece, and last with its sources. An empty question and one
+        asked too fast get a message (and leave the conversation as it was)."""
+        turns = list(turns or [])
+        ui = _lang(ui_lang)
+        question = clean_question(question)
+        if not question:
+            note = {"role": "assistant", "content": escape_text(phrases(ui)["empty_question"])}
+            yield [*messages(turns), note], "", turns, ""
+            return
+        user_html = escape_text(_clip(question, self.max_chars))
+        shown = messages(turns)
+        shown.append({"role": "user", "content": user_html})
+        limited = self._rate_limited(request, ui)
+        if limited:
+            note = {"role": "assistant", "content": escape_text(limited)}
+            yield [*shown, note], question, turns, ""  # the question stays in the box
+            return
+        yield shown, "", turns, ""
+        forced = answer_lang if answer_lang in LANGS else None
+        try:
+            answer = self.assistant.ask(question, history=history(turns), lang=forced)
+            safe_record(self.unanswered, answer)  # the question only, nothing of the session
+            record = answer.to_dict()
+            shown_answer = answer_message(record, ui)
+        except Exception:
+            log.exception("answering failed: %r", question[:200])
+            failed = [*shown, {"role": "assistant", "content": escape_text(ui_texts(ui)["error"])}]
+            yield failed, question, turns, ""
+            return
+        for piece in stream_pieces(answer.answer)[:-1]:
+            yield [*shown, {"role": "assistant", "content": escape_text(piece)}], "", turns, ""
+            if self.stream_delay_s:
+                time.sleep(self.stream_delay_s)
+        turn = {
+            "question": question,
+            "user_html": user_html,
+            "answer": record,
+            "html": shown_answer,
+            "feedback_id": None,
+        }
+        turns = [*turns, turn]
+        yield messages(turns), "", turns, answer.resolved_question or question
+
+    def clear(self) -> tuple[list[dict[str, str]], list[dict[str, Any]], str, str, Any, None]:
+        """A new conversation: chat, turns, feedback status and comment emptied, the comment
+        row hidden, no rated answer."""
+        return [], [], "", "", gr.update(visible=False), None
+
+    # --- feedback ----------------------------------------------------------------------
+    def rate(
+        self, turns: list[dict[str, Any]] | None, ui_lang: str | None, data: gr.LikeData
+    ) -> tuple[list[dict[str, Any]], str, str, Any, int | None]:
+        """Thumbs up or down on an answer: stored (or changed, or withdrawn) at once.
+
+        Returns (turns, status text, comment box value, comment row update, id of the row a
+        comment goes to).
+        """
+        turns = [dict(t) for t in turns or []]
+        t = ui_texts(_lang(ui_lang))
+        index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+        i = int(index) // 2
+        if not 0 <= i < len(turns):
+            return turns, "", "", gr.update(visible=False), None
+        turn = turns[i]
+        row_id = turn.get("feedback_id")
+        if data.liked is True or data.liked is False:
+            rating = "up" if data.liked else "down"
+            if row_id is None or not self.store.rate(row_id, rating):
+                row_id = self.store.record(rating, turn["answer"])
+            turn["feedback_id"] = row_id
+            status = t["feedback_saved_up"] if rating == "up" else t["feedback_saved_down"]
+            return turns, status, "", gr.update(visible=True), row_id
+        if row_id is not None:
+            self.store.delete(row_id)
+        turn["feedback_id"] = None
+        return turns, t["feedback_removed"], "", gr.update(visible=False), None
+
+    def comment(self, text: str, row_id: int | None, ui_lang: str | None) -> tuple[str, str]:
+        """Attach the comment to the last rated answer; returns (status, comment box)."""
+        t = ui_texts(_lang(ui_lang))
+        text = clean_question(text)[:COMMENT_MAX_CHARS]
+        if row_id is None or not self.store.comment(int(row_id), text):
+            return t["comment_missing"], text
+        return t["comment_saved"], ""
+
+    # --- staff view --------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        k: float,
+        lang: str | None,
+        ui_lang: str | None,
+        request: gr.Request | None = None,
+    ) -> str:
+        """Raw retrieval for a query, as the staff view's table (or a message saying why
+        there is none)."""
+        from assistant.language.detect import detect_language
+
+        ui = _lang(ui_lang)
+        checked = check_question(query, self.max_chars)
+        if checked.problem == "empty":
+            return ""
+        key = {"no_words": "no_question_words", "too_long": "question_too_long"}
+        if checked.problem:
+            message = phrases(ui)[key[checked.problem]]
+            return _staff_note(message.format(length=checked.length, limit=self.max_chars))
+        limited = self._rate_limited(request, ui)
+        if limited:
+            return _staff_note(limited)
+        query = checked.text
+        forced = lang if lang in LANGS else None
+        try:
+            passages = self.assistant.search(query, _staff_k(k), forced)
+        except Exception:
+            log.exception("staff search failed: %r", query[:200])
+            return _staff_note(ui_texts(ui)["error"])
+        query_lang = forced or detect_language(query)
+        legs = _legs(self.assistant, passages)
+        return passages_table(passages, query, query_lang, legs, ui)
+
+    def pages(self, ui_lang: str | None) -> str:
+        """The pages view: the corpus documents and what the index holds of them."""
+        ui = _lang(ui_lang)
+        try:
+            return pages_view(self.assistant.settings, ui)
+        except Exception:
+            log.exception("pages view failed")
+            return _staff_note(ui_texts(ui)["error"])
+
+    # --- unanswered questions (staff, read-only) -----------------------------------------
+    def unanswered_report(self, days: Any, ui_lang: str | None) -> str:
+        """The groups of questions the pages did not answer in the last ``days`` days."""
+        ui = _lang(ui_lang)
+        if self.unanswered is None:
+            return _staff_note(ui_texts(ui)["unanswered_off"])
+        try:
+            embedder, lock = _embedder(self.assistant)
+            with lock:
+                data = report(self.unanswered, embedder, _days(days))
+        except Exception:
+            log.exception("the unanswered report failed")
+            return _staff_note(ui_texts(ui)["error"])
+        return unanswered_table(data, ui)
