@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.answering.composer import Composer, Draft, merge_drafts, phrases
+from assistant.answering.composer import Composer
 from assistant.answering.conversation import resolve_followup, split_question
+from assistant.answering.drafts import Draft, merge_drafts
 from assistant.answering.llm import LLMComposer, LLMSettings
+from assistant.answering.phrases import phrases
 from assistant.answering.reader import READ_PASSAGES, Reader, build_reader
 from assistant.answering.reader.bridge import Bridge
 from assistant.answering.reader.vectors import UnitVectors
