@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from assistant.answering.composer import phrases
+from assistant.answering.phrases import phrases
 from assistant.language.detect import detect_language
 from assistant.records import Answer
 from assistant.resources import load_data

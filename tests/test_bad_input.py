@@ -13,7 +13,7 @@ import orjson
 import pytest
 from gradio_queue import completed_message, free_port
 
-from assistant.answering.composer import phrases
+from assistant.answering.phrases import phrases
 from assistant.cli import main
 from assistant.serving.feedback import FeedbackStore
 from assistant.serving.handlers import ChatHandlers

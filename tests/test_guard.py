@@ -5,7 +5,7 @@ import json
 import pytest
 from conftest import CORPUS, REPO
 
-from assistant.answering.composer import phrases
+from assistant.answering.phrases import phrases
 from assistant.documents.corpus import load_corpus
 from assistant.guard import (
     EMPTY,

@@ -1,1 +1,2 @@
-"""Answering: the reader, the composer and its phrases, follow-ups, the optional LLM."""
+"""Answering: the reader, the composer (its drafts, typed-fact templates, reports of pages
+that disagree, refusal) and its phrases, follow-ups, the optional LLM."""

@@ -19,7 +19,8 @@ from typing import Any
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant.answering.composer import REFUSAL, CitationNumbers, Draft
+from assistant.answering.drafts import CitationNumbers, Draft
+from assistant.answering.phrases import REFUSAL
 from assistant.guard import defuse
 from assistant.records import Passage
 from assistant.resources import load_data

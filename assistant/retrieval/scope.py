@@ -32,7 +32,7 @@ def city_words(city: str) -> frozenset[str]:
 
 class Cities:
     """The cities of the index, looked up by the words of a question; ``home`` is the city
-    the assistant speaks for (from the settings or the corpus, ``app.home_city``)."""
+    the assistant speaks for (from the settings or the corpus, ``generation.home_city``)."""
 
     def __init__(self, cities: Iterable[str], home: str | None = None) -> None:
         self.every = frozenset(cities)

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import gradio as gr
 
-from assistant.answering.composer import phrases
+from assistant.answering.phrases import phrases
 from assistant.config import Settings
 from assistant.guard import check_question, clean_question
 from assistant.records import Answer, Passage

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from assistant.answering.composer import phrases
+from assistant.answering.phrases import phrases
 from assistant.records import Passage
 from assistant.resources import load_data
 

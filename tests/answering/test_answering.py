@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.answering.composer import REFUSAL, phrases
+from assistant.answering.phrases import REFUSAL, phrases
 
 pytestmark = pytest.mark.slow  # the real embedder: answers as the assistant gives them
 
@@ -156,7 +156,7 @@ def test_a_part_about_an_unfound_subject_is_not_answered(assistant):
 def test_merged_drafts_renumber_citations_and_name_the_unanswered_part():
     from dataclasses import replace
 
-    from assistant.answering.composer import Draft, merge_drafts
+    from assistant.answering.drafts import Draft, merge_drafts
     from assistant.records import Citation, Conflict
 
     a = Citation(1, "d1", "T1", "S1", "text one", 0.9)

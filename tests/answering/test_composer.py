@@ -3,7 +3,8 @@ made by hand)."""
 
 import re
 
-from assistant.answering.composer import Composer, phrases
+from assistant.answering.composer import Composer
+from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reading
 from assistant.answering.reader.features import Candidate
 from assistant.answering.reader.question import Analysis, Concept

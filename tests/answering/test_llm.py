@@ -3,8 +3,8 @@
 import pytest
 from fake_llm import FakeOpenAI, serve
 
-from assistant.answering.composer import REFUSAL
 from assistant.answering.llm import LLMComposer, LLMSettings, parse_answer
+from assistant.answering.phrases import REFUSAL
 from assistant.app import Assistant
 
 

@@ -1,0 +1,149 @@
+"""Pages that disagree: where two pages give different values for what is asked (an
+address, a phone number, an e-mail address, a count, the newest or oldest entry of a list),
+both values are reported with the pages' dates, the newer page named."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answering.drafts import CitationNumbers, Draft, one_line, quoted, relevance
+from assistant.answering.phrases import phrases
+from assistant.answering.reader import Reading
+from assistant.answering.reader.cards import year_items
+from assistant.answering.reader.features import Candidate
+from assistant.answering.reader.types import data as type_data
+from assistant.answering.reader.types import phones, years
+from assistant.language.words import fold_words
+from assistant.records import Conflict
+
+CONFLICT_RATIO = 0.2  # a disagreeing unit of another page counts from this share of the best
+COUNT_WINDOW = 3  # a count stands at most this many words before what it counts
+
+
+class ConflictReports:
+    """The conflict reports of :class:`~assistant.answering.composer.Composer` (a mixin: it
+    reads the composer's ``as_of`` and ``cities``)."""
+
+    as_of: dict[str, int | None]
+    cities: dict[str, str]
+
+    def conflict(self, reading: Reading, lang: str) -> Draft | None:
+        """Two pages' different values for what is asked: the best unit's and the best
+        disagreeing unit of another page (an address by its postcode, a count of what the
+        question counts, the newest or oldest entry of a list by its year)."""
+        asked = reading.analysis.asked
+        kind = next(
+            (k for k in ("email", "phone", "count", "newest", "oldest", "address") if k in asked),
+            None,
+        )
+        best = reading.best
+        if kind is None or best is None:
+            return None
+        if kind in ("newest", "oldest"):
+            return self._extreme_conflict(kind, reading, lang)
+        own = self._values(kind, best, reading)
+        if not own or not _holds_places(best, reading):
+            return None
+        ratio = CONFLICT_RATIO if kind in ("newest", "oldest", "phone", "email") else 0.0
+        for c in reading.candidates[1:]:
+            if c.score < ratio * best.score:
+                break
+            if c.passage.chunk.doc_id == best.passage.chunk.doc_id:
+                continue
+            if self.cities.get(c.passage.chunk.doc_id) != self.cities.get(
+                best.passage.chunk.doc_id
+            ):
+                continue
+            other = self._values(kind, c, reading)
+            if other and not other & own and _holds_places(c, reading):
+                return self._conflict_draft(kind, best, c, lang)
+        return None
+
+    def _extreme_conflict(self, kind: str, reading: Reading, lang: str) -> Draft | None:
+        """The newest (oldest) entry as a year list gives it against a sentence of another
+        page that names the newest (oldest) by its year ("Die jüngste … 2023")."""
+        cue = type_data()[kind]
+        listed = [c for c in reading.candidates if len(_year_lines(c.unit.text)) >= 3]
+        stated = [
+            c
+            for c in reading.candidates
+            if years(c.unit.text) and set(fold_words(c.unit.text)) & cue and c not in listed
+        ]
+        if not listed or not stated:
+            return None
+        a, b = stated[0], listed[0]
+        if a.passage.chunk.doc_id == b.passage.chunk.doc_id:
+            return None
+        if self._values(kind, a, reading) & self._values(kind, b, reading):
+            return None
+        return self._conflict_draft(kind, a, b, lang)
+
+    def _values(self, kind: str, c: Candidate, reading: Reading) -> frozenset[str]:
+        text = c.unit.text
+        if kind == "address":
+            return frozenset(re.findall(r"\b\d{5}\b", text)) if "address" in c.held else frozenset()
+        if kind == "phone":
+            return frozenset(re.sub(r"\D", "", p)[-6:] for p in phones(text))
+        if kind == "email":
+            return frozenset(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text))
+        if kind in ("newest", "oldest"):
+            found = years(text)
+            if not found:
+                return frozenset()
+            pool = [y for y, _, _ in _year_lines(text)] or found
+            return frozenset({str(max(pool) if kind == "newest" else min(pool))})
+        topic = {w for k in reading.analysis.concepts if k.thing for w in k.words}
+        words = fold_words(text)
+        past = type_data()["past_markers"]
+        asks_both = any(w.isdigit() for w in fold_words(reading.analysis.text))
+        counts = set()
+        for i, w in enumerate(words):
+            if w in topic:
+                window = words[max(0, i - COUNT_WINDOW) : i]
+                if set(window) & past and not asks_both:
+                    continue  # "damals 15 Partnerstädte" was the count then, not another now
+                for before in window:
+                    if before.isdigit() and not re.fullmatch(r"1[89]\d\d|20\d\d", before):
+                        counts.add(before)
+        return frozenset(counts)
+
+    def _conflict_draft(self, kind: str, a: Candidate, b: Candidate, lang: str) -> Draft:
+        words = phrases(lang)
+        cites = CitationNumbers()
+        na = cites.add(a.passage.chunk, relevance(a.passage), a.unit.text)
+        nb = cites.add(b.passage.chunk, relevance(b.passage), b.unit.text)
+        da, db = a.passage.chunk.doc_id, b.passage.chunk.doc_id
+        age_a, age_b = self.as_of.get(da), self.as_of.get(db)
+        text = words["conflict"].format(
+            topic=words["topics"][kind],
+            value_a=quoted(a.unit.text, words, na),
+            n_a=na,
+            title_a=a.passage.chunk.title,
+            as_of_a=age_a or words["unknown_year"],
+            value_b=quoted(b.unit.text, words, nb),
+            n_b=nb,
+            title_b=b.passage.chunk.title,
+            as_of_b=age_b or words["unknown_year"],
+        )
+        newer = None
+        if age_a and age_b and age_a != age_b:
+            newer = da if age_a > age_b else db
+            title = a.passage.chunk.title if newer == da else b.passage.chunk.title
+            text += " " + words["conflict_newer"].format(title=title)
+        else:
+            text += " " + words["conflict_unknown_age"]
+        values = [
+            {"value": one_line(a.unit.text), "n": na, "doc": da, "as_of": age_a},
+            {"value": one_line(b.unit.text), "n": nb, "doc": db, "as_of": age_b},
+        ]
+        return Draft(text, False, cites.items, [Conflict(kind, values, newer)])
+
+
+def _year_lines(text: str) -> list[tuple[int, str, str]]:
+    return [item for line in text.splitlines() for item in year_items(line)]
+
+
+def _holds_places(c: Candidate, reading: Reading) -> bool:
+    """Does a unit (or what stands above it) name every place the question names?"""
+    words = c.words | c.context_words
+    return all(any(set(v) <= words for v in group) for group in reading.analysis.places)

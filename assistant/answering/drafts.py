@@ -1,0 +1,103 @@
+"""An answer being written: its text with numbered citations, the quotes it is made of, and
+one answer merged from the answers to the parts of a compound question."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from assistant.answering.phrases import phrases
+from assistant.records import Chunk, Citation, Conflict, Passage
+
+
+@dataclass
+class Draft:
+    text: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    confidence: float | None = None  # the reader's answerability probability (None: not read)
+    closest: list[dict[str, object]] = field(default_factory=list)  # doc, section, relevance
+
+
+class CitationNumbers:
+    """Numbers passages in the order the answer first cites them."""
+
+    def __init__(self) -> None:
+        self.items: list[Citation] = []
+
+    def add(self, chunk: Chunk, score: float, quote: str = "") -> int:
+        for c in self.items:
+            if c.doc == chunk.doc_id and c.text == chunk.passage_text:
+                return c.n
+        n = len(self.items) + 1
+        self.items.append(
+            Citation(n, chunk.doc_id, chunk.title, chunk.section, chunk.passage_text, score, quote)
+        )
+        return n
+
+
+def merge_drafts(drafts: list[Draft], lang: str) -> Draft:
+    """One answer from the answers to the parts of a compound question: citations are
+    renumbered in order, a repeated sentence is said once, and a part without an answer is
+    named as such (all parts unanswered → the first part's refusal)."""
+    answered = [d for d in drafts if not d.abstained]
+    if not answered:
+        return drafts[0]
+    cites: list[Citation] = []
+    texts: list[str] = []
+    conflicts: list[Conflict] = []
+    for draft in drafts:
+        if draft.abstained:
+            texts.append(phrases(lang)["part_not_found"])
+            continue
+        numbers: dict[int, int] = {}
+        for c in draft.citations:
+            same = next((o for o in cites if o.doc == c.doc and o.text == c.text), None)
+            if same is None:
+                same = replace(c, n=len(cites) + 1)
+                cites.append(same)
+            numbers[c.n] = same.n
+        text = _renumber(draft.text, numbers)
+        if text not in texts:
+            texts.append(text)
+        for c in draft.conflicts:
+            values = [{**v, "n": numbers.get(v.get("n"), v.get("n"))} for v in c.values]
+            conflicts.append(replace(c, values=values))
+    known = [d.confidence for d in answered if d.confidence is not None]
+    merged = Draft(" ".join(texts), False, cites, conflicts, min(known) if known else None)
+    merged.closest = next((d.closest for d in drafts if d.closest), [])
+    return merged
+
+
+def _renumber(text: str, numbers: dict[int, int]) -> str:
+    """``text`` with each citation marker [n] replaced by [numbers[n]]."""
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{numbers.get(int(m[1]), int(m[1]))}]", text)
+
+
+def relevance(p: Passage) -> float:
+    """The relevance a passage is cited with: its calibrated relevance, else its score."""
+    return p.relevance if p.relevance is not None else p.score
+
+
+def _lines(unit: str) -> list[str]:
+    """The lines of a unit as they may be quoted: verbatim, without the list, table or bold
+    markup around them; rule rows and empty lines left out."""
+    out = []
+    for line in unit.splitlines():
+        line = re.sub(r"^\s*(?:[-*•]\s+)?", "", line).strip().strip("|").strip()
+        line = line.removeprefix("**").removesuffix("**").strip()
+        if line and not re.fullmatch(r"[\s|:–-]*", line):
+            out.append(line)
+    return out
+
+
+def one_line(unit: str) -> str:
+    """A unit as one line of text (for comparing and for values): its lines joined."""
+    return "; ".join(_lines(unit))
+
+
+def quoted(unit: str, words: dict, n: int) -> str:
+    """A unit quoted line by line, each line verbatim, with its citation marker."""
+    quotes = [words["quote_mark"].format(text=line) for line in _lines(unit)]
+    return words["quote"].format(text=" ".join(quotes), n=n)

@@ -1,0 +1,162 @@
+"""One generation of the index, loaded: the manifest, its chunk collection in memory, the
+retriever over it with its lexical index, the typed facts, and the reader and composer that
+answer from it; and how the generation the manifest names is opened (fetched from the Chroma
+server first when one serves it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.answering.composer import Composer
+from assistant.answering.reader import Reader, build_reader
+from assistant.answering.reader.bridge import Bridge
+from assistant.answering.reader.vectors import UnitVectors
+from assistant.config import Settings
+from assistant.indexing.embedding import Embedder
+from assistant.indexing.facts import Facts, extract_facts
+from assistant.indexing.ingest import bridge_path, facts_path, ingest_lock, lexical_path, units_path
+from assistant.indexing.manifest import IndexUnavailableError, Manifest, read_manifest
+from assistant.indexing.shared import pull
+from assistant.indexing.store import ChunkStore, forget_client, open_client
+from assistant.retrieval.hybrid import LEGS, Calibration, HybridRetriever, Retriever
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One index generation, loaded: what a question is answered from."""
+
+    manifest: Manifest
+    retriever: Retriever
+    composer: Composer
+    reader: Reader | None
+    home: str | None
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        manifest: Manifest,
+        retriever: Retriever,
+        facts: Facts,
+        units: UnitVectors | None = None,
+        bridge: Bridge | None = None,
+    ) -> Generation:
+        chunks = retriever.chunks
+        as_of = {doc_id: entry.as_of for doc_id, entry in manifest.documents.items()}
+        cities = {doc_id: entry.city for doc_id, entry in manifest.documents.items()}
+        home = home_city(settings, cities.values())
+        reader: Reader | None = None
+        if isinstance(retriever, HybridRetriever):
+            units = units or UnitVectors(retriever.embedder)
+            lexical = retriever.lexical
+            if bridge is None:
+                bridge = Bridge.build(lexical.words_seen, settings.dictionary)
+            reader = build_reader(
+                lexical.words_seen,
+                lexical.doc_freq,
+                len(chunks),
+                facts,
+                units,
+                cities,
+                home,
+                bridge,
+            )
+        composer = Composer(facts, chunks, as_of, cities, home, reader)
+        return cls(manifest, retriever, composer, reader, home)
+
+    @classmethod
+    def load(cls, settings: Settings, embedder: Embedder, log: Callable[[str], None]) -> Generation:
+        """The generation the manifest names, read from the index folder and the store."""
+        manifest, store = _open_live_collection(settings)
+        legs = LEGS if settings.retriever == "hybrid" else (settings.retriever,)
+        calibration = Calibration.load(embedder.name)
+        doc_cities = {doc_id: entry.city for doc_id, entry in manifest.documents.items()}
+        retriever = HybridRetriever(
+            store,
+            embedder,
+            legs,
+            calibration=calibration,
+            lexical_path=lexical_path(settings, manifest.collection),
+            doc_cities=doc_cities,
+            home=home_city(settings, doc_cities.values()),
+        )
+        path = facts_path(settings, manifest.collection)
+        facts = _load_facts(path, retriever, log)
+        units = UnitVectors.load(units_path(settings, manifest.collection), embedder)
+        if units is None:
+            log("index: the unit vectors are missing or stale; embedding them")
+            units, _ = UnitVectors.build(retriever.chunks.values(), embedder)
+        bridge = Bridge.load(bridge_path(settings, manifest.collection))
+        return cls.build(settings, manifest, retriever, facts, units, bridge)
+
+
+def pull_served(settings: Settings) -> None:
+    """Fetch the generation the Chroma server serves into the index folder."""
+    try:
+        with ingest_lock(settings.index_dir):
+            pull(settings)
+    except Exception as exc:
+        raise IndexUnavailableError(
+            f"the index in the Chroma server at {settings.chroma_host}:{settings.chroma_port} "
+            f"cannot be read ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+OPEN_ATTEMPTS = 3  # an ingest may switch the index (and drop an old one) while we open it
+
+
+def _open_live_collection(settings: Settings) -> tuple[Manifest, ChunkStore]:
+    """The manifest and its collection, loaded into memory. When the collection vanishes
+    while it is being loaded because an ingest switched the index meanwhile, the new one is
+    opened instead."""
+    try:
+        client = open_client(settings)
+    except Exception as exc:
+        if not settings.chroma_host:
+            forget_client(settings)  # a later attempt starts afresh
+        raise IndexUnavailableError(
+            f"the Chroma store cannot be opened ({type(exc).__name__}: {exc}). "
+            "Rebuild the index with: assistant ingest --rebuild"
+        ) from exc
+    for attempt in range(1, OPEN_ATTEMPTS + 1):
+        manifest = read_manifest(settings.manifest_path)
+        if manifest is None:
+            raise IndexUnavailableError("the index is missing. Run: assistant ingest")
+        try:
+            store = ChunkStore.open(client, manifest.collection, settings.exact_search_max)
+            store.load()
+            return manifest, store
+        except Exception as exc:
+            now = read_manifest(settings.manifest_path)
+            if attempt < OPEN_ATTEMPTS and now and now.collection != manifest.collection:
+                continue  # switched while we read: open the new index
+            raise IndexUnavailableError(
+                f"the index collection {manifest.collection} cannot be opened ({exc}). "
+                "Rebuild it with: assistant ingest --rebuild"
+            ) from exc
+    raise AssertionError("unreachable")
+
+
+def home_city(settings: Settings, cities) -> str | None:
+    """The city the assistant speaks for: ``ASSISTANT_HOME_CITY``, else the city most of the
+    corpus's pages are about (front matter ``city``; ties by name)."""
+    if settings.home_city:
+        return settings.home_city
+    counts: dict[str, int] = {}
+    for city in cities:
+        if city:
+            counts[city] = counts.get(city, 0) + 1
+    return min(counts, key=lambda c: (-counts[c], c)) if counts else None
+
+
+def _load_facts(path: Path, retriever: HybridRetriever, log: Callable[[str], None]) -> Facts:
+    """The facts stored beside the index; extracted again from the chunks when the file is
+    missing or unreadable (they are derived data)."""
+    if path.exists():
+        try:
+            return Facts.load(path)
+        except Exception as exc:  # a damaged file costs a re-extraction, not the service
+            log(f"index: {path.name} is unreadable ({type(exc).__name__}); extracting again")
+    return extract_facts(retriever.chunks.values())
