@@ -48,9 +48,10 @@ def _place_text(question: str, group: list[tuple[str, ...]]) -> str | None:
 def resolve_followup(question: str, history: Sequence[Any] | None) -> str:
     """The question with its missing subject filled in from the previous question.
 
-    "Und Graz?" after "Wer ist für Szeged zuständig?" → "Wer ist für Graz zuständig?";
-    "What's her phone number?" after "Who handles Troyes?" → "What's her phone number?
-    (Who handles Troyes?)". A question that stands on its own is returned unchanged.
+    "Und Fjordby?" after "Wer ist für Musterhausen zuständig?" → "Wer ist für Fjordby
+    zuständig?"; "What's her phone number?" after "Who handles Exampleton?" → "What's her
+    phone number? (Who handles Exampleton?)". A question that stands on its own is
+    returned unchanged.
     """
     turns = user_turns(history)
     if not turns:
@@ -101,8 +102,8 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
 
 def split_question(question: str, lang: str) -> list[Part]:
     """The questions a compound question asks, each standing on its own: "Who handles
-    Brescia, and since when has it been a twin town?" → "Who handles Brescia?", "since when
-    has it been a twin town? (Who handles Brescia?)". Several questions in a row ("Wann ist
+    Fjordby, and since when has it been a twin town?" → "Who handles Fjordby?", "since when
+    has it been a twin town? (Who handles Fjordby?)". Several questions in a row ("Wann ist
     das Fest? Wer organisiert es?") are parts too, each with the sentences of context that
     come before the first question. A simple question comes back alone."""
     sentences = [s for s in _SENTENCE.split(question.strip()) if s.strip()]

@@ -15,22 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.documents.corpus import load_corpus
+from assistant.resources import load_data
 
 LANGS = ("de", "en")
-CATEGORIES = (
-    "contact",
-    "partnership_year",
-    "network",
-    "campaign",
-    "project",
-    "dortmund",
-    "survey",
-    "multi_doc",
-    "conflict",
-    "spelling",
-    "general",
-    "unanswerable",
-)
+CATEGORIES = tuple(load_data("eval_categories.yaml")["categories"])  # what a question may be about
 MAIN_SET = "main"  # evals/*.jsonl, over the main corpus
 MAIN_SPLITS = ("dev", "test")  # dev is tuned on; test is reported, never tuned on
 ALL_SPLITS = "all"  # the whole set, in floors and the headline (no split may be called so)

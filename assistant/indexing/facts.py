@@ -132,5 +132,5 @@ def extract_facts(chunks: Iterable[Chunk]) -> Facts:
 
 
 def city_key(name: str) -> str:
-    """Folded key of a place name: "Płock" and "Plock" meet."""
+    """Folded key of a place name: "Łomża" and "Lomza" meet."""
     return " ".join(fold_words(name))

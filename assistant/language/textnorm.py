@@ -12,7 +12,7 @@ _SPACE = re.compile(r"\s+")
 
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """Lower-case ASCII form: Płock→plock, Logroño→logrono, Liepāja→liepaja, ß→ss, ä→a."""
+    """Lower-case ASCII form: Ł→l, ñ→n, ā→a, ß→ss, ä→a."""
     return _SPACE.sub(" ", anyascii(text).lower()).strip()
 
 

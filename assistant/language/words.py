@@ -1,4 +1,4 @@
-"""Words as every stage compares them: folded (Płock→plock, ß→ss, ä and ae→a), without
+"""Words as every stage compares them: folded (Ł→l, ñ→n, ß→ss, ä and ae→a), without
 German stop words, reduced by the German Snowball stemmer; other spellings of place names and,
 for English, German terms from the domain glossary (``assistant/data``)."""
 

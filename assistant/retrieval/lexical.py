@@ -1,9 +1,9 @@
 """The lexical legs: BM25 over German word stems and over character n-grams.
 
-Text is folded the same way for passages and questions (Płock→plock, Logroño→logrono,
-ß→ss, ä and ae→a), German stop words are dropped, words are reduced by the German Snowball
-stemmer. Questions are expanded with other spellings of place names and, for English
-questions, with German terms from a domain glossary (``assistant/data``).
+Text is folded the same way for passages and questions (Ł→l, ñ→n, ß→ss, ä and ae→a),
+German stop words are dropped, words are reduced by the German Snowball stemmer. Questions
+are expanded with other spellings of place names and, for English questions, with German
+terms from a domain glossary (``assistant/data``).
 """
 
 from __future__ import annotations
