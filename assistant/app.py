@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from assistant.answering.composer import Composer
-from assistant.answering.conversation import resolve_followup, split_question
+from assistant.answering.conversation import focus_question, resolve_followup, split_question
 from assistant.answering.drafts import Draft, merge_drafts
 from assistant.answering.llm import LLMComposer, LLMSettings
 from assistant.answering.phrases import phrases
@@ -182,11 +182,14 @@ class Assistant:
         lang: str,
         passages: list[Passage] | None,
         spent: dict[str, float],
+        focus: bool = True,
     ) -> Draft:
         """The default composer's answer; a compound question is answered part by part, each
         part from its own passages (when no part finds an answer, the whole question is
-        answered as one, from ``passages`` or, when not given, its own search). The time
-        spent searching is added to ``spent["retrieve"]``."""
+        answered as one, from ``passages`` or, when not given, its own search). When that
+        finds no answer and context before the question names a place the question itself
+        does not, the question is asked once more on its own, led by that place
+        (:func:`focus_question`). The time spent searching is added to ``spent["retrieve"]``."""
         parts = split_question(question, lang)
         if len(parts) > 1:
             drafts: list[Draft] = []
@@ -201,7 +204,14 @@ class Assistant:
                 return merged
         if passages is None:
             passages = self._search(gen, question, lang, spent)
-        return self._read(gen, question, lang, passages)
+        draft = self._read(gen, question, lang, passages)
+        if draft.abstained and gen.reader is not None and focus:
+            focused = focus_question(question, gen.reader.questions.gazetteer.in_words)
+            if focused is not None:  # the context drowned what is asked: ask it alone
+                answer = self._compose(gen, focused, lang, None, spent, focus=False)
+                if not answer.abstained:
+                    return answer
+        return draft
 
     def _search(
         self, gen: Generation, text: str, lang: str, spent: dict[str, float]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -122,6 +122,46 @@ def split_question(question: str, lang: str) -> list[Part]:
                 parts += [p for p in _split_joined(text, lang) if p not in parts]
         return parts
     return _split_joined(question, lang)
+
+
+_CLAUSE = re.compile(r"\s[–—-]\s|:\s")  # a dash or colon between context and what is asked
+_TOKEN = re.compile(r"[\w'’.-]+")
+
+
+def focus_question(question: str, places_in: Callable[[list[str]], list[list[tuple[str, ...]]]]):
+    """The question without the context before it, led by the places that context names:
+    "Our choir visits Fjordby in May. Whom do I write to at the city?" → "Fjordby: Whom do I
+    write to at the city?". ``places_in`` finds the place groups in folded words. ``None``
+    when there is no context, when the context names no place, or when the asked part
+    names one itself."""
+    segments = [s for s in _SENTENCE.split(question.strip()) if s.strip()]
+    segments = [c for s in segments for c in _CLAUSE.split(s) if c.strip()]
+    asked = [i for i, s in enumerate(segments) if "?" in s]
+    if not asked or asked[0] == 0:
+        return None
+    context, part = " ".join(segments[: asked[0]]), " ".join(segments[asked[0] :])
+    if places_in(fold_words(part)):
+        return None
+    named = [_as_written(context, group) for group in places_in(fold_words(context))]
+    named = sorted((n for n in dict.fromkeys(named) if n), key=context.find)  # as written
+    if not named:
+        return None
+    return f"{', '.join(named)}: {part[:1].upper()}{part[1:]}"
+
+
+def _as_written(text: str, group: list[tuple[str, ...]]) -> str | None:
+    """The words of ``text`` that are one of a place group's folded variants, as written."""
+    tokens = _TOKEN.findall(text)
+    folded = [fold_words(t) for t in tokens]
+    flat = [(w, i) for i, words in enumerate(folded) for w in words]
+    words = [w for w, _ in flat]
+    for variant in sorted(group, key=len, reverse=True):
+        n = len(variant)
+        for at in range(len(words) - n + 1):
+            if tuple(words[at : at + n]) == variant:
+                first, last = flat[at][1], flat[at + n - 1][1]
+                return " ".join(tokens[first : last + 1]).strip(".")
+    return None
 
 
 def _gist(text: str) -> str:

@@ -2,7 +2,13 @@
 
 import pytest
 
-from assistant.answering.conversation import Part, resolve_followup, split_question, user_turns
+from assistant.answering.conversation import (
+    Part,
+    focus_question,
+    resolve_followup,
+    split_question,
+    user_turns,
+)
 
 
 def test_both_history_formats():
@@ -112,3 +118,43 @@ def test_compound_questions_are_split_into_questions_that_stand_alone():
 )
 def test_simple_questions_stay_whole(question, lang):
     assert split_question(question, lang) == [Part(question)]
+
+
+def _places_in(words):
+    """A gazetteer of two made-up places for the focus tests."""
+    known = [[("fjordby",)], [("nordhafen",), ("north", "haven")]]
+    return [g for g in known if any(v[0] in words for v in g)]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "Our choir visits Fjordby in May. Whom do I write to at the city?",
+            "Fjordby: Whom do I write to at the city?",
+        ),
+        (
+            "Mein Verein fährt nach Nordhafen – wer ist bei der Stadt dafür zuständig?",
+            "Nordhafen: Wer ist bei der Stadt dafür zuständig?",
+        ),
+        (
+            "We plan a trip to North Haven and Fjordby. Who handles these towns?",
+            "North Haven, Fjordby: Who handles these towns?",
+        ),
+    ],
+)
+def test_context_naming_a_place_leads_the_question_asked_alone(question, expected):
+    assert focus_question(question, _places_in) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who handles Fjordby?",  # no context
+        "Our school plans an exchange. Whom do I write to?",  # the context names no place
+        "We go to Fjordby. Who handles Nordhafen?",  # the asked part names its own place
+        "Our choir visits Fjordby in May.",  # nothing asked
+    ],
+)
+def test_no_focus_without_context_naming_a_place(question):
+    assert focus_question(question, _places_in) is None
