@@ -145,6 +145,28 @@ def _capitalised(question: str) -> set[str]:
     return out
 
 
+@cache
+def _qualifier_joins() -> tuple[tuple[str, ...], ...]:
+    joins = load_data("wordlists.yaml")["place_qualifier"]
+    return tuple(sorted((tuple(fold_words(j)) for j in joins), key=len, reverse=True))
+
+
+def _qualifying(words: Sequence[str], places: Sequence[Sequence[tuple[str, ...]]]) -> set[str]:
+    """The words that say where a named place lies: the word right after a place's name,
+    or after a joining word ("in", "in der"), as in "San Antonio in Texas"."""
+    out: set[str] = set()
+    variants = {v for group in places for v in group if v}
+    for at in range(len(words)):
+        for v in variants:
+            end = at + len(v)
+            if tuple(words[at:end]) != v:
+                continue
+            for join in ((), *_qualifier_joins()):
+                if tuple(words[end : end + len(join)]) == join and end + len(join) < len(words):
+                    out.add(words[end + len(join)])
+    return out
+
+
 class QuestionReader:
     """Analyses questions against the pages: their words, rarity and places."""
 
@@ -284,6 +306,7 @@ class QuestionReader:
             covered |= variants
             found = frozenset(w for v in variants for w in self._matches(v))
             concepts.append(Concept(" ".join(group[0]), found, self.idf(found), name=True))
+        qualifying = _qualifying(words, places)
         if lang == "en":
             concepts += self._english(words, covered)
         for w in dict.fromkeys(words):
@@ -317,6 +340,8 @@ class QuestionReader:
                 thing = w in capitalised or self.bridge.names_a_thing(w) or not self.bridge
             if not found and not name and not thing:
                 continue  # a verb or adverb the pages lack ("approved", "often"): no topic
+            if not found and w in qualifying and (w in capitalised or lower_case):
+                continue  # "in Texas" after a place the pages know says where it lies
             absent = not found and not name
             generic = not name and not absent and self._generic((w,), lang, weight)
             concepts.append(

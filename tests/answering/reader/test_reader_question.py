@@ -120,3 +120,22 @@ def test_a_typing_slip_is_read_as_the_common_word_it_misses(reader):
     assert reader.spelled("who looks after ushgorot", "en") == "who looks after ushgorot"
     asked = reader.analyse("who is responsable for szeged", "en").asked
     assert "person" in asked
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who handles Bursa in Anatolia?",
+        "Wer betreut Szeged in der Tiefebene?",
+        "Who handles Szeged (Csongrad)?",
+    ],
+)
+def test_where_a_named_place_lies_is_nothing_more_to_look_for(reader, question):
+    analysis = reader.analyse(question, "en" if question.startswith("Who") else "de")
+    assert analysis.places
+    assert not [c for c in analysis.concepts if not c.known and not c.generic]
+
+
+def test_a_name_the_pages_lack_still_counts_when_it_qualifies_no_place(reader):
+    analysis = reader.analyse("Gibt es eine Partnerschaft in Anatolia?", "de")
+    assert not _concept(analysis, "anatolia").known
