@@ -39,18 +39,24 @@ class CitationNumbers:
 
 def merge_drafts(drafts: list[Draft], lang: str) -> Draft:
     """One answer from the answers to the parts of a compound question: citations are
-    renumbered in order, a repeated sentence is said once, and a part without an answer is
-    named as such (all parts unanswered → the first part's refusal)."""
+    renumbered in order, a repeated answer is said once (whatever passages it cites), and a
+    part without an answer is named as such (all parts unanswered → the first part's
+    refusal)."""
     answered = [d for d in drafts if not d.abstained]
     if not answered:
         return drafts[0]
     cites: list[Citation] = []
     texts: list[str] = []
     conflicts: list[Conflict] = []
+    said: set[str] = set()  # the parts' texts without their citation markers
     for draft in drafts:
         if draft.abstained:
             texts.append(phrases(lang)["part_not_found"])
             continue
+        bare = _MARKERS.sub("", draft.text)
+        if bare in said:
+            continue  # two parts answered by the same sentence, from other passages too
+        said.add(bare)
         numbers: dict[int, int] = {}
         for c in draft.citations:
             same = next((o for o in cites if o.doc == c.doc and o.text == c.text), None)
@@ -68,6 +74,9 @@ def merge_drafts(drafts: list[Draft], lang: str) -> Draft:
     merged = Draft(" ".join(texts), False, cites, conflicts, min(known) if known else None)
     merged.closest = next((d.closest for d in drafts if d.closest), [])
     return merged
+
+
+_MARKERS = re.compile(r"\s*\[\d+\]")
 
 
 def _renumber(text: str, numbers: dict[int, int]) -> str:

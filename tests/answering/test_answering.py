@@ -153,6 +153,23 @@ def test_a_part_about_an_unfound_subject_is_not_answered(assistant):
     assert "Schewe" not in answer.answer
 
 
+def test_two_parts_answered_by_the_same_sentence_say_it_once():
+    from assistant.answering.drafts import Draft, merge_drafts
+    from assistant.records import Citation
+
+    card = Citation(1, "d1", "T1", "S1", "card", 0.9)
+    other = Citation(1, "d2", "T2", "S2", "card again", 0.8)
+    merged = merge_drafts(
+        [
+            Draft("Ann is responsible [1].", False, [card]),
+            Draft("Ann is responsible [1] [2].", False, [other, card]),
+        ],
+        "en",
+    )
+    assert merged.text == "Ann is responsible [1]."
+    assert [c.doc for c in merged.citations] == ["d1"]
+
+
 def test_merged_drafts_renumber_citations_and_name_the_unanswered_part():
     from dataclasses import replace
 
