@@ -1,6 +1,6 @@
 """The page's event handlers, in :class:`ChatHandlers`, so that they can be tested without a
-browser: the chat (answers streamed in pieces), thumbs and comments on an answer, and the
-staff tabs' raw retrieval, pages view and unanswered-questions report.
+browser: the chat (answers streamed in pieces, back to back), thumbs and comments on an
+answer, and the staff tabs' raw retrieval, pages view and unanswered-questions report.
 
 Also what the handlers share with the page: :class:`AssistantLike` (what they need of an
 assistant), the interface languages and the conversation turns as chat messages.
@@ -134,7 +134,11 @@ class ChatHandlers:
     ) -> Iterator[tuple[list[dict[str, str]], str, list[dict[str, Any]], str]]:
         """Answer ``question``: yields (chat, question box, turns, staff query) as the answer
         streams in, piece by piece, and last with its sources. An empty question and one
-        asked too fast get a message (and leave the conversation as it was)."""
+        asked too fast get a message (and leave the conversation as it was).
+
+        The pieces follow each other without a pause (``stream_delay_s`` 0, the default): an
+        answer is composed whole before its first piece, so a pause between pieces would
+        only hold one of the page's workers longer for the look of typing."""
         turns = list(turns or [])
         ui = _lang(ui_lang)
         question = clean_question(question)
@@ -162,9 +166,11 @@ class ChatHandlers:
             failed = [*shown, {"role": "assistant", "content": escape_text(ui_texts(ui)["error"])}]
             yield failed, question, turns, ""
             return
+        # the answer is whole by now: its pieces go out back to back, holding the worker no
+        # longer than it takes to send them, unless a cosmetic pause is configured
         for piece in stream_pieces(answer.answer)[:-1]:
             yield [*shown, {"role": "assistant", "content": escape_text(piece)}], "", turns, ""
-            if self.stream_delay_s:
+            if self.stream_delay_s > 0:
                 time.sleep(self.stream_delay_s)
         turn = {
             "question": question,

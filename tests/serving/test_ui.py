@@ -137,6 +137,22 @@ def test_the_answer_streams_in_and_ends_with_its_sources(handlers):
     assert len(final_turns) == 1 and final_turns[0]["answer"]["citations"][0]["n"] == 1
 
 
+def test_a_computed_answer_streams_without_a_pause(fake, store, monkeypatch):
+    """By default (the settings' 0 ms) the pieces follow each other at once: the worker is
+    held for the answer, not for the look of typing; a configured pause still applies."""
+    import assistant.serving.handlers as module
+
+    slept: list[float] = []
+    monkeypatch.setattr(module, "time", type("Clock", (), {"sleep": staticmethod(slept.append)}))
+    handlers = create_app(fake, store).handlers
+    updates, turns = ask(handlers, "Wer ist für Szeged zuständig?")
+    assert len(updates) >= 5 and slept == []  # streamed in pieces, never waiting between them
+    assert 'class="source-card"' in updates[-1][0][-1]["content"] and len(turns) == 1
+    paused = ChatHandlers(fake, store, stream_delay_s=0.01)
+    updates, _ = ask(paused, "Wer ist für Szeged zuständig?")
+    assert slept == [0.01] * (len(updates) - 2)  # one pause after each piece but the last
+
+
 def test_stream_pieces_grow_to_the_whole_text():
     text = "Eins zwei drei vier fünf sechs sieben [1]."
     pieces = stream_pieces(text, words=2)
@@ -372,7 +388,7 @@ def test_create_app_builds_a_labelled_page(fake, store):
     assert (
         "Wer ist für Szeged zuständig?" in examples and "Who is responsible for Szeged?" in examples
     )
-    assert app.handlers.store is store and app.handlers.stream_delay_s == 0.025
+    assert app.handlers.store is store and app.handlers.stream_delay_s == 0
 
 
 # --- crowds ---------------------------------------------------------------------------------
