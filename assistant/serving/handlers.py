@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 LANGS = ("de", "en")
 STREAM_PIECE = re.compile(r"\S+\s*")
 WORDS_PER_PIECE = 3
+MOST_PIECES = 4  # every piece costs the server a whole update of the chat, sent and diffed
 COMMENT_MAX_CHARS = 1000
 
 
@@ -87,9 +88,11 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit].rstrip() + " …"
 
 
-def stream_pieces(text: str, words: int = WORDS_PER_PIECE) -> list[str]:
-    """Ever longer beginnings of ``text``, a few words more each, ending with all of it."""
+def stream_pieces(text: str, words: int = WORDS_PER_PIECE, most: int = MOST_PIECES) -> list[str]:
+    """Ever longer beginnings of ``text``, ``words`` words more each (more in a long text,
+    so that there are at most ``most`` pieces), ending with all of it."""
     tokens = STREAM_PIECE.findall(text)
+    words = max(words, -(-len(tokens) // most))
     lead = text[: len(text) - len(text.lstrip())]
     out = [lead + "".join(tokens[:i]).rstrip() for i in range(words, len(tokens), words)]
     return [*out, text.strip()] if text.strip() else []

@@ -14,7 +14,7 @@ from assistant.config import Settings
 from assistant.records import Answer, Chunk, Citation, Conflict, Passage
 from assistant.resources import load_data
 from assistant.serving.feedback import FeedbackStore
-from assistant.serving.handlers import ChatHandlers, history, stream_pieces
+from assistant.serving.handlers import MOST_PIECES, ChatHandlers, history, stream_pieces
 from assistant.serving.render import (
     answer_message,
     escape_text,
@@ -159,6 +159,15 @@ def test_stream_pieces_grow_to_the_whole_text():
     assert pieces[-1] == text and pieces[0] == "Eins zwei"
     assert all(text.startswith(p) for p in pieces)
     assert stream_pieces("") == []
+
+
+def test_a_long_answer_goes_out_in_a_few_pieces():
+    """Each piece is a whole update of the chat for the server to send: a long answer takes
+    bigger steps rather than more of them."""
+    text = " ".join(f"Wort{i}" for i in range(80)) + " [1]."
+    pieces = stream_pieces(text)
+    assert len(pieces) == MOST_PIECES and pieces[-1] == text
+    assert all(text.startswith(p) for p in pieces) and pieces[0] == " ".join(text.split()[:21])
 
 
 def test_follow_ups_get_the_history_as_raw_text(handlers, fake):
