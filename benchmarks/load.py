@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/load.py [--users 20] [--duration 60] [--think 2]
                                         [--no-rate-limit] [--out benchmarks/results]
+    .venv/bin/python benchmarks/load.py --sweep [--duration 60]
 
 Starts ``assistant serve`` in a subprocess on a free loopback port (its own temporary data
 folder; the configured index), waits until the page answers, then runs ``--users`` threads
@@ -17,6 +18,11 @@ Writes ``load.json`` and ``load.md`` (or ``load-<label>.*`` with ``--label``): r
 errors, rate-limited replies, the time to the first streamed text and to the whole answer
 (p50 / p95 / p99 / max), throughput, and the machine's load before and after. Exit status 1
 when any request failed.
+
+``--sweep`` runs both of the usual measurements one after the other, each against its own
+fresh server: 20 users thinking 2 s (rate limit on), then 40 users thinking 0.5 s (rate
+limit off), and writes ``load-20.*`` and ``load-40.*`` (``--users``, ``--think``,
+``--no-rate-limit`` and ``--label`` do not apply to it).
 """
 
 from __future__ import annotations
@@ -56,6 +62,10 @@ ODD_SHARE = 1 / 8
 TURNS_PER_CONVERSATION = 5
 FAILURE_TEXTS = ("Entschuldigung, die Frage konnte", "Sorry, the question could not")
 LIMITED_TEXTS = ("sehr viele Fragen gestellt", "a great many questions")
+SWEEP = (  # label, users, think time in s, rate limit on
+    ("20", 20, 2.0, True),
+    ("40", 40, 0.5, False),
+)
 
 
 @dataclass
@@ -320,6 +330,22 @@ def markdown(result: dict) -> str:
     )
 
 
+def runs(args: argparse.Namespace) -> list[tuple[str, argparse.Namespace]]:
+    """The runs asked for, each with the stem of its result files: one, or the sweep's."""
+    if not args.sweep:
+        return [(f"load-{args.label}" if args.label else "load", args)]
+    options = vars(args)
+    return [
+        (
+            f"load-{label}",
+            argparse.Namespace(
+                **{**options, "users": users, "think": think, "no_rate_limit": not limit}
+            ),
+        )
+        for label, users, think, limit in SWEEP
+    ]
+
+
 def main() -> int:
     parser = benchlib.parser(__doc__, out=REPO / "benchmarks" / "results")
     parser.add_argument("--users", type=int, default=20)
@@ -328,14 +354,19 @@ def main() -> int:
     parser.add_argument("--no-rate-limit", action="store_true", help="switch the limit off")
     parser.add_argument("--startup-timeout", type=float, default=300.0)
     parser.add_argument("--label", default="", help="suffix of the result files")
+    parser.add_argument(
+        "--sweep", action="store_true", help="20 users (think 2 s), then 40 (think 0.5 s, no limit)"
+    )
     args = parser.parse_args()
-    result = run(args)
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = f"load-{args.label}" if args.label else "load"
-    (args.out / f"{stem}.json").write_text(json.dumps(result, indent=1) + "\n")
-    (args.out / f"{stem}.md").write_text(markdown(result), encoding="utf-8")
-    print(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=1))
-    return 1 if result["errors"] else 0
+    errors = 0
+    for stem, run_args in runs(args):
+        result = run(run_args)
+        (args.out / f"{stem}.json").write_text(json.dumps(result, indent=1) + "\n")
+        (args.out / f"{stem}.md").write_text(markdown(result), encoding="utf-8")
+        print(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=1))
+        errors += result["errors"]
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":

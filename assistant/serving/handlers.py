@@ -1,6 +1,6 @@
 """The page's event handlers, in :class:`ChatHandlers`, so that they can be tested without a
-browser: the chat (answers streamed in pieces), thumbs and comments on an answer, and the
-staff tabs' raw retrieval, pages view and unanswered-questions report.
+browser: the chat (answers streamed in pieces, back to back), thumbs and comments on an
+answer, and the staff tabs' raw retrieval, pages view and unanswered-questions report.
 
 Also what the handlers share with the page: :class:`AssistantLike` (what they need of an
 assistant), the interface languages and the conversation turns as chat messages.
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 LANGS = ("de", "en")
 STREAM_PIECE = re.compile(r"\S+\s*")
 WORDS_PER_PIECE = 3
+MOST_PIECES = 4  # every piece costs the server a whole update of the chat, sent and diffed
 COMMENT_MAX_CHARS = 1000
 
 
@@ -87,9 +88,11 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit].rstrip() + " …"
 
 
-def stream_pieces(text: str, words: int = WORDS_PER_PIECE) -> list[str]:
-    """Ever longer beginnings of ``text``, a few words more each, ending with all of it."""
+def stream_pieces(text: str, words: int = WORDS_PER_PIECE, most: int = MOST_PIECES) -> list[str]:
+    """Ever longer beginnings of ``text``, ``words`` words more each (more in a long text,
+    so that there are at most ``most`` pieces), ending with all of it."""
     tokens = STREAM_PIECE.findall(text)
+    words = max(words, -(-len(tokens) // most))
     lead = text[: len(text) - len(text.lstrip())]
     out = [lead + "".join(tokens[:i]).rstrip() for i in range(words, len(tokens), words)]
     return [*out, text.strip()] if text.strip() else []
@@ -134,7 +137,11 @@ class ChatHandlers:
     ) -> Iterator[tuple[list[dict[str, str]], str, list[dict[str, Any]], str]]:
         """Answer ``question``: yields (chat, question box, turns, staff query) as the answer
         streams in, piece by piece, and last with its sources. An empty question and one
-        asked too fast get a message (and leave the conversation as it was)."""
+        asked too fast get a message (and leave the conversation as it was).
+
+        The pieces follow each other without a pause (``stream_delay_s`` 0, the default): an
+        answer is composed whole before its first piece, so a pause between pieces would
+        only hold one of the page's workers longer for the look of typing."""
         turns = list(turns or [])
         ui = _lang(ui_lang)
         question = clean_question(question)
@@ -162,9 +169,11 @@ class ChatHandlers:
             failed = [*shown, {"role": "assistant", "content": escape_text(ui_texts(ui)["error"])}]
             yield failed, question, turns, ""
             return
+        # the answer is whole by now: its pieces go out back to back, holding the worker no
+        # longer than it takes to send them, unless a cosmetic pause is configured
         for piece in stream_pieces(answer.answer)[:-1]:
             yield [*shown, {"role": "assistant", "content": escape_text(piece)}], "", turns, ""
-            if self.stream_delay_s:
+            if self.stream_delay_s > 0:
                 time.sleep(self.stream_delay_s)
         turn = {
             "question": question,

@@ -14,7 +14,7 @@ from assistant.config import Settings
 from assistant.records import Answer, Chunk, Citation, Conflict, Passage
 from assistant.resources import load_data
 from assistant.serving.feedback import FeedbackStore
-from assistant.serving.handlers import ChatHandlers, history, stream_pieces
+from assistant.serving.handlers import MOST_PIECES, ChatHandlers, history, stream_pieces
 from assistant.serving.render import (
     answer_message,
     escape_text,
@@ -137,12 +137,37 @@ def test_the_answer_streams_in_and_ends_with_its_sources(handlers):
     assert len(final_turns) == 1 and final_turns[0]["answer"]["citations"][0]["n"] == 1
 
 
+def test_a_computed_answer_streams_without_a_pause(fake, store, monkeypatch):
+    """By default (the settings' 0 ms) the pieces follow each other at once: the worker is
+    held for the answer, not for the look of typing; a configured pause still applies."""
+    import assistant.serving.handlers as module
+
+    slept: list[float] = []
+    monkeypatch.setattr(module, "time", type("Clock", (), {"sleep": staticmethod(slept.append)}))
+    handlers = create_app(fake, store).handlers
+    updates, turns = ask(handlers, "Wer ist für Szeged zuständig?")
+    assert len(updates) >= 5 and slept == []  # streamed in pieces, never waiting between them
+    assert 'class="source-card"' in updates[-1][0][-1]["content"] and len(turns) == 1
+    paused = ChatHandlers(fake, store, stream_delay_s=0.01)
+    updates, _ = ask(paused, "Wer ist für Szeged zuständig?")
+    assert slept == [0.01] * (len(updates) - 2)  # one pause after each piece but the last
+
+
 def test_stream_pieces_grow_to_the_whole_text():
     text = "Eins zwei drei vier fünf sechs sieben [1]."
     pieces = stream_pieces(text, words=2)
     assert pieces[-1] == text and pieces[0] == "Eins zwei"
     assert all(text.startswith(p) for p in pieces)
     assert stream_pieces("") == []
+
+
+def test_a_long_answer_goes_out_in_a_few_pieces():
+    """Each piece is a whole update of the chat for the server to send: a long answer takes
+    bigger steps rather than more of them."""
+    text = " ".join(f"Wort{i}" for i in range(80)) + " [1]."
+    pieces = stream_pieces(text)
+    assert len(pieces) == MOST_PIECES and pieces[-1] == text
+    assert all(text.startswith(p) for p in pieces) and pieces[0] == " ".join(text.split()[:21])
 
 
 def test_follow_ups_get_the_history_as_raw_text(handlers, fake):
@@ -372,7 +397,7 @@ def test_create_app_builds_a_labelled_page(fake, store):
     assert (
         "Wer ist für Szeged zuständig?" in examples and "Who is responsible for Szeged?" in examples
     )
-    assert app.handlers.store is store and app.handlers.stream_delay_s == 0.025
+    assert app.handlers.store is store and app.handlers.stream_delay_s == 0
 
 
 # --- crowds ---------------------------------------------------------------------------------
