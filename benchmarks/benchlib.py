@@ -241,7 +241,8 @@ def _label(func: tuple[str, int, str]) -> str:
     if path == "~" and name == _WAIT:
         return "waiting for another thread (the embedding engine's)"
     if path.startswith(ASSISTANT_PACKAGE):
-        module = "assistant." + Path(path).stem
+        parts = Path(path).relative_to(ASSISTANT_PACKAGE).with_suffix("").parts
+        module = ".".join(("assistant", *parts))
     elif "site-packages" in path:
         module = path.split("site-packages/", 1)[1].split("/", 1)[0]
     elif path == "~":

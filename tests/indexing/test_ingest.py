@@ -396,7 +396,7 @@ def test_readers_keep_answering_while_the_index_is_rebuilt(fake_settings):
 # a marker file says so, and the process waits there to be killed.
 HALF_WRITTEN = """
 import sys, time, pathlib
-from assistant import store
+from assistant.indexing import store
 marker, original = pathlib.Path(sys.argv[1]), store.ChunkStore.add
 def add(self, chunks, embeddings):
     half = len(chunks) // 2
