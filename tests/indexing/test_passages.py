@@ -88,8 +88,7 @@ def test_hnsw_search_takes_its_chunks_from_memory(fake_settings, fake_embedder):
 @pytest.mark.parametrize("damage", ["missing", "version", "collection", "count", "garbage"])
 def test_a_file_that_does_not_fit_is_not_used(tmp_path, damage):
     chunks = {
-        f"d:{i}": Chunk(f"d:{i}", "d", "T", "S", i, i + 2, "Ää„“" * i, context="")
-        for i in range(3)
+        f"d:{i}": Chunk(f"d:{i}", "d", "T", "S", i, i + 2, "Ää„“" * i, context="") for i in range(3)
     }
     path = tmp_path / "passages-chunks-x.npz"
     save_passages(path, "chunks-x", chunks)
