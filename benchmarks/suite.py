@@ -45,6 +45,7 @@ import report  # noqa: E402
 from assistant.documents.corpus import corpus_files  # noqa: E402
 
 FIRST_QUESTION = "Wer ist für Szeged zuständig?"
+STEPS = ("reingest_nochange", "cold_start", "measure", "serve")  # after each size's build
 _SUMMARY = re.compile(
     r"chunks: (\d+) \((\d+) embedded(?:, (\d+) units embedded)?\).*; ([\d.]+) s\s*$"
 )
@@ -76,6 +77,7 @@ class Options:
     ingest_timeout_min: float = 0.0
     index_cache: Path | None = None
     build_only: bool = False
+    steps: list[str] = field(default_factory=list)  # measured after the build (empty: all)
     cold_warmup: bool = (
         True  # one uncounted run first, so every counted run finds the disk cache warm
     )
@@ -308,6 +310,8 @@ class Suite:
             ("measure", lambda: self.measure(env, scale)),
             ("serve", lambda: self.serve(env, scale)),
         )
+        if opts.steps:  # the build always runs: the other steps need its index
+            steps = tuple((n, f) for n, f in steps if n == "ingest_cold" or n in opts.steps)
         for name, step in steps:
             log(f"{label}/{backend}: {name}")
             load_before = benchlib.loadavg()
@@ -516,6 +520,14 @@ def parse_args(argv: list[str] | None) -> Options:
         "--build-only", action="store_true", help="only build the haystack indexes (cache)"
     )
     p.add_argument(
+        "--steps",
+        nargs="*",
+        default=[],
+        choices=STEPS,
+        help="only these steps after each build (default: all); e.g. --steps cold_start with "
+        "--index-cache records cold start and RSS at 100k chunks without the warm passes",
+    )
+    p.add_argument(
         "--smoke",
         action="store_true",
         help="seconds, not minutes: fake embedder, 1 run, 6 questions, 20 synthetic pages",
@@ -542,6 +554,7 @@ def parse_args(argv: list[str] | None) -> Options:
         ingest_timeout_min=a.ingest_timeout_min,
         index_cache=a.index_cache.resolve() if a.index_cache else None,
         build_only=a.build_only,
+        steps=a.steps,
     )
     if a.smoke:
         opts.embedding, opts.repeat, opts.passes, opts.questions = "fake", 1, 1, 6

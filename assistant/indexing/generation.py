@@ -16,8 +16,16 @@ from assistant.answering.reader.vectors import UnitVectors
 from assistant.config import Settings
 from assistant.indexing.embedding import Embedder
 from assistant.indexing.facts import Facts, extract_facts
-from assistant.indexing.ingest import bridge_path, facts_path, ingest_lock, lexical_path, units_path
+from assistant.indexing.ingest import (
+    bridge_path,
+    facts_path,
+    ingest_lock,
+    lexical_path,
+    passages_path,
+    units_path,
+)
 from assistant.indexing.manifest import IndexUnavailableError, Manifest, read_manifest
+from assistant.indexing.passages import load_passages
 from assistant.indexing.shared import pull
 from assistant.indexing.store import ChunkStore, forget_client, open_client
 from assistant.retrieval.hybrid import LEGS, Calibration, HybridRetriever, Retriever
@@ -108,7 +116,8 @@ OPEN_ATTEMPTS = 3  # an ingest may switch the index (and drop an old one) while 
 
 
 def _open_live_collection(settings: Settings) -> tuple[Manifest, ChunkStore]:
-    """The manifest and its collection, loaded into memory. When the collection vanishes
+    """The manifest and its collection, loaded into memory (its chunks from the file beside
+    the index when there is one, else from Chroma). When the collection vanishes
     while it is being loaded because an ingest switched the index meanwhile, the new one is
     opened instead."""
     try:
@@ -126,7 +135,8 @@ def _open_live_collection(settings: Settings) -> tuple[Manifest, ChunkStore]:
             raise IndexUnavailableError("the index is missing. Run: assistant ingest")
         try:
             store = ChunkStore.open(client, manifest.collection, settings.exact_search_max)
-            store.load()
+            path = passages_path(settings, manifest.collection)
+            store.load(load_passages(path, manifest.collection, manifest.chunk_count))
             return manifest, store
         except Exception as exc:
             now = read_manifest(settings.manifest_path)

@@ -249,16 +249,19 @@ def switch_to(
     embedder: Embedder,
     previous_units: UnitVectors | None = None,
 ) -> int:
-    """Write the facts, the lexical index and the unit vectors of a complete collection,
-    then its manifest (the switch: from then on the index serves this collection; with a
-    Chroma server, the files and the manifest are published there too, the manifest last). Returns
-    how many units were embedded (the others' vectors come from ``previous_units``)."""
+    """Write the chunks, the facts, the lexical index and the unit vectors of a complete
+    collection, then its manifest (the switch: from then on the index serves this
+    collection; with a Chroma server, the files and the manifest are published there too,
+    the manifest last). Returns how many units were embedded (the others' vectors come
+    from ``previous_units``)."""
     from assistant.answering.reader.bridge import Bridge
     from assistant.answering.reader.vectors import UnitVectors
+    from assistant.indexing.passages import save_passages
     from assistant.retrieval.hybrid import build_lexical  # heavy: only when a new index is written
 
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     chunks = store.chunks()
+    save_passages(passages_path(settings, store.name), store.name, chunks)
     extract_facts(chunks.values()).save(facts_path(settings, store.name))
     lexical = build_lexical(chunks)
     lexical.save(lexical_path(settings, store.name))
@@ -326,6 +329,11 @@ def bridge_path(settings: Settings, collection: str) -> Path:
     return settings.index_dir / f"bridge-{collection}.npz"
 
 
+def passages_path(settings: Settings, collection: str) -> Path:
+    """Where the chunks of a collection are kept, for a fast open (``passages.py``)."""
+    return settings.index_dir / f"passages-{collection}.npz"
+
+
 def lexical_path(settings: Settings, collection: str) -> Path:
     """Where the lexical (BM25) index of a collection is kept."""
     return settings.index_dir / f"lexical-{collection}"
@@ -340,7 +348,7 @@ def _drop_stale_collections(settings: Settings, client, keep: set[str]) -> None:
     for path in settings.index_dir.glob("facts-chunks-*.json"):
         if path.stem.removeprefix("facts-") not in keep:
             path.unlink(missing_ok=True)
-    for prefix in ("units", "bridge"):
+    for prefix in ("units", "bridge", "passages"):
         for path in settings.index_dir.glob(f"{prefix}-chunks-*.npz"):
             if path.name.removeprefix(f"{prefix}-").removesuffix(".npz") not in keep:
                 path.unlink(missing_ok=True)

@@ -1,12 +1,12 @@
 """The index's own files kept in the Chroma server, so every replica can serve it.
 
 With ``ASSISTANT_CHROMA_HOST`` set, the chunks live in the server and so do the files an
-index generation needs beside them (the facts, the lexical index, the word bridge and the
-unit vectors): after an ingest writes them locally, :func:`publish` uploads them as records
-of one collection, in pieces, and then the manifest record last, which is the switch for
-every replica. :func:`pull` brings the generation the server serves into a replica's
-``ASSISTANT_INDEX_DIR`` (a cache: files already there are not fetched again), so a replica
-needs only the server's address and an empty folder.
+index generation needs beside them (the facts, the lexical index, the word bridge, the
+unit vectors and the chunks): after an ingest writes them locally, :func:`publish` uploads
+them as records of one collection, in pieces, and then the manifest record last, which is
+the switch for every replica. :func:`pull` brings the generation the server serves into a
+replica's ``ASSISTANT_INDEX_DIR`` (a cache: files already there are not fetched again), so
+a replica needs only the server's address and an empty folder.
 """
 
 from __future__ import annotations
@@ -31,9 +31,16 @@ PIECES_PER_REQUEST = 8
 
 def _paths(settings: Settings, collection: str) -> tuple[list[Path], Path]:
     """A generation's files beside its chunk collection, and its lexical index's folder."""
-    from assistant.indexing.ingest import bridge_path, facts_path, lexical_path, units_path
+    from assistant.indexing.ingest import (
+        bridge_path,
+        facts_path,
+        lexical_path,
+        passages_path,
+        units_path,
+    )
 
-    files = [p(settings, collection) for p in (facts_path, units_path, bridge_path)]
+    paths = (facts_path, units_path, bridge_path, passages_path)
+    files = [p(settings, collection) for p in paths]
     return files, lexical_path(settings, collection)
 
 

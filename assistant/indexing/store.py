@@ -150,11 +150,17 @@ class ChunkStore:
         self._subsets = {}
         return copied
 
-    def load(self) -> None:
+    def load(self, chunks: dict[str, Chunk] | None = None) -> None:
         """Read the chunks, and the vectors when searches are exact, into memory now: from
-        then on this store answers without Chroma, even if an ingest drops its collection."""
+        then on this store answers without Chroma, even if an ingest drops its collection.
+        ``chunks``: the collection's chunks as stored beside the index (``passages.py``),
+        taken instead of reading them from Chroma."""
+        if chunks is not None:
+            self._chunks, self._size = chunks, len(chunks)
         self.chunks()
-        if self.count() <= self.exact_search_max:
+        if self._size is None:
+            self._size = self.count()
+        if self._size <= self.exact_search_max:
             self._exact()
 
     def chunks(self) -> dict[str, Chunk]:
@@ -240,20 +246,14 @@ class ChunkStore:
         return cache[ids]
 
     def _hnsw(self, vector: np.ndarray, k: int, n: int) -> list[tuple[Chunk, float]]:
+        # the chunks are in memory: only ids and distances are asked for
         res = self.collection.query(
-            query_embeddings=[vector],
-            n_results=min(n, k + 10),
-            include=["distances", "documents", "metadatas"],
+            query_embeddings=[vector], n_results=min(n, k + 10), include=["distances"]
         )
+        chunks = self.chunks()
         found = [
-            (_chunk(cid, text, meta), 1.0 - float(dist))
-            for cid, text, meta, dist in zip(
-                res["ids"][0],
-                res["documents"][0],
-                res["metadatas"][0],
-                res["distances"][0],
-                strict=True,
-            )
+            (chunks[cid], 1.0 - float(dist))
+            for cid, dist in zip(res["ids"][0], res["distances"][0], strict=True)
         ]
         found.sort(key=lambda p: (-round(p[1], 6), p[0].id))
         return found[:k]

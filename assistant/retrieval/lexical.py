@@ -190,7 +190,11 @@ class LexicalIndex:
         index = cls.__new__(cls)
         index.ids = meta["ids"]
         index.position = {cid: i for i, cid in enumerate(index.ids)}
-        index._stem_sets = [set(s) for s in meta["stems"]]
+        pool: dict[str, str] = {}  # one string per stem, not one per passage holding it
+        index._stem_sets = [
+            {pool.setdefault(s, s) for s in stem_list} for stem_list in meta["stems"]
+        ]
+        del pool
         index._doc_freq = Counter(s for stem_set in index._stem_sets for s in stem_set)
         index.words_seen = set(meta["words"])
         if index.ids:
