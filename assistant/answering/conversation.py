@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from assistant.language.intent import intents, places
-from assistant.language.words import contains_phrase, content_words, fold_words
+from assistant.language.words import contains_phrase, content_words, fold_words, phrase_starts
 from assistant.resources import load_data
 
 
@@ -128,7 +128,9 @@ _CLAUSE = re.compile(r"\s[–—-]\s|:\s")  # a dash or colon between context an
 _TOKEN = re.compile(r"[\w'’.-]+")
 
 
-def focus_question(question: str, places_in: Callable[[list[str]], list[list[tuple[str, ...]]]]):
+def focus_question(
+    question: str, places_in: Callable[[list[str]], list[list[tuple[str, ...]]]]
+) -> str | None:
     """The question without the context before it, led by the places that context names:
     "Our choir visits Fjordby in May. Whom do I write to at the city?" → "Fjordby: Whom do I
     write to at the city?". ``places_in`` finds the place groups in folded words. ``None``
@@ -156,11 +158,9 @@ def _as_written(text: str, group: list[tuple[str, ...]]) -> str | None:
     flat = [(w, i) for i, words in enumerate(folded) for w in words]
     words = [w for w, _ in flat]
     for variant in sorted(group, key=len, reverse=True):
-        n = len(variant)
-        for at in range(len(words) - n + 1):
-            if tuple(words[at : at + n]) == variant:
-                first, last = flat[at][1], flat[at + n - 1][1]
-                return " ".join(tokens[first : last + 1]).strip(".")
+        for at in phrase_starts(words, variant)[:1]:
+            first, last = flat[at][1], flat[at + len(variant) - 1][1]
+            return " ".join(tokens[first : last + 1]).strip(".")
     return None
 
 

@@ -104,6 +104,14 @@ def _expansions() -> _Expansions:
     return _Expansions(names, en_de, de_de, en_de_terms)
 
 
+def phrase_starts(words: Sequence[str], phrase: tuple[str, ...]) -> list[int]:
+    """Where in ``words`` the words of ``phrase`` begin, in a row."""
+    n = len(phrase)
+    if n == 0 or phrase[0] not in words:
+        return []
+    return [i for i in range(len(words) - n + 1) if tuple(words[i : i + n]) == phrase]
+
+
 def contains_phrase(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
     """Do ``words`` hold the words of ``phrase`` in a row?"""
     n = len(phrase)

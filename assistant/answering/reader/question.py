@@ -19,7 +19,14 @@ from functools import cache
 
 from assistant.answering.reader.bridge import Bridge
 from assistant.answering.reader.types import asked_types, constrained, data
-from assistant.language.words import contains_phrase, english_terms_in, fold_words, stems, stopwords
+from assistant.language.words import (
+    contains_phrase,
+    english_terms_in,
+    fold_words,
+    phrase_starts,
+    stems,
+    stopwords,
+)
 from assistant.resources import load_data
 from assistant.retrieval.lexical import Vocabulary
 
@@ -156,11 +163,8 @@ def _qualifying(words: Sequence[str], places: Sequence[Sequence[tuple[str, ...]]
     or after a joining word ("in", "in der"), as in "San Antonio in Texas"."""
     out: set[str] = set()
     variants = {v for group in places for v in group if v}
-    for at in range(len(words)):
-        for v in variants:
-            end = at + len(v)
-            if tuple(words[at:end]) != v:
-                continue
+    for v in variants:
+        for end in (at + len(v) for at in phrase_starts(words, v)):
             for join in ((), *_qualifier_joins()):
                 if tuple(words[end : end + len(join)]) == join and end + len(join) < len(words):
                     out.add(words[end + len(join)])
