@@ -16,8 +16,10 @@ and the server is stopped at the end, whatever happens.
 
 Writes ``load.json`` and ``load.md`` (or ``load-<label>.*`` with ``--label``): requests,
 errors, rate-limited replies, the time to the first streamed text and to the whole answer
-(p50 / p95 / p99 / max), throughput, and the machine's load before and after. Exit status 1
-when any request failed.
+(p50 / p95 / p99 / max), throughput, the CPU time the server and the load client spent per
+request (Linux), the share of questions that had been asked before in the run, and the
+machine's load before and after. ``--server-env NAME=VALUE`` gives the server a setting
+(e.g. a cache switched off) for a side-by-side run. Exit status 1 when any request failed.
 
 ``--sweep`` runs both of the usual measurements one after the other, each against its own
 fresh server: 20 users thinking 2 s (rate limit on), then 40 users thinking 0.5 s (rate
@@ -76,6 +78,7 @@ class Result:
     total_ms: float
     outcome: str  # "ok", "limited" or "error"
     detail: str = ""
+    asked: str = ""  # language and question, to count how often a question came again
 
 
 @dataclass
@@ -101,9 +104,31 @@ def questions(lang: str) -> list[str]:
     return [r["question"] for r in rows if r["lang"] == lang]
 
 
-def start_server(port: int, data_dir: Path, rate_limit: bool) -> subprocess.Popen:
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) a process has used so far, from ``/proc`` (None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def repeated_share(results: list[Result]) -> float:
+    """The share of questions asked before in the run (same language, same text): what a
+    cache of questions could have served."""
+    seen: set[str] = set()
+    again = 0
+    for r in results:
+        again += r.asked in seen
+        seen.add(r.asked)
+    return round(again / len(results), 3) if results else 0.0
+
+
+def start_server(
+    port: int, data_dir: Path, rate_limit: bool, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen:
     """``assistant serve`` on ``port``; its messages go to ``data_dir/server.log``."""
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir)}
+    env = {**os.environ, **(extra_env or {}), "ASSISTANT_DATA_DIR": str(data_dir)}
     if not rate_limit:
         env["ASSISTANT_UI_RATE_LIMIT_PER_MINUTE"] = "0"
     command = [sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1"]
@@ -209,7 +234,8 @@ def user(
                     http, api["ask"], [question, None, "auto", lang], session
                 )
                 outcome, detail = judge(message)
-                totals.add(Result(first * 1000, done * 1000, outcome, detail))
+                key = f"{lang}:{question}"
+                totals.add(Result(first * 1000, done * 1000, outcome, detail, key))
             except Exception as exc:  # any failure is an error of the run, never a crash
                 totals.add(Result(0.0, 0.0, "error", f"{type(exc).__name__}: {exc}"[:200]))
             asked += 1
@@ -245,7 +271,8 @@ def run(args: argparse.Namespace) -> dict:
     pool = {lang: questions(lang) for lang in ("de", "en")}
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="assistant-load-") as data_dir:
-        server = start_server(port, Path(data_dir), rate_limit=not args.no_rate_limit)
+        extra_env = dict(item.split("=", 1) for item in args.server_env)
+        server = start_server(port, Path(data_dir), not args.no_rate_limit, extra_env)
         try:
             t_start = time.monotonic()
             log = Path(data_dir) / "server.log"
@@ -262,11 +289,13 @@ def run(args: argparse.Namespace) -> dict:
                 for i in range(args.users)
             ]
             t0 = time.monotonic()
+            server_cpu0, client_cpu0 = cpu_seconds(server.pid), sum(os.times()[:2])
             for t in threads:
                 t.start()
             for t in threads:
                 t.join(timeout=args.duration + 180)
             wall_s = time.monotonic() - t0
+            server_cpu1, client_cpu1 = cpu_seconds(server.pid), sum(os.times()[:2])
             still_running = sum(t.is_alive() for t in threads)
         finally:
             stop_server(server)
@@ -274,6 +303,10 @@ def run(args: argparse.Namespace) -> dict:
     results = totals.results
     ok = [r for r in results if r.outcome == "ok"]
     errors = [r for r in results if r.outcome == "error"]
+    per_request = 1000 / max(len(results), 1)
+    server_cpu = (
+        None if server_cpu0 is None or server_cpu1 is None else server_cpu1 - server_cpu0
+    )
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "users": args.users,
@@ -291,6 +324,12 @@ def run(args: argparse.Namespace) -> dict:
         "throughput_per_s": round(len(results) / wall_s, 2) if wall_s else 0.0,
         "first_text_ms": percentiles([r.first_ms for r in ok]),
         "answer_ms": percentiles([r.total_ms for r in ok]),
+        "repeated_questions": repeated_share(results),
+        "server_cpu_ms_per_request": (
+            None if server_cpu is None else round(server_cpu * per_request, 1)
+        ),
+        "client_cpu_ms_per_request": round((client_cpu1 - client_cpu0) * per_request, 1),
+        "server_env": extra_env,
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
@@ -326,6 +365,11 @@ def markdown(result: dict) -> str:
             f"after {machine['load_average_after']}; server start-up "
             f"{result['server_startup_s']} s.",
             "",
+            f"CPU per request: server {result['server_cpu_ms_per_request']} ms, load client "
+            f"{result['client_cpu_ms_per_request']} ms. Questions asked before in the run: "
+            f"{100 * result['repeated_questions']:.0f} %."
+            + (f" Server settings: {result['server_env']}." if result["server_env"] else ""),
+            "",
         ]
     )
 
@@ -354,6 +398,13 @@ def main() -> int:
     parser.add_argument("--no-rate-limit", action="store_true", help="switch the limit off")
     parser.add_argument("--startup-timeout", type=float, default=300.0)
     parser.add_argument("--label", default="", help="suffix of the result files")
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the server only (repeatable), e.g. ASSISTANT_QUERY_CACHE_SIZE=0",
+    )
     parser.add_argument(
         "--sweep", action="store_true", help="20 users (think 2 s), then 40 (think 0.5 s, no limit)"
     )
