@@ -304,9 +304,7 @@ def run(args: argparse.Namespace) -> dict:
     ok = [r for r in results if r.outcome == "ok"]
     errors = [r for r in results if r.outcome == "error"]
     per_request = 1000 / max(len(results), 1)
-    server_cpu = (
-        None if server_cpu0 is None or server_cpu1 is None else server_cpu1 - server_cpu0
-    )
+    server_cpu = None if server_cpu0 is None or server_cpu1 is None else server_cpu1 - server_cpu0
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "users": args.users,
