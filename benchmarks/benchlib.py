@@ -96,6 +96,16 @@ def proc_status(pid: int | str = "self") -> dict[str, float]:
     return out
 
 
+def cpu_seconds(pid: int | str = "self") -> float | None:
+    """CPU time (user + system, all threads) a process has used so far, from /proc (None
+    where there is none)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -19,7 +19,7 @@ errors, rate-limited replies, the time to the first streamed text and to the who
 (p50 / p95 / p99 / max), throughput, the CPU time the server and the load client spent per
 request (Linux), the share of questions that had been asked before in the run, and the
 machine's load before and after. ``--server-env NAME=VALUE`` gives the server a setting
-(e.g. a cache switched off) for a side-by-side run. Exit status 1 when any request failed.
+(e.g. the engine's thread count) for a side-by-side run. Exit status 1 when any request failed.
 
 ``--sweep`` runs both of the usual measurements one after the other, each against its own
 fresh server: 20 users thinking 2 s (rate limit on), then 40 users thinking 0.5 s (rate
@@ -35,7 +35,6 @@ import os
 import platform
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -78,7 +77,7 @@ class Result:
     total_ms: float
     outcome: str  # "ok", "limited" or "error"
     detail: str = ""
-    asked: str = ""  # language and question, to count how often a question came again
+    key: str = ""  # language and question, to count how often a question came again
 
 
 @dataclass
@@ -91,26 +90,11 @@ class Totals:
             self.results.append(result)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def questions(lang: str) -> list[str]:
     """The eval questions of one language."""
     path = REPO / "evals" / "questions.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     return [r["question"] for r in rows if r["lang"] == lang]
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """CPU time (user + system) a process has used so far, from ``/proc`` (None elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def repeated_share(results: list[Result]) -> float:
@@ -119,9 +103,17 @@ def repeated_share(results: list[Result]) -> float:
     seen: set[str] = set()
     again = 0
     for r in results:
-        again += r.asked in seen
-        seen.add(r.asked)
+        again += r.key in seen
+        seen.add(r.key)
     return round(again / len(results), 3) if results else 0.0
+
+
+def env_setting(text: str) -> tuple[str, str]:
+    """``NAME=VALUE`` of ``--server-env`` as a pair."""
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
 
 
 def start_server(
@@ -229,15 +221,16 @@ def user(
         while time.monotonic() < deadline:
             odd = rng.random() < ODD_SHARE
             question = rng.choice(ODD if odd else pool[lang])
+            key = f"{lang}:{question}"
             try:
                 first, done, message = call(
                     http, api["ask"], [question, None, "auto", lang], session
                 )
                 outcome, detail = judge(message)
-                key = f"{lang}:{question}"
                 totals.add(Result(first * 1000, done * 1000, outcome, detail, key))
             except Exception as exc:  # any failure is an error of the run, never a crash
-                totals.add(Result(0.0, 0.0, "error", f"{type(exc).__name__}: {exc}"[:200]))
+                error = f"{type(exc).__name__}: {exc}"[:200]
+                totals.add(Result(0.0, 0.0, "error", error, key))
             asked += 1
             if asked % TURNS_PER_CONVERSATION == 0:
                 try:
@@ -266,12 +259,12 @@ def percentiles(values: list[float]) -> dict[str, float]:
 
 
 def run(args: argparse.Namespace) -> dict:
-    port = free_port()
+    port = benchlib.free_port()
     base = f"http://127.0.0.1:{port}"
     pool = {lang: questions(lang) for lang in ("de", "en")}
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="assistant-load-") as data_dir:
-        extra_env = dict(item.split("=", 1) for item in args.server_env)
+        extra_env = dict(args.server_env)
         server = start_server(port, Path(data_dir), not args.no_rate_limit, extra_env)
         try:
             t_start = time.monotonic()
@@ -289,13 +282,13 @@ def run(args: argparse.Namespace) -> dict:
                 for i in range(args.users)
             ]
             t0 = time.monotonic()
-            server_cpu0, client_cpu0 = cpu_seconds(server.pid), sum(os.times()[:2])
+            server_cpu0, client_cpu0 = benchlib.cpu_seconds(server.pid), sum(os.times()[:2])
             for t in threads:
                 t.start()
             for t in threads:
                 t.join(timeout=args.duration + 180)
             wall_s = time.monotonic() - t0
-            server_cpu1, client_cpu1 = cpu_seconds(server.pid), sum(os.times()[:2])
+            server_cpu1, client_cpu1 = benchlib.cpu_seconds(server.pid), sum(os.times()[:2])
             still_running = sum(t.is_alive() for t in threads)
         finally:
             stop_server(server)
@@ -304,7 +297,11 @@ def run(args: argparse.Namespace) -> dict:
     ok = [r for r in results if r.outcome == "ok"]
     errors = [r for r in results if r.outcome == "error"]
     per_request = 1000 / max(len(results), 1)
-    server_cpu = None if server_cpu0 is None or server_cpu1 is None else server_cpu1 - server_cpu0
+    server_cpu_ms = (
+        None
+        if server_cpu0 is None or server_cpu1 is None
+        else round((server_cpu1 - server_cpu0) * per_request, 1)
+    )
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "users": args.users,
@@ -323,9 +320,7 @@ def run(args: argparse.Namespace) -> dict:
         "first_text_ms": percentiles([r.first_ms for r in ok]),
         "answer_ms": percentiles([r.total_ms for r in ok]),
         "repeated_questions": repeated_share(results),
-        "server_cpu_ms_per_request": (
-            None if server_cpu is None else round(server_cpu * per_request, 1)
-        ),
+        "server_cpu_ms_per_request": server_cpu_ms,
         "client_cpu_ms_per_request": round((client_cpu1 - client_cpu0) * per_request, 1),
         "server_env": extra_env,
         "machine": {
@@ -400,8 +395,9 @@ def main() -> int:
         "--server-env",
         action="append",
         default=[],
+        type=env_setting,
         metavar="NAME=VALUE",
-        help="a setting for the server only (repeatable), e.g. ASSISTANT_QUERY_CACHE_SIZE=0",
+        help="a setting for the server only (repeatable), e.g. ASSISTANT_EMBEDDING_THREADS=1",
     )
     parser.add_argument(
         "--sweep", action="store_true", help="20 users (think 2 s), then 40 (think 0.5 s, no limit)"
