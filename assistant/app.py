@@ -27,7 +27,7 @@ from assistant.guard import (
     looks_like_instruction,
     rejection,
 )
-from assistant.indexing.embedding import Embedder, make_embedder
+from assistant.indexing.embedding import Embedder, cached_queries, make_embedder
 from assistant.indexing.facts import Facts
 from assistant.indexing.generation import Generation, pull_served
 from assistant.indexing.ingest import CORPUS_CHANGED, index_problems, ingest
@@ -111,6 +111,7 @@ class Assistant:
         # the language model loads (mostly decompressing, outside the GIL) while the index opens
         threading.Thread(target=warm_up, name="language-model", daemon=True).start()
         embedder = embedder or make_embedder(settings.embedding, settings.embedding_threads or None)
+        embedder = cached_queries(embedder, settings.query_cache_size)
         if settings.chroma_host:
             pull_served(settings)
         problems = index_problems(settings)

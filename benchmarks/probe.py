@@ -198,7 +198,8 @@ def cmd_measure(args: argparse.Namespace) -> int:
     from assistant.config import Settings
     from assistant.evaluation.harness import run_eval
 
-    settings = Settings()
+    # every question embedded afresh: the timings are of answering, not of looking up
+    settings = Settings(query_cache_size=0)
     questions = _questions(args.limit)
     timing = subset(questions, args.timing_limit)
     t = time.perf_counter()

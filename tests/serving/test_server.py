@@ -1,0 +1,62 @@
+"""Serving the page: the settings ``serve`` starts with, and the failing matplotlib import
+made cheap."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import pytest
+
+from assistant.config import Settings
+from assistant.serving import server
+
+
+class Opened(Exception):
+    """Raised by the stand-in for ``Assistant.open``: serve goes no further."""
+
+
+def settings_serve_opens_with(monkeypatch, settings: Settings) -> Settings:
+    from assistant.app import Assistant
+
+    seen: list[Settings] = []
+
+    def fake_open(cls, given, **kwargs):
+        seen.append(given)
+        raise Opened
+
+    monkeypatch.setattr(Assistant, "open", classmethod(fake_open))
+    with pytest.raises(Opened):
+        server.serve(settings)
+    (opened,) = seen
+    return opened
+
+
+def test_serve_runs_the_engine_on_one_thread_unless_set(monkeypatch, tmp_path):
+    base = Settings(data_dir=tmp_path / "var", index_dir=tmp_path / "index")
+    assert base.embedding_threads == 0  # all cores for ingest, eval and the CLI
+    opened = settings_serve_opens_with(monkeypatch, base)
+    assert opened.embedding_threads == server.SERVING_ENGINE_THREADS == 1
+    assert opened.data_dir == base.data_dir  # the rest as given
+    chosen = base.model_copy(update={"embedding_threads": 2})
+    assert settings_serve_opens_with(monkeypatch, chosen).embedding_threads == 2
+
+
+def test_an_absent_matplotlib_fails_to_import_at_once(monkeypatch):
+    monkeypatch.delitem(sys.modules, "matplotlib", raising=False)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+    assert server.skip_absent_matplotlib() is True
+    assert sys.modules["matplotlib"] is None
+    with pytest.raises(ImportError):
+        import matplotlib  # noqa: F401
+    assert server.skip_absent_matplotlib() is True  # once is enough
+
+
+def test_an_installed_matplotlib_is_left_alone(monkeypatch):
+    monkeypatch.delitem(sys.modules, "matplotlib", raising=False)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: object())
+    assert server.skip_absent_matplotlib() is False
+    assert "matplotlib" not in sys.modules
+    loaded = type(sys)("matplotlib")
+    monkeypatch.setitem(sys.modules, "matplotlib", loaded)
+    assert server.skip_absent_matplotlib() is False and sys.modules["matplotlib"] is loaded
