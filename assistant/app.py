@@ -254,6 +254,10 @@ class Assistant:
         draft = None
         passages: list[Passage] | None = None
         gen = self._current()
+        prefetch = getattr(gen.retriever, "prefetch", None)
+        if prefetch is not None:  # embedded outside the lock: others go on meanwhile
+            for part in split_question(resolved, answer_lang):  # what the search will embed
+                prefetch(part.text, answer_lang)
         if use_llm:  # the model reads the whole question's passages
             with self._lock:
                 passages = self._search(gen, resolved, answer_lang, spent)

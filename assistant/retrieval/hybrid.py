@@ -302,6 +302,19 @@ class HybridRetriever:
             total += max(counts, default=0)
         return total
 
+    def prefetch(self, query: str, lang: str | None = None) -> bool:
+        """Embed ``query`` as the dense leg will, before the search, when the embedder keeps
+        question vectors (True then): the engine's time, spent outside the GIL, is then not
+        spent holding the caller's lock, and the search looks the vector up."""
+        if "dense" not in self.legs or not getattr(self.embedder, "keeps_queries", False):
+            return False
+        if not query.strip():
+            return False
+        lang = question_language(query, lang)
+        _, text = dense_text(query, lang) if "dense_de" in self.legs else ("dense", query)
+        self.embedder.embed_queries([text])
+        return True
+
     def retrieve(self, query: str, k: int, lang: str | None = None) -> list[Passage]:
         if not query.strip():
             return []

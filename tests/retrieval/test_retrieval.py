@@ -155,3 +155,59 @@ def test_llama_index_default_peer_runs_over_the_same_collection(real_assistant):
     )
     hits = peer.retrieve("Who handles Szeged?", 5)
     assert len(hits) == 5 and "Szeged" in hits[0].chunk.text
+
+
+class CountingFake(FakeEmbedder):
+    """The fake embedder, keeping the questions it embeds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedded: list[str] = []
+
+    def embed_queries(self, texts):
+        self.embedded += list(texts)
+        return super().embed_queries(texts)
+
+
+def test_a_question_embedded_ahead_is_looked_up_by_its_search(fake_assistant):
+    from assistant.indexing.embedding import cached_queries
+
+    store = fake_assistant.retriever.store
+    inner = CountingFake()
+    retriever = HybridRetriever(store, cached_queries(inner, 16))
+    for question, lang in (
+        ("Who handles the twin town Szeged?", "en"),
+        ("Wer betreut Graz?", None),
+    ):
+        assert retriever.prefetch(question, lang) is True
+        ahead = list(inner.embedded)
+        passages = retriever.retrieve(question, 3, lang)
+        assert passages and inner.embedded == ahead  # the search embedded nothing more
+    assert len(inner.embedded) == 2
+    _, bridged = dense_text("Who handles the twin town Szeged?", "en")
+    assert inner.embedded[0] == bridged  # the text the dense leg embeds, not the question
+
+
+def test_nothing_is_embedded_ahead_without_a_cache_or_a_dense_leg(fake_assistant):
+    store = fake_assistant.retriever.store
+    plain = CountingFake()
+    assert HybridRetriever(store, plain).prefetch("Wer betreut Graz?") is False
+    assert plain.embedded == []  # it would only be embedded twice
+    from assistant.indexing.embedding import cached_queries
+
+    lexical = HybridRetriever(store, cached_queries(plain, 16), ("bm25",))
+    assert lexical.prefetch("Wer betreut Graz?") is False and plain.embedded == []
+    assert HybridRetriever(store, cached_queries(plain, 16)).prefetch("   ") is False
+
+
+def test_the_assistant_embeds_a_question_once_and_a_repeated_one_never(fake_settings):
+    inner = CountingFake()
+    assistant = Assistant.open(fake_settings, embedder=inner, log=lambda _m: None)
+    assert assistant.retriever.embedder.inner is inner  # the settings' cache around it
+    assistant.ask("Who handles the twin town Szeged?")
+    assert len(inner.embedded) == 1
+    assistant.ask("Who handles the twin town Szeged?")
+    assert len(inner.embedded) == 1
+    uncached = fake_settings.model_copy(update={"query_cache_size": 0})
+    plain = CountingFake()
+    assert Assistant.open(uncached, embedder=plain, log=lambda _m: None).retriever.embedder is plain
