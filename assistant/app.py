@@ -155,6 +155,12 @@ class Assistant:
             self._watch.poll()
         return self._generation
 
+    def read_ahead(self, seconds: float) -> int:
+        """Prepare, for at most ``seconds``, what the first question about each passage
+        would otherwise pay for (safe beside questions being answered); how many passages."""
+        retriever = self._current().retriever
+        return retriever.read_ahead(seconds) if isinstance(retriever, HybridRetriever) else 0
+
     def search(self, query: str, k: int | None = None, lang: str | None = None) -> list[Passage]:
         """Raw retrieval: the passages most relevant to ``query``, best first; none for an
         empty or wordless query, :class:`RejectedInputError` for one over the length limit."""

@@ -17,7 +17,7 @@ from assistant.language.intent import folded_lines, intents, places, structure_s
 from assistant.language.words import fold_words, german_terms, stems, stopwords
 from assistant.records import Chunk, Passage
 from assistant.resources import DATA
-from assistant.retrieval.evidence import EvidenceScorer, blend
+from assistant.retrieval.evidence import EvidenceScorer, blend, read_ahead
 from assistant.retrieval.lexical import LexicalIndex, Vocabulary
 from assistant.retrieval.scope import Cities, chunk_positions, must_widen, question_scope
 
@@ -301,6 +301,11 @@ class HybridRetriever:
             ]
             total += max(counts, default=0)
         return total
+
+    def read_ahead(self, seconds: float) -> int:
+        """Read the chunks for the evidence stage ahead of the questions about them, for at
+        most ``seconds`` (:func:`assistant.retrieval.evidence.read_ahead`); how many."""
+        return read_ahead(self.chunks.values(), seconds) if "evidence" in self.legs else 0
 
     def prefetch(self, query: str, lang: str | None = None) -> bool:
         """Embed ``query`` as the dense leg will, before the search, when the embedder keeps

@@ -211,3 +211,19 @@ def test_the_assistant_embeds_a_question_once_and_a_repeated_one_never(fake_sett
     uncached = fake_settings.model_copy(update={"query_cache_size": 0})
     plain = CountingFake()
     assert Assistant.open(uncached, embedder=plain, log=lambda _m: None).retriever.embedder is plain
+
+
+def test_passages_are_read_ahead_within_the_time_given(fake_assistant):
+    from assistant.retrieval import evidence
+
+    chunks = list(fake_assistant.retriever.chunks.values())
+    evidence._read.cache_clear()
+    assert evidence.read_ahead(chunks, 0.0) == 0 and evidence._read.cache_info().currsize == 0
+    assert fake_assistant.read_ahead(60.0) == len(chunks)
+    assert evidence._read.cache_info().currsize == len(chunks)
+    hits = evidence._read.cache_info().hits
+    fake_assistant.ask("Wer ist für Szeged zuständig?")  # its passages were read already
+    info = evidence._read.cache_info()
+    assert info.hits > hits and info.currsize == len(chunks)
+    lexical = HybridRetriever(fake_assistant.retriever.store, FakeEmbedder(), ("bm25",))
+    assert lexical.read_ahead(60.0) == 0  # no evidence stage, nothing to read

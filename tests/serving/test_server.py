@@ -60,3 +60,28 @@ def test_an_installed_matplotlib_is_left_alone(monkeypatch):
     loaded = type(sys)("matplotlib")
     monkeypatch.setitem(sys.modules, "matplotlib", loaded)
     assert server.skip_absent_matplotlib() is False and sys.modules["matplotlib"] is loaded
+
+
+def test_serve_reads_the_passages_ahead_while_the_page_serves(monkeypatch, tmp_path):
+    import threading
+
+    from assistant.app import Assistant
+
+    read = threading.Event()
+    calls: list[tuple[str, object]] = []
+
+    class Opened:
+        def read_ahead(self, seconds: float) -> int:
+            calls.append(("read_ahead", seconds))
+            read.set()
+            return 0
+
+    opened = Opened()
+    monkeypatch.setattr(Assistant, "open", classmethod(lambda cls, s, **kw: opened))
+    monkeypatch.setattr(server, "warm_up", lambda a: calls.append(("warm_up", a)))
+    monkeypatch.setattr(server, "create_app", lambda a: calls.append(("create_app", a)) or "app")
+    monkeypatch.setattr(server, "launch", lambda app, host, port: calls.append(("launch", app)))
+    server.serve(Settings(data_dir=tmp_path / "var", index_dir=tmp_path / "index"))
+    assert read.wait(10)
+    assert calls[0] == ("warm_up", opened)  # the examples first, in the foreground
+    assert ("read_ahead", server.READ_AHEAD_S) in calls and ("launch", "app") in calls
