@@ -44,6 +44,17 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def _embed_ahead(retriever: Retriever, question: str, lang: str, whole: bool) -> None:
+    """Embed what the search will embed for ``question``, before the assistant's lock, so
+    that others' questions go on meanwhile: the whole question when the model reads its
+    passages (``whole``), else each part, as the composer answers them."""
+    if not isinstance(retriever, HybridRetriever):
+        return
+    texts = [question] if whole else [part.text for part in split_question(question, lang)]
+    for text in texts:
+        retriever.prefetch(text, lang)
+
+
 class Assistant:
     """Answers questions about the corpus from the index described by its manifest.
 
@@ -260,10 +271,7 @@ class Assistant:
         draft = None
         passages: list[Passage] | None = None
         gen = self._current()
-        prefetch = getattr(gen.retriever, "prefetch", None)
-        if prefetch is not None:  # embedded outside the lock: others go on meanwhile
-            for part in split_question(resolved, answer_lang):  # what the search will embed
-                prefetch(part.text, answer_lang)
+        _embed_ahead(gen.retriever, resolved, answer_lang, use_llm)
         if use_llm:  # the model reads the whole question's passages
             with self._lock:
                 passages = self._search(gen, resolved, answer_lang, spent)

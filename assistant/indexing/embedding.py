@@ -218,6 +218,8 @@ class CachedQueries:
         return getattr(self.inner, name)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
         found: dict[str, np.ndarray] = {}
         with self._lock:
             for text in texts:
@@ -236,8 +238,6 @@ class CachedQueries:
                 self._vectors.update(fresh)
                 while len(self._vectors) > self.size:
                     self._vectors.popitem(last=False)
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([found[t] for t in texts])
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:

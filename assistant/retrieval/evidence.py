@@ -124,9 +124,10 @@ def read_ahead(chunks: Iterable[Chunk], seconds: float) -> int:
     chunk, once), for at most ``seconds``, so that the first question about them does not
     pay for it; the GIL is given up after each chunk. Returns how many were read."""
     end = time.monotonic() + seconds
+    room = _read.cache_info().maxsize or 0  # no more than the cache keeps
     done = 0
     for chunk in chunks:
-        if done >= _read.cache_info().maxsize or time.monotonic() >= end:
+        if done >= room or time.monotonic() >= end:
             break
         _read(chunk)
         done += 1
