@@ -25,7 +25,7 @@ from assistant.language.words import (
     stopwords,
 )
 
-LEXICAL_VERSION = 1  # of the saved index; bump when words, stems or n-grams change
+LEXICAL_VERSION = 2  # of the saved index; bump when words, stems, n-grams or the layout change
 MATCH_CACHE = 65536  # words whose matches a vocabulary remembers
 NEAR_CANDIDATES = 60  # words sharing the most trigrams that a near spelling is looked among
 
@@ -149,14 +149,34 @@ class LexicalIndex:
         self.ids = [ids[i] for i in order]
         self.position = {cid: i for i, cid in enumerate(self.ids)}
         words = [content_words(texts[i]) for i in order]
-        self._stem_sets = [set(stems(w)) for w in words]
-        self._doc_freq = Counter(s for stem_set in self._stem_sets for s in stem_set)
+        self._set_stems([sorted(set(stems(w))) for w in words])
         self.words_seen = set().union(*words) if words else set()
         self.words = bm25s.BM25(k1=1.2, b=0.75)
         self.grams = bm25s.BM25(k1=1.2, b=0.75)
         if self.ids:
             self.words.index([stems(w) or ["_"] for w in words], show_progress=False)
             self.grams.index([ngrams(w) or ["_"] for w in words], show_progress=False)
+
+    def _set_stems(self, per_passage: Sequence[Sequence[str]]) -> None:
+        """Each passage's distinct stems as one sparse table (stem ids per passage, CSR):
+        a few arrays instead of one set of strings per passage, which at 100k passages took
+        seconds to rebuild at start and hundreds of MB to keep."""
+        stem_id: dict[str, int] = {}
+        lengths = np.fromiter((len(row) for row in per_passage), dtype=np.int64)
+        indptr = np.zeros(len(per_passage) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        indices = np.fromiter(
+            (stem_id.setdefault(s, len(stem_id)) for row in per_passage for s in row),
+            dtype=np.int32,
+            count=int(indptr[-1]),
+        )
+        self._init_stems(list(stem_id), indptr, indices)
+
+    def _init_stems(self, vocab: list[str], indptr: np.ndarray, indices: np.ndarray) -> None:
+        self._stem_vocab = vocab
+        self._stem_id = {s: i for i, s in enumerate(vocab)}
+        self._indptr, self._indices = indptr, indices
+        self._df = np.bincount(indices, minlength=len(vocab)).astype(np.int64)
 
     def save(self, folder: Path) -> None:
         """Write the index to ``folder`` (written beside, then renamed into place)."""
@@ -169,9 +189,10 @@ class LexicalIndex:
         meta = {
             "version": LEXICAL_VERSION,
             "ids": self.ids,
-            "stems": [sorted(s) for s in self._stem_sets],
+            "stems": self._stem_vocab,
             "words": sorted(self.words_seen),
         }
+        np.savez(tmp / "stems.npz", indptr=self._indptr, indices=self._indices)
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)
         tmp.rename(folder)
@@ -190,12 +211,14 @@ class LexicalIndex:
         index = cls.__new__(cls)
         index.ids = meta["ids"]
         index.position = {cid: i for i, cid in enumerate(index.ids)}
-        pool: dict[str, str] = {}  # one string per stem, not one per passage holding it
-        index._stem_sets = [
-            {pool.setdefault(s, s) for s in stem_list} for stem_list in meta["stems"]
-        ]
-        del pool
-        index._doc_freq = Counter(s for stem_set in index._stem_sets for s in stem_set)
+        try:
+            with np.load(folder / "stems.npz") as table:
+                indptr, indices = table["indptr"], table["indices"]
+        except (OSError, ValueError, KeyError):
+            return None
+        if len(indptr) != len(index.ids) + 1:
+            return None
+        index._init_stems(meta["stems"], indptr, indices)
         index.words_seen = set(meta["words"])
         if index.ids:
             index.words = bm25s.BM25.load(folder / "words", show_progress=False)
@@ -233,15 +256,19 @@ class LexicalIndex:
     @property
     def known_stems(self) -> Collection[str]:
         """Every stem of the passages."""
-        return self._doc_freq.keys()
+        return self._stem_id.keys()
 
     def doc_freq(self, stem: str) -> int:
         """In how many passages a stem occurs."""
-        return self._doc_freq.get(stem, 0)
+        found = self._stem_id.get(stem)
+        return 0 if found is None else int(self._df[found])
 
     def coverage(self, text: str, chunk_id: str) -> float:
         """Share of the question's own content stems found in the passage."""
         wanted = set(stems(content_words(text)))
         if not wanted or chunk_id not in self.position:
             return 0.0
-        return len(wanted & self._stem_sets[self.position[chunk_id]]) / len(wanted)
+        p = self.position[chunk_id]
+        held = set(self._indices[self._indptr[p] : self._indptr[p + 1]].tolist())
+        ids = self._stem_id
+        return sum(1 for s in wanted if s in ids and ids[s] in held) / len(wanted)

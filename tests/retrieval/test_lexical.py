@@ -119,3 +119,24 @@ def test_folded_words_are_a_fresh_list_each_time():
     first = fold_words("Płock und Ужгород")
     first.append("x")
     assert fold_words("Płock und Ужгород") == ["plock", "und", "uzhgorod"]
+
+
+def test_a_saved_index_loads_with_the_same_stems_counts_and_coverage(tmp_path):
+    index = _index()
+    index.save(tmp_path / "lex")
+    loaded = LexicalIndex.load(tmp_path / "lex")
+    assert loaded is not None
+    assert set(loaded.known_stems) == set(index.known_stems) != set()
+    for stem in index.known_stems:
+        assert loaded.doc_freq(stem) == index.doc_freq(stem) >= 1
+    question = "Telefon der Partnerstädte Liepaja"
+    for cid in "abc":
+        assert loaded.coverage(question, cid) == index.coverage(question, cid)
+    assert index.coverage(question, "a") > index.coverage(question, "c") == 0.0
+    assert loaded.search("Ushgorod", "de", 3)["bm25"] == index.search("Ushgorod", "de", 3)["bm25"]
+
+
+def test_a_saved_index_without_its_stem_table_is_not_served(tmp_path):
+    _index().save(tmp_path / "lex")
+    (tmp_path / "lex" / "stems.npz").unlink()
+    assert LexicalIndex.load(tmp_path / "lex") is None
