@@ -64,3 +64,17 @@ def test_the_bridge_is_stored_with_the_index(tmp_path):
     assert loaded.translations("twin towns") == bridge.translations("twin towns") != frozenset()
     assert loaded.zipf("town", "en") == bridge.zipf("town", "en") is not None
     assert not Bridge.build({"partnerstadte"}, tmp_path / "none")  # no dictionary: empty
+
+
+def test_stored_keys_are_found_by_content_and_unknown_ones_are_not(tmp_path):
+    emb = FakeEmbedder(16)
+    store, _ = UnitVectors.build(_chunks(LONG, "Noch ein Satz."), emb)
+    store.save(tmp_path / "u.npz")
+    loaded = UnitVectors.load(tmp_path / "u.npz", emb)
+    keys = list(store.keys.astype(str))
+    assert len(keys) == 3
+    assert list(loaded.rows(keys)) == list(store.rows(keys)) == [0, 1, 2]
+    assert list(loaded.rows(["0" * 24, keys[1]])) == [-1, 1]
+    unit = loaded.units(_chunks(LONG)[0])[0]
+    assert np.array_equal(loaded.vectors([unit]), store.vectors([unit]))
+    assert "c1" in loaded.spans and "c9" not in loaded.spans and len(loaded.spans) == 2
