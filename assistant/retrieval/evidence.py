@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from assistant.documents.chunking import sentence_spans
 from assistant.language.intent import capitalised_names, intents, place_count, places, word_lists
+from assistant.language.patterns import EMAIL, PHONE
 from assistant.language.words import content_words, english_terms_in, fold_words, stems
 from assistant.records import Chunk
 
@@ -38,8 +39,6 @@ DURATION = re.compile(
     re.IGNORECASE,
 )
 MONEY = re.compile(r"\d\s*(€|Euro|EUR)\b|€\s*\d", re.IGNORECASE)
-PHONE = re.compile(r"\(?0?6151\)?\s*13-\d{4}")
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.\w+")
 POSTCODE = re.compile(r"\b\d{5}\b")
 
 CONTEXT_SHARE = 0.5  # a concept found only in the heading or the previous unit

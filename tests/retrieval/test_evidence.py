@@ -38,6 +38,9 @@ def test_fits_checks_the_kind_of_answer():
     assert not fits("Troyes in Frankreich", {"when"})
     assert fits("Telefon (06151) 13-3608", {"phone"})
     assert not fits("Telefon folgt", {"phone"})
+    assert fits("Tel. 0711 216-80050", {"phone"})  # any city's numbers, not one exchange's
+    assert fits("Fon +49 (0)89 233-92412", {"phone"})
+    assert not fits("Seit 1992 mit 13 Schulen", {"phone"})
     assert fits("E-Mail: international@darmstadt.de", {"email"})
     assert fits("64283 Darmstadt", {"address"})
     assert fits("irgendein Satz", set())

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from functools import cache, lru_cache
 
+from assistant.language.patterns import EMAIL, PHONE
 from assistant.language.words import contains_phrase, fold_words
 from assistant.resources import load_data
 
@@ -77,10 +78,6 @@ HELD = (
 )
 
 YEAR = re.compile(r"(?<![\d/.-])(1[89]\d\d|20\d\d)(?![\d/-])")
-PHONE = re.compile(
-    r"(?:\+\s?\d{2,3}[\s/-]*)?(?:\(0?\d{2,5}\)|0\d{2,5})[\s/-]*\d{1,8}(?:[\s-]\d{1,6}){0,3}"
-)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 POSTCODE = re.compile(r"(?<![\d-])\d{5}(?![\d-])\s+[A-ZÄÖÜ]")
 URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:de|org|eu|com|net)\b")
 NUMBER = re.compile(r"(?<![\d.,/-])\d{1,3}(?:[.,]\d{3})*(?:,\d+)?(?![\d/-])")
