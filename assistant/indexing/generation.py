@@ -23,6 +23,7 @@ from assistant.indexing.ingest import (
     lexical_path,
     passages_path,
     units_path,
+    vectors_path,
 )
 from assistant.indexing.manifest import IndexUnavailableError, Manifest, read_manifest
 from assistant.indexing.passages import load_passages
@@ -136,7 +137,9 @@ def _open_live_collection(settings: Settings) -> tuple[Manifest, ChunkStore]:
         try:
             store = ChunkStore.open(client, manifest.collection, settings.exact_search_max)
             path = passages_path(settings, manifest.collection)
-            store.load(load_passages(path, manifest.collection, manifest.chunk_count))
+            passages = load_passages(path, manifest.collection, manifest.chunk_count)
+            vectors = vectors_path(settings, manifest.collection) if passages else None
+            store.load(passages, vectors)
             return manifest, store
         except Exception as exc:
             now = read_manifest(settings.manifest_path)

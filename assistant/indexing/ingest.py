@@ -262,6 +262,7 @@ def switch_to(
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     chunks = store.chunks()
     save_passages(passages_path(settings, store.name), store.name, chunks)
+    store.save_vectors(vectors_path(settings, store.name))
     extract_facts(chunks.values()).save(facts_path(settings, store.name))
     lexical = build_lexical(chunks)
     lexical.save(lexical_path(settings, store.name))
@@ -334,6 +335,11 @@ def passages_path(settings: Settings, collection: str) -> Path:
     return settings.index_dir / f"passages-{collection}.npz"
 
 
+def vectors_path(settings: Settings, collection: str) -> Path:
+    """Where the chunk vectors of a collection are kept, in the order of its passages file."""
+    return settings.index_dir / f"vectors-{collection}.npy"
+
+
 def lexical_path(settings: Settings, collection: str) -> Path:
     """Where the lexical (BM25) index of a collection is kept."""
     return settings.index_dir / f"lexical-{collection}"
@@ -352,6 +358,9 @@ def _drop_stale_collections(settings: Settings, client, keep: set[str]) -> None:
         for path in settings.index_dir.glob(f"{prefix}-chunks-*.npz"):
             if path.name.removeprefix(f"{prefix}-").removesuffix(".npz") not in keep:
                 path.unlink(missing_ok=True)
+    for path in settings.index_dir.glob("vectors-chunks-*.npy"):
+        if path.name.removeprefix("vectors-").removesuffix(".npy") not in keep:
+            path.unlink(missing_ok=True)
     for path in settings.index_dir.glob("lexical-chunks-*"):
         if path.name.removeprefix("lexical-") not in keep:
             shutil.rmtree(path, ignore_errors=True)

@@ -8,6 +8,7 @@ embedder, never from Chroma's default function, which would download a model.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -91,6 +92,8 @@ class ChunkStore:
         self._chunks: dict[str, Chunk] | None = None
         self._subsets: dict[tuple[str, ...], tuple[list[str], np.ndarray]] = {}
         self._size: int | None = None
+        self._mapped: np.ndarray | None = None  # the vectors file beside the index, mapped
+        self._mapped_row: dict[str, int] = {}
 
     @property
     def name(self) -> str:
@@ -125,7 +128,7 @@ class ChunkStore:
                 metadatas=[_metadata(c) for c in part],
                 embeddings=np.asarray(embeddings[i : i + step], dtype=np.float32),
             )
-        self._matrix = self._chunks = self._size = None
+        self._matrix = self._chunks = self._size = self._mapped = None
         self._subsets = {}
 
     def copy_docs_from(self, other: ChunkStore, doc_ids: Iterable[str]) -> int:
@@ -146,22 +149,49 @@ class ChunkStore:
                 embeddings=np.asarray(got["embeddings"], dtype=np.float32),
             )
             copied += len(got["ids"])
-        self._matrix = self._chunks = self._size = None
+        self._matrix = self._chunks = self._size = self._mapped = None
         self._subsets = {}
         return copied
 
-    def load(self, chunks: dict[str, Chunk] | None = None) -> None:
+    def load(self, chunks: dict[str, Chunk] | None = None, vectors: Path | None = None) -> None:
         """Read the chunks, and the vectors when searches are exact, into memory now: from
         then on this store answers without Chroma, even if an ingest drops its collection.
         ``chunks``: the collection's chunks as stored beside the index (``passages.py``),
-        taken instead of reading them from Chroma."""
+        taken instead of reading them from Chroma; ``vectors``: their vectors in the same
+        order (:meth:`save_vectors`), mapped from disk instead of read from Chroma."""
         if chunks is not None:
             self._chunks, self._size = chunks, len(chunks)
+            if vectors is not None:
+                self._map(vectors, chunks)
         self.chunks()
         if self._size is None:
             self._size = self.count()
         if self._size <= self.exact_search_max:
             self._exact()
+
+    def save_vectors(self, path: Path) -> None:
+        """Write every chunk's vector, in the order of :meth:`chunks`, as one float32 array
+        (written beside, then renamed into place)."""
+        ids = list(self.chunks())
+        if self._matrix is not None:
+            matrix = self._matrix[1][[self._row[cid] for cid in ids]]
+        else:
+            got = self._get_all(["embeddings"])
+            row = {cid: i for i, cid in enumerate(got["ids"])}
+            matrix = np.asarray(got["embeddings"], dtype=np.float32)[[row[c] for c in ids]]
+        tmp = path.with_name(path.name + ".tmp.npy")
+        np.save(tmp, np.asarray(matrix, dtype=np.float32).reshape(len(ids), -1))
+        tmp.replace(path)
+
+    def _map(self, path: Path, chunks: dict[str, Chunk]) -> None:
+        """Map the vectors file when it holds one vector per chunk; else Chroma serves them."""
+        try:
+            mapped = np.load(path, mmap_mode="r")
+        except (OSError, ValueError):
+            return
+        if mapped.ndim == 2 and mapped.shape[0] == len(chunks) and mapped.dtype == np.float32:
+            self._mapped = mapped
+            self._mapped_row = {cid: i for i, cid in enumerate(chunks)}
 
     def chunks(self) -> dict[str, Chunk]:
         """Every chunk of the collection by id (cached)."""
@@ -194,13 +224,18 @@ class ChunkStore:
         if self._matrix is not None:  # the exact-search matrix is in memory already
             rows = [self._row[i] for i in ids]
             return self._matrix[1][rows]
+        if self._mapped is not None:
+            return np.array(self._mapped[[self._mapped_row[i] for i in ids]], dtype=np.float32)
         got = self.collection.get(ids=ids, include=["embeddings"])
         by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
         return np.asarray([by_id[i] for i in ids], dtype=np.float32)
 
     def _exact(self) -> tuple[list[str], np.ndarray]:
         if self._matrix is None:
-            got = self._get_all(["embeddings"])
+            if self._mapped is not None:
+                got = {"ids": list(self._mapped_row), "embeddings": self._mapped}
+            else:
+                got = self._get_all(["embeddings"])
             order = np.argsort(np.asarray(got["ids"]))  # id order: deterministic ties
             ids = [got["ids"][i] for i in order]
             matrix = np.asarray(got["embeddings"], dtype=np.float32)[order]

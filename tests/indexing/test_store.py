@@ -76,3 +76,45 @@ def test_a_collection_is_read_in_pages(tmp_path, monkeypatch):
     copy = ChunkStore.create(client, "copy", 30)
     assert copy.copy_docs_from(store, ["d0", "d1", "d2", "d4"]) == 24
     assert {c.doc_id for c in copy.chunks().values()} == {"d0", "d1", "d2", "d4"}
+
+
+def test_a_store_opened_with_its_vectors_file_answers_without_reading_vectors_back(
+    fake_settings, fake_embedder
+):
+    from assistant.indexing.ingest import passages_path, vectors_path
+    from assistant.indexing.passages import load_passages
+
+    ingest(fake_settings, embedder=fake_embedder)
+    manifest = read_manifest(fake_settings.manifest_path)
+    client = open_client(fake_settings)
+    path = vectors_path(fake_settings, manifest.collection)
+    assert path.exists()  # written by the ingest, beside the passages
+    passages = load_passages(passages_path(fake_settings, manifest.collection), manifest.collection)
+    plain = ChunkStore.open(client, manifest.collection, exact_search_max=0)
+    plain.load(passages)
+    mapped = ChunkStore.open(client, manifest.collection, exact_search_max=0)
+    mapped.load(passages, path)
+    exact = ChunkStore.open(client, manifest.collection, exact_search_max=10**6)
+    exact.load(passages, path)
+    ids = sorted(passages)[::3]
+    assert mapped._mapped is not None and exact._mapped is not None
+    assert np.array_equal(mapped.vectors_for(ids), plain.vectors_for(ids))
+    vector = fake_embedder.embed_queries(["Wer ist für Szeged zuständig?"])[0]
+    reference = ChunkStore.open(client, manifest.collection, exact_search_max=10**6)
+    reference.load()  # vectors read from Chroma
+    assert exact.query(vector, 5) == reference.query(vector, 5)
+    assert mapped.query(vector, 5, among=ids) == plain.query(vector, 5, among=ids)
+
+
+def test_a_vectors_file_of_another_size_is_not_used(fake_settings, fake_embedder, tmp_path):
+    from assistant.indexing.ingest import passages_path
+    from assistant.indexing.passages import load_passages
+
+    ingest(fake_settings, embedder=fake_embedder)
+    manifest = read_manifest(fake_settings.manifest_path)
+    passages = load_passages(passages_path(fake_settings, manifest.collection), manifest.collection)
+    np.save(tmp_path / "short.npy", np.zeros((3, fake_embedder.dim), dtype=np.float32))
+    store = ChunkStore.open(open_client(fake_settings), manifest.collection, exact_search_max=0)
+    store.load(passages, tmp_path / "short.npy")
+    assert store._mapped is None
+    assert store.vectors_for(sorted(passages)[:2]).shape == (2, fake_embedder.dim)
