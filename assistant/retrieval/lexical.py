@@ -220,9 +220,9 @@ class LexicalIndex:
             return None
         index._init_stems(meta["stems"], indptr, indices)
         index.words_seen = set(meta["words"])
-        if index.ids:
-            index.words = bm25s.BM25.load(folder / "words", show_progress=False)
-            index.grams = bm25s.BM25.load(folder / "grams", show_progress=False)
+        if index.ids:  # the score tables are mapped: a search reads only its words' columns
+            index.words = bm25s.BM25.load(folder / "words", mmap=True, show_progress=False)
+            index.grams = bm25s.BM25.load(folder / "grams", mmap=True, show_progress=False)
         else:
             index.words = bm25s.BM25(k1=1.2, b=0.75)
             index.grams = bm25s.BM25(k1=1.2, b=0.75)
