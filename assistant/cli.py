@@ -101,11 +101,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.jsonl:
         return _ask_batch(assistant, args.jsonl, args.out)
     answer = assistant.ask(args.question, lang=args.lang)
-    _record(assistant, answer)
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2), flush=True)
     else:
         _print_answer(answer)
+        sys.stdout.flush()
+    _record(assistant, answer)  # after the answer: recording reads the corpus's words
     return 0
 
 

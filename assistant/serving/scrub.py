@@ -7,7 +7,8 @@ or a title such as "Frau"/"Mr" with a surname no page writes).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from functools import cache
 from itertools import pairwise
 
@@ -37,15 +38,37 @@ def _words(text: str) -> list[str]:
 
 class Scrubber:
     """Masks personal data in a question; names that a corpus page writes are kept (the
-    office's contacts are public)."""
+    office's contacts are public). ``corpus_texts`` may be a function that gives them: the
+    words are then gathered at the first question to scrub, not when the log opens (at 100k
+    passages that took 2.4 s, and most questions are never recorded)."""
 
-    def __init__(self, corpus_texts: Iterable[str]) -> None:
-        self.words: set[str] = set()
-        self.pairs: set[tuple[str, str]] = set()
-        for text in corpus_texts:
-            words = _words(text)
-            self.words.update(words)
-            self.pairs.update(pairwise(words))
+    def __init__(self, corpus_texts: Iterable[str] | Callable[[], Iterable[str]]) -> None:
+        self._source = corpus_texts
+        self._lock = threading.Lock()
+        self._words: set[str] | None = None
+        self._pairs: set[tuple[str, str]] = set()
+
+    def _known(self) -> tuple[set[str], set[tuple[str, str]]]:
+        with self._lock:
+            if self._words is None:
+                source = self._source
+                words: set[str] = set()
+                for text in source() if callable(source) else source:
+                    found = _words(text)
+                    words.update(found)
+                    self._pairs.update(pairwise(found))
+                self._words, self._source = words, ()
+            return self._words, self._pairs
+
+    @property
+    def words(self) -> set[str]:
+        """Every word the corpus writes (lower-case)."""
+        return self._known()[0]
+
+    @property
+    def pairs(self) -> set[tuple[str, str]]:
+        """Every pair of adjacent words the corpus writes (lower-case)."""
+        return self._known()[1]
 
     def scrub(self, text: str) -> str:
         text = _EMAIL.sub(MASKS["email"], text)

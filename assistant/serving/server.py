@@ -105,6 +105,11 @@ def serve(
         target=assistant.read_ahead, args=(READ_AHEAD_S,), name="read-ahead", daemon=True
     ).start()
     app = create_app(assistant)
+    unanswered = app.handlers.unanswered  # type: ignore[attr-defined]
+    if unanswered is not None:  # the corpus's words, for masking names, gathered meanwhile
+        threading.Thread(
+            target=lambda: unanswered.scrubber.words, name="scrubber", daemon=True
+        ).start()
     host, port = host or settings.ui_host, port or settings.ui_port
     print(f"Web UI: http://{host}:{port}  (Strg-C / Ctrl-C beendet / quits)", flush=True)
     print(f"Feedback: {Path(settings.feedback_path)}", flush=True)

@@ -29,7 +29,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -202,7 +202,11 @@ class UnansweredLog:
         return len(rows)
 
 
-def open_log(settings: Any, embedder: str, corpus_texts: Iterable[str] | None = None):
+def open_log(
+    settings: Any,
+    embedder: str,
+    corpus_texts: Iterable[str] | Callable[[], Iterable[str]] | None = None,
+):
     """The log of ``settings`` (``unanswered.sqlite3`` in its data folder), or None when
     ``ASSISTANT_RECORD_UNANSWERED`` is off. ``corpus_texts`` default: the corpus folder's
     documents (unreadable → no names are known, so every name is masked)."""
@@ -224,10 +228,11 @@ def open_log(settings: Any, embedder: str, corpus_texts: Iterable[str] | None = 
     )
 
 
-def assistant_corpus(assistant: Any) -> list[str] | None:
-    """The texts of the chunks an ``Assistant`` answers from (None for other objects)."""
+def assistant_corpus(assistant: Any) -> Callable[[], list[str]] | None:
+    """The texts of the chunks an ``Assistant`` answers from, as a function called when they
+    are first needed (None for other objects)."""
     chunks = getattr(getattr(assistant, "retriever", None), "chunks", None)
-    return None if chunks is None else [c.passage_text for c in chunks.values()]
+    return None if chunks is None else lambda: [c.passage_text for c in chunks.values()]
 
 
 def safe_record(unanswered: UnansweredLog | None, answer: Answer) -> None:

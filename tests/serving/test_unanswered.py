@@ -83,6 +83,20 @@ def test_personal_data_is_masked(scrubber, text, expected):
     assert scrubber.scrub(text) == expected
 
 
+def test_the_corpus_words_are_gathered_at_the_first_scrub_not_at_open():
+    calls = []
+
+    def texts():
+        calls.append(1)
+        return CORPUS_TEXTS
+
+    lazy = Scrubber(texts)
+    assert calls == []  # opening the log reads nothing
+    for text in ("Wer ist Alina Seel?", "Hat Thomas Wagner angerufen?", "Was macht Frau Seel?"):
+        assert lazy.scrub(text) == Scrubber(CORPUS_TEXTS).scrub(text)
+    assert calls == [1]  # once
+
+
 def test_the_first_names_are_data_and_cover_both_languages():
     from assistant.serving.scrub import first_names
 
