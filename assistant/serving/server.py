@@ -105,7 +105,7 @@ def serve(
         target=assistant.read_ahead, args=(READ_AHEAD_S,), name="read-ahead", daemon=True
     ).start()
     app = create_app(assistant)
-    unanswered = app.handlers.unanswered  # type: ignore[attr-defined]
+    unanswered = getattr(getattr(app, "handlers", None), "unanswered", None)
     if unanswered is not None:  # the corpus's words, for masking names, gathered meanwhile
         threading.Thread(
             target=lambda: unanswered.scrubber.words, name="scrubber", daemon=True

@@ -85,3 +85,30 @@ def test_serve_reads_the_passages_ahead_while_the_page_serves(monkeypatch, tmp_p
     assert read.wait(10)
     assert calls[0] == ("warm_up", opened)  # the examples first, in the foreground
     assert ("read_ahead", server.READ_AHEAD_S) in calls and ("launch", "app") in calls
+
+
+def test_serve_gathers_the_scrubbers_words_in_the_background(monkeypatch, tmp_path):
+    import threading
+    from types import SimpleNamespace
+
+    from assistant.app import Assistant
+
+    gathered = threading.Event()
+
+    class Scrubber:
+        @property
+        def words(self) -> set[str]:
+            gathered.set()
+            return set()
+
+    page = SimpleNamespace(
+        handlers=SimpleNamespace(unanswered=SimpleNamespace(scrubber=Scrubber()))
+    )
+    opened = SimpleNamespace(read_ahead=lambda seconds: 0)
+    monkeypatch.setattr(Assistant, "open", classmethod(lambda cls, s, **kw: opened))
+    monkeypatch.setattr(server, "warm_up", lambda a: None)
+    monkeypatch.setattr(server, "create_app", lambda a: page)
+    launched = []
+    monkeypatch.setattr(server, "launch", lambda app, host, port: launched.append(app))
+    server.serve(Settings(data_dir=tmp_path / "var", index_dir=tmp_path / "index"))
+    assert gathered.wait(10) and launched == [page]
