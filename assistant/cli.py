@@ -102,10 +102,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return _ask_batch(assistant, args.jsonl, args.out)
     answer = assistant.ask(args.question, lang=args.lang)
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2), flush=True)
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
         _print_answer(answer)
-        sys.stdout.flush()
+    sys.stdout.flush()
     _record(assistant, answer)  # after the answer: recording reads the corpus's words
     return 0
 

@@ -354,13 +354,15 @@ def _drop_stale_collections(settings: Settings, client, keep: set[str]) -> None:
     for path in settings.index_dir.glob("facts-chunks-*.json"):
         if path.stem.removeprefix("facts-") not in keep:
             path.unlink(missing_ok=True)
-    for prefix in ("units", "bridge", "passages"):
-        for path in settings.index_dir.glob(f"{prefix}-chunks-*.npz"):
-            if path.name.removeprefix(f"{prefix}-").removesuffix(".npz") not in keep:
+    for prefix, suffix in (
+        ("units", ".npz"),
+        ("bridge", ".npz"),
+        ("passages", ".npz"),
+        ("vectors", ".npy"),
+    ):
+        for path in settings.index_dir.glob(f"{prefix}-chunks-*{suffix}"):
+            if path.name.removeprefix(f"{prefix}-").removesuffix(suffix) not in keep:
                 path.unlink(missing_ok=True)
-    for path in settings.index_dir.glob("vectors-chunks-*.npy"):
-        if path.name.removeprefix("vectors-").removesuffix(".npy") not in keep:
-            path.unlink(missing_ok=True)
     for path in settings.index_dir.glob("lexical-chunks-*"):
         if path.name.removeprefix("lexical-") not in keep:
             shutil.rmtree(path, ignore_errors=True)

@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from itertools import pairwise
 
+from assistant.language.patterns import EMAIL
 from assistant.resources import load_data
 
 MASKS = {"email": "[E-Mail]", "phone": "[Telefon]", "number": "[Nummer]", "name": "[Name]"}
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,3})?\b")
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00|0|\(0)[\d ()/.\-]{4,}\d")
 _GROUPS = re.compile(r"\b\d{3,}(?:[ ./-]\d{3,}){2,}\b")  # card and account numbers
@@ -71,7 +71,7 @@ class Scrubber:
         return self._known()[1]
 
     def scrub(self, text: str) -> str:
-        text = _EMAIL.sub(MASKS["email"], text)
+        text = EMAIL.sub(MASKS["email"], text)
         text = _IBAN.sub(MASKS["number"], text)
         text = _PHONE.sub(_phone, text)
         text = _GROUPS.sub(MASKS["number"], text)
@@ -81,6 +81,7 @@ class Scrubber:
     def _names(self, text: str) -> str:
         found = list(_CAPITALISED.finditer(text))
         names = first_names()
+        words, pairs = self._known()
         spans: list[tuple[int, int]] = []
         i = 0
         while i < len(found) - 1:
@@ -97,13 +98,13 @@ class Scrubber:
                     last += 1  # a middle name: Anna Maria Müller
                 surname = _words(found[last][0])
                 pair = (head, surname[0] if surname else "")
-                if pair not in self.pairs:
+                if pair not in pairs:
                     spans.append((first.start(), found[last].end()))
                 i = last + 1
                 continue
             titled = text[first.end() : nxt.start()].lstrip(".").isspace()  # "Dr. Xy"
             surname = nxt[0].lower()
-            if titled and head in _TITLES and surname not in _TITLES and surname not in self.words:
+            if titled and head in _TITLES and surname not in _TITLES and surname not in words:
                 spans.append((nxt.start(), nxt.end()))
                 i += 2
                 continue
