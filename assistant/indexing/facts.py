@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import orjson
+
 from assistant.answering.reader.cards import parse_card, year_items
 from assistant.language.words import fold_words
 from assistant.records import Chunk
@@ -75,8 +77,8 @@ class Facts:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1)
 
     @classmethod
-    def from_json(cls, text: str) -> Facts:
-        data = json.loads(text)
+    def from_json(cls, text: str | bytes) -> Facts:
+        data = orjson.loads(text)
         return cls(
             contacts=[ContactCard(**c) for c in data["contacts"]],
             addresses=[Address(**a) for a in data["addresses"]],
@@ -89,7 +91,7 @@ class Facts:
 
     @classmethod
     def load(cls, path: Path) -> Facts:
-        return cls.from_json(path.read_text(encoding="utf-8"))
+        return cls.from_json(path.read_bytes())
 
 
 def _cards(chunk: Chunk) -> Iterable[ContactCard]:

@@ -13,11 +13,13 @@ Chroma as before.
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 
+from assistant.indexing.arrays import map_npz
 from assistant.records import Chunk
 
 PASSAGES_VERSION = 1  # of the stored file; bump when its layout or the chunk fields change
@@ -62,12 +64,12 @@ def load_passages(path: Path, collection: str, count: int | None = None) -> dict
     missing, unreadable, of another version or another collection, or (with ``count``)
     holds another number of chunks."""
     try:
-        with np.load(path) as data:
-            meta = json.loads(bytes(data["meta"]).decode())
-            if meta.get("version") != PASSAGES_VERSION or meta.get("collection") != collection:
-                return None
-            codes, spans = data["codes"].tolist(), data["spans"].tolist()
-            blob, ends = data["text"].tobytes(), data["ends"].tolist()
+        data = map_npz(path)
+        meta = json.loads(bytes(data["meta"]).decode())
+        if meta.get("version") != PASSAGES_VERSION or meta.get("collection") != collection:
+            return None
+        codes, spans = data["codes"].tolist(), data["spans"].tolist()
+        blob, ends = data["text"].tobytes(), data["ends"].tolist()
         ids, tables = meta["ids"], [meta["tables"][name] for name in COLUMNS]
         if count is not None and len(ids) != count:
             return None
@@ -90,5 +92,13 @@ def load_passages(path: Path, collection: str, count: int | None = None) -> dict
             )
             begin = stop
         return chunks
-    except (OSError, ValueError, KeyError, IndexError, TypeError, UnicodeDecodeError):
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        UnicodeDecodeError,
+        zipfile.BadZipFile,
+    ):
         return None

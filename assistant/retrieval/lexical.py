@@ -11,12 +11,14 @@ from __future__ import annotations
 import difflib
 import json
 import shutil
+import zipfile
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from assistant.indexing.arrays import map_npz
 from assistant.language.words import (
     content_words,
     expand_query,
@@ -212,9 +214,9 @@ class LexicalIndex:
         index.ids = meta["ids"]
         index.position = {cid: i for i, cid in enumerate(index.ids)}
         try:
-            with np.load(folder / "stems.npz") as table:
-                indptr, indices = table["indptr"], table["indices"]
-        except (OSError, ValueError, KeyError):
+            table = map_npz(folder / "stems.npz")
+            indptr, indices = table["indptr"], table["indices"]
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
             return None
         if len(indptr) != len(index.ids) + 1:
             return None

@@ -20,12 +20,14 @@ import hashlib
 import json
 import math
 import re
+import zipfile
 from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from assistant.indexing.arrays import map_npz
 from assistant.language.words import fold_words, stems, stopwords
 
 DEFAULT_DICTIONARY = Path("/usr/share/trans/de-en")
@@ -269,12 +271,12 @@ class Bridge:
     @classmethod
     def load(cls, path: Path) -> Bridge | None:
         try:
-            with np.load(path) as data:
-                meta = json.loads(bytes(data["meta"]).decode())
-                english = (data["english_keys"], data["english_zipf"])
-                german = (data["german_keys"], data["german_zipf"])
-                kinds = (data["kind_keys"], data["kind_bits"])
-        except (OSError, ValueError, KeyError):
+            data = map_npz(path)
+            meta = json.loads(bytes(data["meta"]).decode())
+            english = (data["english_keys"], data["english_zipf"])
+            german = (data["german_keys"], data["german_zipf"])
+            kinds = (data["kind_keys"], data["kind_bits"])
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
             return None
         if meta.get("version") != BRIDGE_VERSION:
             return None

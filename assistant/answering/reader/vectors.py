@@ -9,6 +9,7 @@ float16), keyed by the unit's content, so an incremental ingest embeds only new 
 from __future__ import annotations
 
 import json
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from assistant.answering.reader.units import (
     unit_embedding_text,
     unit_key,
 )
+from assistant.indexing.arrays import map_npz
 from assistant.indexing.embedding import Embedder
 from assistant.records import Chunk
 
@@ -174,12 +176,12 @@ class UnitVectors:
         """The stored units, or None when the file is missing, of another version or of
         another embedder."""
         try:
-            with np.load(path) as data:
-                meta = json.loads(bytes(data["meta"]).decode())
-                if meta.get("version") != UNITS_VERSION or meta.get("embedder") != embedder.name:
-                    return None
-                table, keys, matrix = data["spans"], data["keys"], data["vectors"]
-        except (OSError, ValueError, KeyError):
+            data = map_npz(path)
+            meta = json.loads(bytes(data["meta"]).decode())
+            if meta.get("version") != UNITS_VERSION or meta.get("embedder") != embedder.name:
+                return None
+            table, keys, matrix = data["spans"], data["keys"], data["vectors"]
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
             return None
         return cls(embedder, SpanTable(meta["chunks"], table), keys, matrix)
 
