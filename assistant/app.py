@@ -120,7 +120,10 @@ class Assistant:
         switched to while it runs (``ASSISTANT_INDEX_CHECK_SECONDS``)."""
         settings = settings or Settings()
         # the language model loads (mostly decompressing, outside the GIL) while the index opens
-        threading.Thread(target=warm_up, name="language-model", daemon=True).start()
+        model_folder = settings.data_dir / "cache"
+        threading.Thread(
+            target=warm_up, args=(model_folder,), name="language-model", daemon=True
+        ).start()
         embedder = embedder or make_embedder(settings.embedding, settings.embedding_threads or None)
         embedder = cached_queries(embedder, settings.query_cache_size)
         if settings.chroma_host:

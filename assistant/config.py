@@ -101,8 +101,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default_factory=lambda: _default_dir("var"),
         description="Folder of data the running service writes: the feedback database "
-        "(feedback.sqlite3) and the unanswered questions (unanswered.sqlite3). Not part of "
-        "the repository.",
+        "(feedback.sqlite3), the unanswered questions (unanswered.sqlite3) and, in cache/, "
+        "the language model decoded once so later starts skip its decompression. Not part "
+        "of the repository.",
     )
     record_unanswered: bool = Field(
         default=True,

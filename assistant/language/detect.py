@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from assistant.language.langid_model import load_model
 from assistant.resources import load_data
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-.][^\W\d_]+)*", re.UNICODE)
 _GERMAN_LETTERS = re.compile(r"[äöüß]")
+_model_folder: Path | None = None  # set by warm_up: where the decoded model is kept
 _FOREIGN = re.compile(r"[éèêàâçòóôőűşğıąęłżźćńñ¿¡œ]|[^\W\d_A-Za-zÄÖÜäöüß]")
 
 
@@ -39,9 +42,9 @@ def _markers() -> dict[str, Any]:
 def _identifiers() -> tuple[Any, Any]:
     """The identifier restricted to German and English, and the full one: one model read
     (its decompression is most of the cold start's language time), two views of it."""
-    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier, _load_model_file
+    from py3langid.langid import LanguageIdentifier
 
-    ptc, pc, classes, nextmove, row, output = _load_model_file(MODEL_DIR / MODEL_FILE)
+    ptc, pc, classes, nextmove, row, output = load_model(_model_folder)
 
     def view() -> Any:
         return LanguageIdentifier(
@@ -53,11 +56,14 @@ def _identifiers() -> tuple[Any, Any]:
     return de_en, full
 
 
-def warm_up() -> None:
+def warm_up(model_folder: Path | None = None) -> None:
     """Load the language model and the sentence splitter now (the assistant does it while its
-    index opens, so the first question does not wait for them)."""
+    index opens, so the first question does not wait for them). ``model_folder``: where the
+    decoded model is kept between starts (``langid_model.py``)."""
     from assistant.documents.chunking import sentence_spans
 
+    global _model_folder
+    _model_folder = model_folder
     _identifiers()
     sentence_spans("Ein Satz. Noch einer.")
 
