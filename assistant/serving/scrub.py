@@ -40,7 +40,8 @@ class Scrubber:
     """Masks personal data in a question; names that a corpus page writes are kept (the
     office's contacts are public). ``corpus_texts`` may be a function that gives them: the
     words are then gathered at the first question to scrub, not when the log opens (at 100k
-    passages that took 2.4 s, and most questions are never recorded)."""
+    passages that took 2.4 s, and most questions are never recorded), and only for a question
+    that holds a first name or a title followed by a capitalised word (most hold none)."""
 
     def __init__(self, corpus_texts: Iterable[str] | Callable[[], Iterable[str]]) -> None:
         self._source = corpus_texts
@@ -81,7 +82,14 @@ class Scrubber:
     def _names(self, text: str) -> str:
         found = list(_CAPITALISED.finditer(text))
         names = first_names()
-        words, pairs = self._known()
+        known: list[tuple[set[str], set[tuple[str, str]]]] = []
+
+        def corpus() -> tuple[set[str], set[tuple[str, str]]]:
+            """The corpus's words and pairs, gathered only once a name may need them."""
+            if not known:
+                known.append(self._known())
+            return known[0]
+
         spans: list[tuple[int, int]] = []
         i = 0
         while i < len(found) - 1:
@@ -98,13 +106,13 @@ class Scrubber:
                     last += 1  # a middle name: Anna Maria Müller
                 surname = _words(found[last][0])
                 pair = (head, surname[0] if surname else "")
-                if pair not in pairs:
+                if pair not in corpus()[1]:
                     spans.append((first.start(), found[last].end()))
                 i = last + 1
                 continue
             titled = text[first.end() : nxt.start()].lstrip(".").isspace()  # "Dr. Xy"
             surname = nxt[0].lower()
-            if titled and head in _TITLES and surname not in _TITLES and surname not in words:
+            if titled and head in _TITLES and surname not in _TITLES and surname not in corpus()[0]:
                 spans.append((nxt.start(), nxt.end()))
                 i += 2
                 continue

@@ -97,6 +97,23 @@ def test_the_corpus_words_are_gathered_at_the_first_scrub_not_at_open():
     assert calls == [1]  # once
 
 
+def test_the_corpus_words_are_not_gathered_for_a_question_without_a_name():
+    calls = []
+
+    def texts():
+        calls.append(1)
+        return CORPUS_TEXTS
+
+    lazy = Scrubber(texts)
+    for text in ("Seit wann ist Szeged Partnerstadt?", "Wer ist zuständig? Tel. 06151 123456"):
+        assert lazy.scrub(text) == Scrubber(CORPUS_TEXTS).scrub(text)
+    assert calls == []  # no first name, no title: the corpus's words are not needed
+    assert lazy.scrub("Was macht Frau Seel?") == Scrubber(CORPUS_TEXTS).scrub(
+        "Was macht Frau Seel?"
+    )
+    assert calls == [1]
+
+
 def test_the_first_names_are_data_and_cover_both_languages():
     from assistant.serving.scrub import first_names
 
