@@ -24,6 +24,13 @@ def map_npz(path: Path) -> dict[str, np.ndarray]:
     uncompressed (as ``np.savez`` writes it), else read into memory. Arrays of Python objects
     are refused, as ``np.load`` refuses them by default. Raises ``OSError`` or ``ValueError``
     for a file that is not such an archive."""
+    try:
+        return _map_members(path)
+    except zipfile.BadZipFile as exc:  # not an OSError or ValueError: callers catch those
+        raise ValueError(f"{path.name}: {exc}") from exc
+
+
+def _map_members(path: Path) -> dict[str, np.ndarray]:
     arrays: dict[str, np.ndarray] = {}
     with zipfile.ZipFile(path) as archive, path.open("rb") as fh:
         for info in archive.infolist():

@@ -13,7 +13,6 @@ Chroma as before.
 from __future__ import annotations
 
 import json
-import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -92,13 +91,5 @@ def load_passages(path: Path, collection: str, count: int | None = None) -> dict
             )
             begin = stop
         return chunks
-    except (
-        OSError,
-        ValueError,
-        KeyError,
-        IndexError,
-        TypeError,
-        UnicodeDecodeError,
-        zipfile.BadZipFile,
-    ):
+    except (OSError, ValueError, KeyError, IndexError, TypeError, UnicodeDecodeError):
         return None

@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import os
 import tempfile
-import zipfile
 from array import array
 from importlib.metadata import version
 from pathlib import Path
@@ -23,7 +22,8 @@ import numpy as np
 
 from assistant.indexing.arrays import map_npz
 
-_TYPES = {"H": np.uint16, "I": np.uint32, "L": np.uint64}  # array typecode ↔ numpy dtype
+_TYPES = {"H": np.uint16, "I": np.uint32, "L": np.uint64}  # array typecode → numpy dtype
+_CODES = {np.dtype(t): c for c, t in _TYPES.items()}  # and back
 
 
 def shipped_model() -> Path:
@@ -52,7 +52,7 @@ def load_model(folder: Path | None) -> tuple[Any, ...]:
     path = cache_path(folder, source)
     try:
         return _read(path)
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+    except (OSError, ValueError, KeyError):
         pass
     model = decompress(source)
     with contextlib.suppress(OSError):  # a read-only data folder: decompress at each start
@@ -68,8 +68,7 @@ def _read(path: Path) -> tuple[Any, ...]:
 
 
 def _to_array(values: np.ndarray) -> array:
-    codes = {np.dtype(t): c for c, t in _TYPES.items()}
-    out = array(codes[values.dtype])
+    out = array(_CODES[values.dtype])
     out.frombytes(values.tobytes())
     return out
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import json
 import shutil
-import zipfile
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
@@ -216,7 +215,7 @@ class LexicalIndex:
         try:
             table = map_npz(folder / "stems.npz")
             indptr, indices = table["indptr"], table["indices"]
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        except (OSError, ValueError, KeyError):
             return None
         if len(indptr) != len(index.ids) + 1:
             return None

@@ -50,6 +50,8 @@ class Scrubber:
         self._pairs: set[tuple[str, str]] = set()
 
     def _known(self) -> tuple[set[str], set[tuple[str, str]]]:
+        if self._words is not None:  # gathered: read without the lock (set last, below)
+            return self._words, self._pairs
         with self._lock:
             if self._words is None:
                 source = self._source
@@ -82,14 +84,6 @@ class Scrubber:
     def _names(self, text: str) -> str:
         found = list(_CAPITALISED.finditer(text))
         names = first_names()
-        known: list[tuple[set[str], set[tuple[str, str]]]] = []
-
-        def corpus() -> tuple[set[str], set[tuple[str, str]]]:
-            """The corpus's words and pairs, gathered only once a name may need them."""
-            if not known:
-                known.append(self._known())
-            return known[0]
-
         spans: list[tuple[int, int]] = []
         i = 0
         while i < len(found) - 1:
@@ -106,13 +100,13 @@ class Scrubber:
                     last += 1  # a middle name: Anna Maria Müller
                 surname = _words(found[last][0])
                 pair = (head, surname[0] if surname else "")
-                if pair not in corpus()[1]:
+                if pair not in self.pairs:
                     spans.append((first.start(), found[last].end()))
                 i = last + 1
                 continue
             titled = text[first.end() : nxt.start()].lstrip(".").isspace()  # "Dr. Xy"
             surname = nxt[0].lower()
-            if titled and head in _TITLES and surname not in _TITLES and surname not in corpus()[0]:
+            if titled and head in _TITLES and surname not in _TITLES and surname not in self.words:
                 spans.append((nxt.start(), nxt.end()))
                 i += 2
                 continue

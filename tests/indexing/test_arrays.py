@@ -2,8 +2,6 @@
 reads, read-only, without copying; compressed members are still read; a damaged or
 object-holding file is refused."""
 
-import zipfile
-
 import numpy as np
 import pytest
 
@@ -64,7 +62,7 @@ def test_object_arrays_are_refused(tmp_path):
 def test_a_file_that_is_no_archive_is_refused(tmp_path):
     path = tmp_path / "bad.npz"
     path.write_bytes(b"not a zip file at all" * 10)
-    with pytest.raises(zipfile.BadZipFile):
+    with pytest.raises(ValueError):  # as np.load raises: callers catch OSError and ValueError
         map_npz(path)
 
 
@@ -72,5 +70,5 @@ def test_a_truncated_archive_is_refused(tmp_path):
     path = tmp_path / "t.npz"
     np.savez(path, vectors=np.arange(10_000, dtype=np.float64))
     path.write_bytes(path.read_bytes()[:40_000])  # the directory at the end is gone
-    with pytest.raises((zipfile.BadZipFile, ValueError, OSError)):
+    with pytest.raises((ValueError, OSError)):
         map_npz(path)

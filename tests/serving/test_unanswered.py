@@ -83,14 +83,19 @@ def test_personal_data_is_masked(scrubber, text, expected):
     assert scrubber.scrub(text) == expected
 
 
-def test_the_corpus_words_are_gathered_at_the_first_scrub_not_at_open():
-    calls = []
+def _counting_scrubber() -> tuple[Scrubber, list[int]]:
+    """A scrubber over the corpus texts, and the list its reads of them are counted in."""
+    calls: list[int] = []
 
     def texts():
         calls.append(1)
         return CORPUS_TEXTS
 
-    lazy = Scrubber(texts)
+    return Scrubber(texts), calls
+
+
+def test_the_corpus_words_are_gathered_at_the_first_scrub_not_at_open():
+    lazy, calls = _counting_scrubber()
     assert calls == []  # opening the log reads nothing
     for text in ("Wer ist Alina Seel?", "Hat Thomas Wagner angerufen?", "Was macht Frau Seel?"):
         assert lazy.scrub(text) == Scrubber(CORPUS_TEXTS).scrub(text)
@@ -98,13 +103,7 @@ def test_the_corpus_words_are_gathered_at_the_first_scrub_not_at_open():
 
 
 def test_the_corpus_words_are_not_gathered_for_a_question_without_a_name():
-    calls = []
-
-    def texts():
-        calls.append(1)
-        return CORPUS_TEXTS
-
-    lazy = Scrubber(texts)
+    lazy, calls = _counting_scrubber()
     for text in ("Seit wann ist Szeged Partnerstadt?", "Wer ist zuständig? Tel. 06151 123456"):
         assert lazy.scrub(text) == Scrubber(CORPUS_TEXTS).scrub(text)
     assert calls == []  # no first name, no title: the corpus's words are not needed

@@ -20,7 +20,6 @@ import hashlib
 import json
 import math
 import re
-import zipfile
 from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
@@ -276,7 +275,7 @@ class Bridge:
             english = (data["english_keys"], data["english_zipf"])
             german = (data["german_keys"], data["german_zipf"])
             kinds = (data["kind_keys"], data["kind_bits"])
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        except (OSError, ValueError, KeyError):
             return None
         if meta.get("version") != BRIDGE_VERSION:
             return None

@@ -9,7 +9,6 @@ float16), keyed by the unit's content, so an incremental ingest embeds only new 
 from __future__ import annotations
 
 import json
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -181,7 +180,7 @@ class UnitVectors:
             if meta.get("version") != UNITS_VERSION or meta.get("embedder") != embedder.name:
                 return None
             table, keys, matrix = data["spans"], data["keys"], data["vectors"]
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        except (OSError, ValueError, KeyError):
             return None
         return cls(embedder, SpanTable(meta["chunks"], table), keys, matrix)
 
