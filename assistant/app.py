@@ -51,8 +51,7 @@ def _embed_ahead(retriever: Retriever, question: str, lang: str, whole: bool) ->
     if not isinstance(retriever, HybridRetriever):
         return
     texts = [question] if whole else [part.text for part in split_question(question, lang)]
-    for text in texts:
-        retriever.prefetch(text, lang)
+    retriever.prefetch(texts, lang)
 
 
 class Assistant:

@@ -195,8 +195,6 @@ class CachedQueries:
     embedded. Passages go to the inner embedder as they are; so does any other attribute.
     Thread-safe: the inner embedder runs outside the lock."""
 
-    keeps_queries = True  # a question embedded ahead of its search is looked up there
-
     def __init__(self, inner: Embedder, size: int) -> None:
         self.inner = inner
         self.size = size

@@ -17,6 +17,7 @@ from assistant.language.intent import folded_lines, intents, places, structure_s
 from assistant.language.words import fold_words, german_terms, stems, stopwords
 from assistant.records import Chunk, Passage
 from assistant.resources import DATA
+from assistant.retrieval.ahead import VectorsAhead
 from assistant.retrieval.evidence import EvidenceScorer, blend, read_ahead
 from assistant.retrieval.lexical import LexicalIndex, Vocabulary
 from assistant.retrieval.scope import Cities, chunk_positions, must_widen, question_scope
@@ -168,8 +169,10 @@ class HybridRetriever:
         among: Sequence[str] | None = None,
         blend: Mapping[str, float] | None = None,
         home: str | None = None,
+        ahead: VectorsAhead | None = None,
     ) -> None:
         self.store = store
+        self.ahead = ahead or VectorsAhead()  # shared with the scopes' retrievers
         self.doc_cities = dict(doc_cities or {})  # page id → the city it is about
         self.among = tuple(sorted(among)) if among is not None else None  # a scope's chunks
         self._scopes: dict[frozenset[str], HybridRetriever] = {}
@@ -223,6 +226,7 @@ class HybridRetriever:
                 self.calibration,
                 among=[self.lexical.ids[i] for i in rows],
                 blend=self.blend,
+                ahead=self.ahead,
             )
         sub = self._scopes[scope.cities]
         home = self.cities.home
@@ -235,7 +239,9 @@ class HybridRetriever:
         out: dict[str, list[tuple[str, float]]] = {}
         if "dense" in self.legs:
             leg, text = dense_text(query, lang) if "dense_de" in self.legs else ("dense", query)
-            vector = self.embedder.embed_queries([text])[0]
+            vector = self.ahead.get(text)
+            if vector is None:
+                vector = self.embedder.embed_queries([text])[0]
             self._last_vector = (query, vector)
             out[leg] = [(c.id, s) for c, s in self.store.query(vector, depth, self.among)]
         if {"bm25", "ngram"} & set(self.legs):
@@ -307,18 +313,21 @@ class HybridRetriever:
         most ``seconds`` (:func:`assistant.retrieval.evidence.read_ahead`); how many."""
         return read_ahead(self.chunks.values(), seconds) if "evidence" in self.legs else 0
 
-    def prefetch(self, query: str, lang: str | None = None) -> bool:
-        """Embed ``query`` as the dense leg will, before the search, when the embedder keeps
-        question vectors (True then): the engine's time, spent outside the GIL, is then not
-        spent holding the caller's lock, and the search looks the vector up."""
-        if "dense" not in self.legs or not getattr(self.embedder, "keeps_queries", False):
-            return False
-        if not query.strip():
-            return False
-        lang = question_language(query, lang)
-        _, text = dense_text(query, lang) if "dense_de" in self.legs else ("dense", query)
-        self.embedder.embed_queries([text])
-        return True
+    def prefetch(self, queries: Sequence[str], lang: str | None = None) -> int:
+        """Embed ``queries`` (one question's parts) as the dense leg will, in one call,
+        before their searches, which then look the vectors up (:class:`VectorsAhead`): the
+        engine's time, spent outside the GIL, is not spent holding the caller's lock. How
+        many texts were embedded (none without a dense leg, or for blank queries)."""
+        texts: list[str] = []
+        if "dense" in self.legs:
+            bridged = "dense_de" in self.legs
+            for query in (q for q in queries if q.strip()):
+                qlang = question_language(query, lang)
+                texts.append(dense_text(query, qlang)[1] if bridged else query)
+        texts = list(dict.fromkeys(texts))
+        vectors = self.embedder.embed_queries(texts) if texts else []
+        self.ahead.keep(dict(zip(texts, vectors, strict=True)))
+        return len(texts)
 
     def retrieve(self, query: str, k: int, lang: str | None = None) -> list[Passage]:
         if not query.strip():

@@ -169,17 +169,18 @@ class CountingFake(FakeEmbedder):
         return super().embed_queries(texts)
 
 
-def test_a_question_embedded_ahead_is_looked_up_by_its_search(fake_assistant):
+@pytest.mark.parametrize("cache", [0, 16])
+def test_a_question_embedded_ahead_is_looked_up_by_its_search(fake_assistant, cache):
     from assistant.indexing.embedding import cached_queries
 
     store = fake_assistant.retriever.store
     inner = CountingFake()
-    retriever = HybridRetriever(store, cached_queries(inner, 16))
+    retriever = HybridRetriever(store, cached_queries(inner, cache))
     for question, lang in (
         ("Who handles the twin town Szeged?", "en"),
         ("Wer betreut Graz?", None),
     ):
-        assert retriever.prefetch(question, lang) is True
+        assert retriever.prefetch([question], lang) == 1
         ahead = list(inner.embedded)
         passages = retriever.retrieve(question, 3, lang)
         assert passages and inner.embedded == ahead  # the search embedded nothing more
@@ -188,16 +189,46 @@ def test_a_question_embedded_ahead_is_looked_up_by_its_search(fake_assistant):
     assert inner.embedded[0] == bridged  # the text the dense leg embeds, not the question
 
 
-def test_nothing_is_embedded_ahead_without_a_cache_or_a_dense_leg(fake_assistant):
+def test_the_parts_of_a_question_are_embedded_ahead_in_one_call(fake_assistant):
+    store = fake_assistant.retriever.store
+    calls: list[list[str]] = []
+
+    class Batches(CountingFake):
+        def embed_queries(self, texts):
+            calls.append(list(texts))
+            return super().embed_queries(texts)
+
+    retriever = HybridRetriever(store, Batches())
+    parts = ["Wer betreut Graz?", "Seit wann ist Szeged Partnerstadt?", "Wer betreut Graz?"]
+    assert retriever.prefetch(parts, "de") == 2  # the same text once
+    assert calls == [parts[:2]]
+    for part in parts[:2]:
+        assert retriever.retrieve(part, 3, "de")
+    assert calls == [parts[:2]]  # neither search (a scope's retriever among them) embedded
+
+
+def test_vectors_embedded_ahead_stay_with_their_thread_and_their_question(fake_assistant):
+    import threading
+
+    store = fake_assistant.retriever.store
+    inner = CountingFake()
+    retriever = HybridRetriever(store, inner)
+    retriever.prefetch(["Wer betreut Graz?"], "de")
+    other = threading.Thread(target=retriever.retrieve, args=("Wer betreut Graz?", 3, "de"))
+    other.start()
+    other.join()
+    assert inner.embedded == ["Wer betreut Graz?"] * 2  # another thread embeds its own
+    retriever.prefetch(["Wer ist für Szeged zuständig?"], "de")
+    retriever.retrieve("Wer betreut Graz?", 3, "de")  # the previous question's: dropped
+    assert inner.embedded[-1] == "Wer betreut Graz?" and len(inner.embedded) == 4
+
+
+def test_nothing_is_embedded_ahead_without_a_dense_leg_or_a_question(fake_assistant):
     store = fake_assistant.retriever.store
     plain = CountingFake()
-    assert HybridRetriever(store, plain).prefetch("Wer betreut Graz?") is False
-    assert plain.embedded == []  # it would only be embedded twice
-    from assistant.indexing.embedding import cached_queries
-
-    lexical = HybridRetriever(store, cached_queries(plain, 16), ("bm25",))
-    assert lexical.prefetch("Wer betreut Graz?") is False and plain.embedded == []
-    assert HybridRetriever(store, cached_queries(plain, 16)).prefetch("   ") is False
+    lexical = HybridRetriever(store, plain, ("bm25",))
+    assert lexical.prefetch(["Wer betreut Graz?"]) == 0 and plain.embedded == []
+    assert HybridRetriever(store, plain).prefetch(["   ", ""]) == 0 and plain.embedded == []
 
 
 def test_the_assistant_embeds_a_question_once_and_a_repeated_one_never(fake_settings):
@@ -211,6 +242,37 @@ def test_the_assistant_embeds_a_question_once_and_a_repeated_one_never(fake_sett
     uncached = fake_settings.model_copy(update={"query_cache_size": 0})
     plain = CountingFake()
     assert Assistant.open(uncached, embedder=plain, log=lambda _m: None).retriever.embedder is plain
+
+
+@pytest.mark.parametrize("cache", [0, 4096])
+def test_the_assistant_embeds_outside_its_lock_whatever_the_cache(fake_settings, cache):
+    import threading
+
+    held: list[bool] = []
+
+    def lock_is_held() -> bool:  # asked from another thread: the lock is re-entrant
+        free: list[bool] = []
+
+        def probe() -> None:
+            free.append(assistant._lock.acquire(blocking=False))
+            if free[0]:
+                assistant._lock.release()
+
+        thread = threading.Thread(target=probe)
+        thread.start()
+        thread.join()
+        return not free[0]
+
+    class Watching(CountingFake):
+        def embed_queries(self, texts):
+            held.append(lock_is_held())
+            return super().embed_queries(texts)
+
+    settings = fake_settings.model_copy(update={"query_cache_size": cache})
+    assistant = Assistant.open(settings, embedder=Watching(), log=lambda _m: None)
+    for question in ("Who handles the twin town Szeged?", "Wer betreut Graz und wer Szeged?"):
+        assistant.ask(question)
+    assert held and not any(held)
 
 
 def test_passages_are_read_ahead_within_the_time_given(fake_assistant):
