@@ -1,7 +1,7 @@
 """Load test of the web UI: simulated users ask questions through its API for a fixed time.
 
     .venv/bin/python benchmarks/load.py [--users 20] [--duration 60] [--think 2]
-                                        [--no-rate-limit] [--out benchmarks/results]
+                                        [--no-rate-limit] [--fresh] [--out benchmarks/results]
     .venv/bin/python benchmarks/load.py --sweep [--duration 60]
 
 Starts ``assistant serve`` in a subprocess on a free loopback port (its own temporary data
@@ -19,12 +19,16 @@ errors, rate-limited replies, the time to the first streamed text and to the who
 (p50 / p95 / p99 / max), throughput, the CPU time the server and the load client spent per
 request (Linux), the share of questions that had been asked before in the run, and the
 machine's load before and after. ``--server-env NAME=VALUE`` gives the server a setting
-(e.g. the engine's thread count) for a side-by-side run. Exit status 1 when any request failed.
+(e.g. the engine's thread count) for a side-by-side run. ``--fresh`` measures questions never
+asked before: the server keeps no question vectors (``ASSISTANT_QUERY_CACHE_SIZE=0``), so
+every question is embedded anew, however often the client repeats one. Exit status 1 when
+any request failed.
 
-``--sweep`` runs both of the usual measurements one after the other, each against its own
-fresh server: 20 users thinking 2 s (rate limit on), then 40 users thinking 0.5 s (rate
-limit off), and writes ``load-20.*`` and ``load-40.*`` (``--users``, ``--think``,
-``--no-rate-limit`` and ``--label`` do not apply to it).
+``--sweep`` runs the usual measurements one after the other, each against its own new
+server: 20 users thinking 2 s (rate limit on), 40 users thinking 0.5 s (rate limit off),
+and the same 40 with fresh questions, and writes ``load-20.*``, ``load-40.*`` and
+``load-40-fresh.*`` (``--users``, ``--think``, ``--no-rate-limit``, ``--fresh`` and
+``--label`` do not apply to it).
 """
 
 from __future__ import annotations
@@ -63,10 +67,12 @@ ODD_SHARE = 1 / 8
 TURNS_PER_CONVERSATION = 5
 FAILURE_TEXTS = ("Entschuldigung, die Frage konnte", "Sorry, the question could not")
 LIMITED_TEXTS = ("sehr viele Fragen gestellt", "a great many questions")
-SWEEP = (  # label, users, think time in s, rate limit on
-    ("20", 20, 2.0, True),
-    ("40", 40, 0.5, False),
+SWEEP = (  # label, users, think time in s, rate limit on, fresh questions
+    ("20", 20, 2.0, True, False),
+    ("40", 40, 0.5, False, False),
+    ("40-fresh", 40, 0.5, False, True),
 )
+FRESH_ENV = {"ASSISTANT_QUERY_CACHE_SIZE": "0"}  # no question vector kept: each embedded
 
 
 @dataclass
@@ -258,13 +264,19 @@ def percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
+def server_env(args: argparse.Namespace) -> dict[str, str]:
+    """The settings the server gets beyond the environment: ``--fresh``'s, then each
+    ``--server-env`` (which wins)."""
+    return {**(FRESH_ENV if args.fresh else {}), **dict(args.server_env)}
+
+
 def run(args: argparse.Namespace) -> dict:
     port = benchlib.free_port()
     base = f"http://127.0.0.1:{port}"
     pool = {lang: questions(lang) for lang in ("de", "en")}
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="assistant-load-") as data_dir:
-        extra_env = dict(args.server_env)
+        extra_env = server_env(args)
         server = start_server(port, Path(data_dir), not args.no_rate_limit, extra_env)
         try:
             t_start = time.monotonic()
@@ -308,6 +320,7 @@ def run(args: argparse.Namespace) -> dict:
         "duration_s": args.duration,
         "think_s": args.think,
         "rate_limit": not args.no_rate_limit,
+        "fresh_questions": args.fresh,
         "wall_s": round(wall_s, 1),
         "server_startup_s": round(startup_s, 1),
         "requests": len(results),
@@ -341,7 +354,9 @@ def markdown(result: dict) -> str:
             "# Web UI load test",
             "",
             f"{result['users']} simulated users for {result['duration_s']} s "
-            f"(think time {result['think_s']} s ± 50 %, rate limit {limit}), "
+            f"(think time {result['think_s']} s ± 50 %, rate limit {limit}"
+            + (", every question embedded anew" if result.get("fresh_questions") else "")
+            + "), "
             f"loopback only, {result['when']}.",
             "",
             "| requests | answered | rate-limited | errors | per second |",
@@ -376,10 +391,16 @@ def runs(args: argparse.Namespace) -> list[tuple[str, argparse.Namespace]]:
         (
             f"load-{label}",
             argparse.Namespace(
-                **{**options, "users": users, "think": think, "no_rate_limit": not limit}
+                **{
+                    **options,
+                    "users": users,
+                    "think": think,
+                    "no_rate_limit": not limit,
+                    "fresh": fresh,
+                }
             ),
         )
-        for label, users, think, limit in SWEEP
+        for label, users, think, limit, fresh in SWEEP
     ]
 
 
@@ -390,6 +411,9 @@ def main() -> int:
     parser.add_argument("--think", type=float, default=2.0, help="seconds between questions")
     parser.add_argument("--no-rate-limit", action="store_true", help="switch the limit off")
     parser.add_argument("--startup-timeout", type=float, default=300.0)
+    parser.add_argument(
+        "--fresh", action="store_true", help="every question embedded anew (no vector cache)"
+    )
     parser.add_argument("--label", default="", help="suffix of the result files")
     parser.add_argument(
         "--server-env",
@@ -400,7 +424,9 @@ def main() -> int:
         help="a setting for the server only (repeatable), e.g. ASSISTANT_EMBEDDING_THREADS=1",
     )
     parser.add_argument(
-        "--sweep", action="store_true", help="20 users (think 2 s), then 40 (think 0.5 s, no limit)"
+        "--sweep",
+        action="store_true",
+        help="20 users (think 2 s), then 40 (think 0.5 s, no limit), then 40 with --fresh",
     )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)

@@ -112,3 +112,26 @@ def test_the_index_cache_builds_once_and_is_reused(tmp_path):
     assert again.returncode == 0, again.stderr[-3000:]
     assert "index reused from the cache" in again.stderr
     assert json.loads(record.read_text(encoding="utf-8")) == built  # not rebuilt
+
+
+def test_the_load_sweep_runs_twenty_forty_and_forty_with_fresh_questions():
+    import argparse
+
+    import load
+
+    options = {"users": 5, "think": 1.0, "no_rate_limit": False, "fresh": False, "label": ""}
+    args = argparse.Namespace(**options, sweep=True, server_env=[("ASSISTANT_X", "1")])
+    planned = [(stem, a.users, a.think, a.no_rate_limit, a.fresh) for stem, a in load.runs(args)]
+    assert planned == [
+        ("load-20", 20, 2.0, False, False),
+        ("load-40", 40, 0.5, True, False),
+        ("load-40-fresh", 40, 0.5, True, True),
+    ]
+    envs = [load.server_env(a) for _, a in load.runs(args)]
+    assert envs[0] == {"ASSISTANT_X": "1"}
+    assert envs[2] == {"ASSISTANT_QUERY_CACHE_SIZE": "0", "ASSISTANT_X": "1"}
+    own = argparse.Namespace(
+        **{**options, "fresh": True}, server_env=[("ASSISTANT_QUERY_CACHE_SIZE", "9")]
+    )
+    assert load.server_env(own) == {"ASSISTANT_QUERY_CACHE_SIZE": "9"}  # --server-env wins
+    assert [stem for stem, _ in load.runs(argparse.Namespace(**options, sweep=False))] == ["load"]
