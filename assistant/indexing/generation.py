@@ -5,9 +5,11 @@ server first when one serves it)."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from assistant.answering.composer import Composer
 from assistant.answering.reader import Reader, build_reader
@@ -28,7 +30,7 @@ from assistant.indexing.ingest import (
 from assistant.indexing.manifest import IndexUnavailableError, Manifest, read_manifest
 from assistant.indexing.passages import load_passages
 from assistant.indexing.shared import pull
-from assistant.indexing.store import ChunkStore, forget_client, open_client
+from assistant.indexing.store import ChunkStore, forget_client, open_client, stored_collections
 from assistant.retrieval.hybrid import LEGS, Calibration, HybridRetriever, Retriever
 
 
@@ -120,27 +122,27 @@ def _open_live_collection(settings: Settings) -> tuple[Manifest, ChunkStore]:
     """The manifest and its collection, loaded into memory (its chunks from the file beside
     the index when there is one, else from Chroma). When the collection vanishes
     while it is being loaded because an ingest switched the index meanwhile, the new one is
-    opened instead."""
-    try:
-        client = open_client(settings)
-    except Exception as exc:
-        if not settings.chroma_host:
-            forget_client(settings)  # a later attempt starts afresh
-        raise IndexUnavailableError(
-            f"the Chroma store cannot be opened ({type(exc).__name__}: {exc}). "
-            "Rebuild the index with: assistant ingest --rebuild"
-        ) from exc
+    opened instead. Chroma itself is started only when the files beside the index do not
+    answer every search (:attr:`ChunkStore.serves_alone`); the on-disk store is checked
+    first all the same, by reading its collections from its SQLite file."""
+    client = _Client(settings)
     for attempt in range(1, OPEN_ATTEMPTS + 1):
         manifest = read_manifest(settings.manifest_path)
         if manifest is None:
             raise IndexUnavailableError("the index is missing. Run: assistant ingest")
         try:
-            store = ChunkStore.open(client, manifest.collection, settings.exact_search_max)
+            if not settings.chroma_host:
+                client.check(manifest.collection)
+            store = ChunkStore.deferred(client, manifest.collection, settings.exact_search_max)
             path = passages_path(settings, manifest.collection)
             passages = load_passages(path, manifest.collection, manifest.chunk_count)
             vectors = vectors_path(settings, manifest.collection) if passages else None
             store.load(passages, vectors)
+            if not store.serves_alone:
+                store.collection  # noqa: B018 - opened now: a search will need it
             return manifest, store
+        except _StoreBroken:
+            raise
         except Exception as exc:
             now = read_manifest(settings.manifest_path)
             if attempt < OPEN_ATTEMPTS and now and now.collection != manifest.collection:
@@ -150,6 +152,41 @@ def _open_live_collection(settings: Settings) -> tuple[Manifest, ChunkStore]:
                 "Rebuild it with: assistant ingest --rebuild"
             ) from exc
     raise AssertionError("unreachable")
+
+
+class _StoreBroken(IndexUnavailableError):
+    """The Chroma store itself cannot be opened (not one collection of it)."""
+
+
+class _Client:
+    """The Chroma client, started at its first call; a store that cannot be opened raises
+    :class:`_StoreBroken` with the rebuild command."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def _broken(self, exc: Exception) -> _StoreBroken:
+        if not self.settings.chroma_host:
+            forget_client(self.settings)  # a later attempt starts afresh
+        return _StoreBroken(
+            f"the Chroma store cannot be opened ({type(exc).__name__}: {exc}). "
+            "Rebuild the index with: assistant ingest --rebuild"
+        )
+
+    def check(self, collection: str) -> None:
+        """The on-disk store is a readable Chroma database holding ``collection``."""
+        try:
+            names = stored_collections(self.settings)
+        except sqlite3.Error as exc:
+            raise self._broken(exc) from exc
+        if collection not in names:
+            raise LookupError(f"the store holds no collection {collection}")
+
+    def __call__(self) -> Any:
+        try:
+            return open_client(self.settings)
+        except Exception as exc:
+            raise self._broken(exc) from exc
 
 
 def home_city(settings: Settings, cities) -> str | None:

@@ -118,3 +118,81 @@ def test_a_vectors_file_of_another_size_is_not_used(fake_settings, fake_embedder
     store.load(passages, tmp_path / "short.npy")
     assert store._mapped is None
     assert store.vectors_for(sorted(passages)[:2]).shape == (2, fake_embedder.dim)
+
+
+def test_best_rows_are_the_highest_scores_with_ties_in_id_order():
+    from assistant.indexing.store import best_rows
+
+    rng = np.random.default_rng(3)
+    for n, k in ((1, 5), (40, 7), (300, 50), (300, 300), (1000, 1)):
+        scores = rng.integers(0, 6, n).astype(np.float32) / 5  # many equal scores
+        ids = [f"d:{i:04d}" for i in rng.permutation(n)]  # rows not in id order
+        reference = sorted(range(n), key=lambda r: (-scores[r], ids[r]))[:k]
+        assert best_rows(scores, ids, k) == reference
+
+
+def test_a_large_store_with_its_files_searches_them_exactly_and_never_opens_chroma(
+    fake_settings, fake_embedder
+):
+    from assistant.indexing.ingest import passages_path, vectors_path
+    from assistant.indexing.passages import load_passages
+
+    ingest(fake_settings, embedder=fake_embedder)
+    manifest = read_manifest(fake_settings.manifest_path)
+    client = open_client(fake_settings)
+    opened: list[str] = []
+
+    def counting_client():
+        opened.append("client")
+        return client
+
+    passages = load_passages(passages_path(fake_settings, manifest.collection), manifest.collection)
+    path = vectors_path(fake_settings, manifest.collection)
+    mapped = ChunkStore.deferred(counting_client, manifest.collection, exact_search_max=0)
+    mapped.load(passages, path)  # above the exact-search size: the mapped file is searched
+    reference = ChunkStore.open(client, manifest.collection, exact_search_max=10**6)
+    reference.load()
+    for query in ("Wer ist für Szeged zuständig?", "Mayors for Peace", "Schlossgrabenfest"):
+        vector = fake_embedder.embed_queries([query])[0]
+        assert mapped.query(vector, 8) == reference.query(vector, 8)
+    assert mapped.serves_alone and not mapped.collection_opened and opened == []
+    without_file = ChunkStore.deferred(counting_client, manifest.collection, exact_search_max=0)
+    without_file.load(passages)
+    assert not without_file.serves_alone and opened == []
+    vector = fake_embedder.embed_queries(["Mayors for Peace"])[0]
+    hits = without_file.query(vector, 5)  # HNSW: the collection is opened now, once
+    assert [c.id for c, _ in hits] == [c.id for c, _ in reference.query(vector, 5)]
+    without_file.query(vector, 5)
+    assert opened == ["client"] and without_file.name == manifest.collection
+
+
+def test_the_assistant_serves_from_the_files_beside_the_index_without_chroma(fake_settings):
+    from assistant.app import Assistant
+    from assistant.indexing.embedding import FakeEmbedder
+    from assistant.indexing.ingest import vectors_path
+
+    ingest(fake_settings, embedder=FakeEmbedder())
+    assistant = Assistant.open(fake_settings, embedder=FakeEmbedder(), log=lambda _m: None)
+    assert "Seel" in assistant.ask("Wer ist für Szeged zuständig?").answer
+    assistant.ask("Mayors for Peace")
+    assert not assistant.retriever.store.collection_opened
+    vectors_path(fake_settings, read_manifest(fake_settings.manifest_path).collection).unlink()
+    reopened = Assistant.open(fake_settings, embedder=FakeEmbedder(), log=lambda _m: None)
+    assert reopened.retriever.store.collection_opened  # its vectors are read from Chroma
+    assert "Seel" in reopened.ask("Wer ist für Szeged zuständig?").answer
+
+
+def test_the_store_is_checked_without_chroma_and_a_missing_collection_is_named(
+    fake_settings, fake_embedder
+):
+    import pytest
+
+    from assistant.indexing.generation import _Client
+    from assistant.indexing.store import stored_collections
+
+    ingest(fake_settings, embedder=fake_embedder)
+    manifest = read_manifest(fake_settings.manifest_path)
+    assert manifest.collection in stored_collections(fake_settings)
+    _Client(fake_settings).check(manifest.collection)
+    with pytest.raises(LookupError, match="chunks-gone"):
+        _Client(fake_settings).check("chunks-gone")
