@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from assistant.documents.hashes import remembered_hashes
 from assistant.records import Document
 
 REQUIRED_FIELDS = ("id", "title", "publisher", "city", "source", "language", "as_of")
@@ -27,9 +28,16 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def corpus_hashes(corpus_dir: Path) -> dict[str, str]:
-    """Content hash per file name: cheap, for deciding whether anything changed."""
-    return {p.name: file_hash(p) for p in corpus_files(corpus_dir)}
+def corpus_hashes(corpus_dir: Path, remembered: Path | None = None) -> dict[str, str]:
+    """Content hash per file name, for deciding whether anything changed. With
+    ``remembered`` (a file the caller may write), a file whose size, inode, modification
+    and change times are those it had when it was last hashed, and that had not been
+    modified in the last seconds before then, keeps its hash; the others are read and
+    hashed (at 8,000 files, reading them all took about 0.4 s)."""
+    files = corpus_files(corpus_dir)
+    if remembered is None:
+        return {p.name: file_hash(p) for p in files}
+    return remembered_hashes(files, remembered)
 
 
 def parse_document(path: Path) -> Document:

@@ -94,6 +94,11 @@ def reader_params(settings: Settings) -> dict[str, object]:
     }
 
 
+def hashes_path(settings: Settings) -> Path:
+    """Where the corpus files' hashes are remembered with their stat (derived data)."""
+    return settings.data_dir / "cache" / "corpus-hashes.json"
+
+
 def index_problems(settings: Settings) -> list[str]:
     """Why the index cannot serve this corpus and these settings as it is (empty: it can)."""
     try:
@@ -106,7 +111,7 @@ def index_problems(settings: Settings) -> list[str]:
     assert manifest is not None
     if settings.chroma_host and not corpus_files(settings.corpus_dir):
         return []  # a replica without the corpus serves the server's index as it is
-    if manifest.file_hashes() != corpus_hashes(settings.corpus_dir):
+    if manifest.file_hashes() != corpus_hashes(settings.corpus_dir, hashes_path(settings)):
         return [CORPUS_CHANGED]
     return []
 
@@ -158,7 +163,9 @@ def _ingest(settings: Settings, rebuild: bool, embedder: Embedder | None) -> Ing
     report.rebuilt = bool(report.reason)
 
     unchanged = manifest is not None and not report.rebuilt
-    if unchanged and manifest.file_hashes() == corpus_hashes(settings.corpus_dir):
+    if unchanged and manifest.file_hashes() == corpus_hashes(
+        settings.corpus_dir, hashes_path(settings)
+    ):
         report.unchanged = sorted(manifest.documents)
         report.chunks = manifest.chunk_count
         report.seconds = time.perf_counter() - t0
