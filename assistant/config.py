@@ -88,8 +88,9 @@ class Settings(BaseSettings):
     exact_search_max: int = Field(
         default=20_000,
         ge=0,
-        description="Collections up to this many chunks are searched exhaustively (exact, "
-        "deterministic); larger ones use Chroma's HNSW index.",
+        description="Collections up to this many chunks are searched exhaustively in memory "
+        "(exact, deterministic); larger ones exhaustively over the vectors file beside the "
+        "index (mapped), or with Chroma's HNSW index when that file is missing.",
     )
     retriever: str = Field(
         default="hybrid",
@@ -102,7 +103,8 @@ class Settings(BaseSettings):
         default_factory=lambda: _default_dir("var"),
         description="Folder of data the running service writes: the feedback database "
         "(feedback.sqlite3), the unanswered questions (unanswered.sqlite3) and, in cache/, "
-        "the language model decoded once so later starts skip its decompression. Not part "
+        "the language model decoded once so later starts skip its decompression, and the "
+        "corpus files' hashes with their stat, so unchanged files are not read at start. Not part "
         "of the repository.",
     )
     record_unanswered: bool = Field(
