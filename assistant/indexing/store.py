@@ -107,6 +107,27 @@ def best_rows(scores: np.ndarray, ids: Sequence[str], k: int) -> list[int]:
     return sorted(rows.tolist(), key=lambda r: (-float(scores[r]), ids[r]))[:k]
 
 
+class Deferred:
+    """A Chroma collection known by its name, opened at its first use (once, whichever
+    thread comes first)."""
+
+    def __init__(self, name: str, opener: Callable[[], Any]) -> None:
+        self.name = name
+        self._opener = opener
+        self._opened: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def opened(self) -> bool:
+        return self._opened is not None
+
+    def open(self) -> Any:
+        with self._lock:
+            if self._opened is None:
+                self._opened = self._opener()
+        return self._opened
+
+
 class ChunkStore:
     """One Chroma collection of chunks (cosine space).
 
@@ -114,18 +135,8 @@ class ChunkStore:
     its passages and vectors files answers every search from them and never needs it.
     """
 
-    def __init__(
-        self,
-        collection: Any,
-        exact_search_max: int = 20_000,
-        *,
-        name: str | None = None,
-        opener: Callable[[], Any] | None = None,
-    ) -> None:
-        self._collection = collection
-        self._name = name if name is not None else str(collection.name)
-        self._opener = opener
-        self._opening = threading.Lock()
+    def __init__(self, collection: Any, exact_search_max: int = 20_000) -> None:
+        self._collection = collection  # a Chroma collection, or a Deferred one
         self.exact_search_max = exact_search_max
         self._matrix: tuple[list[str], np.ndarray] | None = None
         self._chunks: dict[str, Chunk] | None = None
@@ -137,21 +148,17 @@ class ChunkStore:
 
     @property
     def name(self) -> str:
-        return self._name
+        return str(self._collection.name)
 
     @property
     def collection(self) -> Any:
         """The Chroma collection (opened now if it was deferred)."""
-        if self._collection is None:
-            with self._opening:
-                if self._collection is None:
-                    assert self._opener is not None
-                    self._collection = self._opener()
-        return self._collection
+        deferred = self._collection
+        return deferred.open() if isinstance(deferred, Deferred) else deferred
 
     @property
     def collection_opened(self) -> bool:
-        return self._collection is not None
+        return not isinstance(self._collection, Deferred) or self._collection.opened
 
     @classmethod
     def create(cls, client: Any, name: str, size_hint: int, exact_search_max: int = 20_000):
@@ -175,11 +182,8 @@ class ChunkStore:
     ) -> ChunkStore:
         """The collection ``name`` of the client ``client()`` gives, both opened only when
         a search or a write first needs them."""
-
-        def opener() -> Any:
-            return client().get_collection(name=name, embedding_function=None)
-
-        return cls(None, exact_search_max, name=name, opener=opener)
+        opener = lambda: client().get_collection(name=name, embedding_function=None)  # noqa: E731
+        return cls(Deferred(name, opener), exact_search_max)
 
     def count(self) -> int:
         return int(self.collection.count())

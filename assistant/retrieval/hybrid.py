@@ -318,6 +318,8 @@ class HybridRetriever:
         before their searches, which then look the vectors up (:class:`VectorsAhead`): the
         engine's time, spent outside the GIL, is not spent holding the caller's lock. How
         many texts were embedded (none without a dense leg, or for blank queries)."""
+        if isinstance(queries, str):  # one question, not its characters
+            queries = [queries]
         texts: list[str] = []
         if "dense" in self.legs:
             bridged = "dense_de" in self.legs

@@ -205,6 +205,8 @@ def test_the_parts_of_a_question_are_embedded_ahead_in_one_call(fake_assistant):
     for part in parts[:2]:
         assert retriever.retrieve(part, 3, "de")
     assert calls == [parts[:2]]  # neither search (a scope's retriever among them) embedded
+    assert retriever.prefetch("Wer betreut Graz?", "de") == 1  # one question, as it is
+    assert calls[-1] == ["Wer betreut Graz?"]
 
 
 def test_vectors_embedded_ahead_stay_with_their_thread_and_their_question(fake_assistant):
