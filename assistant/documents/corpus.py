@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from assistant.documents.hashes import remembered_hashes
+from assistant.documents.hashes import file_hash, remembered_hashes
 from assistant.records import Document
 
 REQUIRED_FIELDS = ("id", "title", "publisher", "city", "source", "language", "as_of")
@@ -22,10 +22,6 @@ class CorpusError(ValueError):
 def corpus_files(corpus_dir: Path) -> list[Path]:
     """The document files of a corpus folder, in a stable order."""
     return sorted(p for p in Path(corpus_dir).glob("*.md") if p.name.lower() != "readme.md")
-
-
-def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def corpus_hashes(corpus_dir: Path, remembered: Path | None = None) -> dict[str, str]:

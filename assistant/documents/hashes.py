@@ -28,7 +28,8 @@ def _stat_key(path: Path) -> list[int]:
     return [st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
 
 
-def _hash(path: Path) -> str:
+def file_hash(path: Path) -> str:
+    """The sha256 of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -58,7 +59,7 @@ def remembered_hashes(files: list[Path], remembered: Path) -> dict[str, str]:
         if entry and entry[0] == key and key[2] + racy_ns < taken_before:
             hashes[path.name] = entry[1]
         else:
-            hashes[path.name] = _hash(path)
+            hashes[path.name] = file_hash(path)
             changed = True
         entries[path.name] = [key, hashes[path.name]]
     if changed or set(known) != set(entries):

@@ -122,9 +122,10 @@ class Deferred:
         return self._opened is not None
 
     def open(self) -> Any:
-        with self._lock:
-            if self._opened is None:
-                self._opened = self._opener()
+        if self._opened is None:  # once opened, read without the lock (every search asks)
+            with self._lock:
+                if self._opened is None:
+                    self._opened = self._opener()
         return self._opened
 
 

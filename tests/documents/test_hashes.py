@@ -26,8 +26,8 @@ def folder(tmp_path):
 
 def _reads(monkeypatch):
     read: list[str] = []
-    real = hashes._hash
-    monkeypatch.setattr(hashes, "_hash", lambda p: read.append(p.name) or real(p))
+    real = hashes.file_hash
+    monkeypatch.setattr(hashes, "file_hash", lambda p: read.append(p.name) or real(p))
     return read
 
 
