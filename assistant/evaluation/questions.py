@@ -19,6 +19,7 @@ from assistant.resources import load_data
 
 LANGS = ("de", "en")
 CATEGORIES = tuple(load_data("eval_categories.yaml")["categories"])  # what a question may be about
+ASKS = tuple(load_data("eval_categories.yaml")["asks"])  # what kind of value a question asks for
 MAIN_SET = "main"  # evals/*.jsonl, over the main corpus
 MAIN_SPLITS = ("dev", "test")  # dev is tuned on; test is reported, never tuned on
 ALL_SPLITS = "all"  # the whole set, in floors and the headline (no split may be called so)
@@ -38,6 +39,7 @@ class Question:
     category: str
     split: str = ""  # "dev" (tuned on), "test" (reported, never tuned on), or a set's own name
     note: str = ""
+    asks: str = ""  # what is asked (a value of ASKS); training questions say it, eval sets may
 
 
 class EvalDataError(ValueError):
@@ -164,6 +166,8 @@ def _schema_problems(q: Question) -> list[str]:
         problems.append(f"{where} lang {q.lang!r}")
     if q.category not in CATEGORIES:
         problems.append(f"{where} category {q.category!r}")
+    if q.asks and q.asks not in ASKS:
+        problems.append(f"{where} asks {q.asks!r}, expected one of {', '.join(ASKS)}")
     if not isinstance(q.question, str) or not q.question.strip():
         problems.append(f"{where} empty question")
     if not isinstance(q.answerable, bool):
