@@ -8,6 +8,7 @@ answer metrics from ``Assistant.ask`` (the JSON contract in the README), when it
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from collections.abc import Iterable, Sequence
@@ -26,6 +27,7 @@ OUTCOMES = (
     "abstained_ok",
     "false_refusal",
     "language_ok",
+    "first_claim_ok",
 )
 K_RETRIEVE = 10
 
@@ -38,6 +40,15 @@ def passage_has_gold(doc_id: str, text: str, q: Question) -> bool:
 def missing_groups(answer: str, q: Question) -> list[list[str]]:
     """The ``must_include`` groups of which no alternative is in the answer."""
     return [g for g in q.must_include if not any(contains_folded(answer, a) for a in g)]
+
+
+_MARKER = re.compile(r"\[\d+\]")
+
+
+def first_claim(answer: str) -> str:
+    """What an answer says before its first citation marker: the claim it leads with."""
+    found = _MARKER.search(answer)
+    return answer[: found.start()] if found else answer
 
 
 def _answer_dict(answer: Any) -> dict[str, Any]:
@@ -99,6 +110,9 @@ def evaluate_question(assistant: Any, q: Question, with_answers: bool) -> Outcom
     if q.answerable:
         out.missing = missing_groups(ans.get("answer", ""), q)
         out.values["answer_pass"] = not abstained and not out.missing
+        # the fact stands in what the answer leads with, before its first citation
+        text = first_claim(ans.get("answer", ""))
+        out.values["first_claim_ok"] = None if abstained else not missing_groups(text, q)
         out.values["false_refusal"] = abstained
         cites = ans.get("citations") or []
         out.values["citation_ok"] = (
@@ -149,6 +163,12 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
         if o.answer and isinstance(o.answer.get("timings_ms"), dict)
     ]
     summary["ask_ms"] = {"p50": percentile(totals, 50), "p95": percentile(totals, 95)}
+    lengths = [
+        len(o.answer.get("answer", ""))
+        for o in outcomes
+        if o.answer is not None and not o.answer.get("abstained")
+    ]
+    summary["answer_chars"] = statistics.median(lengths) if lengths else None
     return summary
 
 
@@ -191,6 +211,8 @@ HEADLINE_METRICS = (  # (key, metric, language or None for both)
     ("refusal", "abstained_ok", None),
     ("false_refusal", "false_refusal", None),
     ("citation", "citation_ok", None),
+    ("first_claim", "first_claim_ok", None),
+    ("answer_chars", "answer_chars", None),
     ("hit1", "hit1", None),
 )
 

@@ -18,6 +18,8 @@ HEADLINE = (
     ("abstained_ok", "abstention (unanswerable)"),
     ("false_refusal", "false refusals"),
     ("language_ok", "language match"),
+    ("first_claim_ok", "first claim holds the fact"),
+    ("answer_chars", "median answer (characters)"),
 )
 LATENCY = (("retrieve_ms", "retrieval ms p50 / p95"), ("ask_ms", "ask ms p50 / p95"))
 SET_COLUMNS = {
@@ -26,12 +28,16 @@ SET_COLUMNS = {
     "refusal": "refusal",
     "false_refusal": "false refusals",
     "citation": "citation",
+    "first_claim": "first claim",
+    "answer_chars": "median answer",
     "hit1": "Hit@1",
 }
 LEGEND = (
     "pass: answer pass of answerable questions; refusal: unanswerable questions refused; "
     "false refusals: answerable questions refused; citation: a cited passage holds gold "
-    "evidence; Hit@1: a gold passage ranked first."
+    "evidence; first claim: an answered answerable question's text before its first "
+    "citation holds the expected answer; median answer: characters of the answers given; "
+    "Hit@1: a gold passage ranked first."
 )
 
 
@@ -42,7 +48,7 @@ def _fmt(summary: dict[str, Any], metric: str) -> str:
     raw = summary.get(metric)
     if isinstance(raw, dict):
         return f"{value:.3f} ({raw['count']}/{raw['n']})"
-    return f"{value:.3f}"
+    return f"{value:.0f}" if metric == "answer_chars" else f"{value:.3f}"
 
 
 def _ms(summary: dict[str, Any], key: str) -> str:

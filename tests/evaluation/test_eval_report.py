@@ -47,16 +47,18 @@ def test_the_report_starts_with_one_row_per_set_and_split():
     lines = report.splitlines()
     assert lines[:4] == ["# Eval report", "", "## Headline", ""]
     assert lines[4] == (
-        "| set / split | n | pass de | pass en | refusal | false refusals | citation | Hit@1 |"
+        "| set / split | n | pass de | pass en | refusal | false refusals | citation "
+        "| first claim | median answer | Hit@1 |"
     )
     assert lines[6] == (
         "| main / dev | 2 | 1.000 (1/1) | 1.000 (1/1) | n/a | 0.000 (0/2) | 1.000 (2/2) "
-        "| 1.000 (2/2) |"
+        "| 1.000 (2/2) | 13 | 1.000 (2/2) |"
     )
     assert lines[7].startswith("| main / test | 2 |")
     assert lines[8].startswith("| main (all) | 4 |")
     assert lines[9] == (
-        "| fresh | 2 | n/a | 1.000 (1/1) | 1.000 (1/1) | 0.000 (0/1) | 1.000 (1/1) | 1.000 (1/1) |"
+        "| fresh | 2 | n/a | 1.000 (1/1) | 1.000 (1/1) | 0.000 (0/1) | 1.000 (1/1) "
+        "| 1.000 (1/1) | 13 | 1.000 (1/1) |"
     )
     assert sets_table(run) == lines[4:10]
 
@@ -84,3 +86,10 @@ def test_the_gate_section_names_flips_across_sets():
     assert "Flipped pass → fail:\n\n- b-de (answer_pass)" in report
     assert "- fresh:f1 (hit1)" in report
     assert report.index("## Gate") < report.index("## Set main")
+
+
+def test_the_first_claim_is_what_an_answer_says_before_its_first_citation():
+    from assistant.evaluation.metrics import first_claim
+
+    assert first_claim("Seit 1998 [1]. Mehr dazu [2].") == "Seit 1998 "
+    assert first_claim("Ohne Beleg.") == "Ohne Beleg."
