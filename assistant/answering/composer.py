@@ -28,12 +28,14 @@ from assistant.answering.reader.features import Candidate
 from assistant.answering.refusal import Refusals, closest_sources
 from assistant.answering.templates import FactTemplates
 from assistant.indexing.facts import Facts
+from assistant.language.words import fold_words
 from assistant.records import Chunk, Passage
 
 QUOTE_RATIO = 0.2  # another passage's unit is quoted too when it scores this share of the best
 NEIGHBOUR_RATIO = 0.3  # a sentence next to the best one is quoted from this share of its score
-MAX_QUOTES = 3
+MAX_SUPPORT = 2  # quotes that follow the best unit, which leads the answer
 LIST_QUOTES = 5  # a question asking for a list may be answered from more units
+TABLE_LINES = 5  # a list's or table's lines quoted for a question that asks for no list
 
 
 class Composer(FactTemplates, ConflictReports, Refusals):
@@ -89,10 +91,11 @@ class Composer(FactTemplates, ConflictReports, Refusals):
         return self.quote(reading, lang)
 
     def chosen(self, reading: Reading) -> list[Candidate]:
-        """The units an answer quotes: the best; the sentences around it when they score
-        well too or carry the answer on (the next one, when the best lacks the kind of
-        answer asked for, or the question asks how or why); units of other passages that
-        score nearly as well. Neighbours stay in reading order."""
+        """The units an answer quotes: the best first, as it leads the answer; then the
+        sentences around it when they score well too or carry the answer on (the next one,
+        when the best lacks the kind of answer asked for, or the question asks how or why),
+        and units of other passages that score nearly as well: at most ``MAX_SUPPORT`` of
+        them (``LIST_QUOTES`` for a question asking for a list)."""
         best = reading.best
         assert best is not None
         asked = reading.analysis.asked
@@ -108,7 +111,7 @@ class Composer(FactTemplates, ConflictReports, Refusals):
         if best.unit.kind in prose:
             near = before is not None and before.unit.kind in prose
             if near and before.score >= NEIGHBOUR_RATIO * best.score:
-                picked.insert(0, before)
+                picked.append(before)
             if after is not None and after.unit.kind in prose:
                 hard = reading.analysis.constrained
                 lacks = hard and not any(best.held & _satisfying(t) for t in hard)
@@ -119,7 +122,7 @@ class Composer(FactTemplates, ConflictReports, Refusals):
                     second = same_chunk.get(best.unit.position + 2)
                     if {"manner", "reason"} & asked and second and second.unit.kind in prose:
                         picked.append(second)
-        limit = LIST_QUOTES if "list" in asked else MAX_QUOTES
+        limit = LIST_QUOTES if "list" in asked else MAX_SUPPORT
         texts = {one_line(c.unit.text) for c in picked}
         for c in reading.candidates[1:]:
             if len(picked) >= limit + 1 or c.score < QUOTE_RATIO * best.score:
@@ -128,22 +131,33 @@ class Composer(FactTemplates, ConflictReports, Refusals):
                 continue
             picked.append(c)
             texts.add(one_line(c.unit.text))
-        return picked
+        return picked[: limit + 1]
 
     def quote(self, reading: Reading, lang: str) -> Draft:
         words = phrases(lang)
         cites = CitationNumbers()
         parts: list[str] = []
+        whole = "list" in reading.analysis.asked
         for i, c in enumerate(self.chosen(reading)):
             chunk = c.passage.chunk
-            known = any(x.doc == chunk.doc_id and x.text == chunk.passage_text for x in cites.items)
             n = cites.add(chunk, relevance(c.passage), c.unit.text)
-            if lang == "de" and not known:
+            if i == 0:  # one framing: the citations name every page quoted
                 parts.append(words["quote_intro"].format(title=chunk.title, section=chunk.section))
-            elif lang != "de" and i == 0:
-                parts.append(words["quote_intro"])
-            parts.append(quoted(c.unit.text, words, n))
+            text = c.unit.text if whole else _asked_lines(c, reading)
+            parts.append(quoted(text, words, n))
         return Draft(" ".join(parts), False, cites.items)
+
+
+def _asked_lines(c: Candidate, reading: Reading) -> str:
+    """A list's or table's lines that a question not asking for a list needs: its first
+    line (a table's header) and those holding what the question asks about; the first
+    ``TABLE_LINES`` when none does. Other units are quoted whole."""
+    lines = [line for line in c.unit.text.splitlines() if line.strip()]
+    if c.unit.kind not in ("list", "table") or len(lines) <= TABLE_LINES:
+        return c.unit.text
+    asked = {w for k in reading.analysis.concepts if not k.generic for w in k.words}
+    held = [line for line in lines[1:] if asked & set(fold_words(line))]
+    return "\n".join([lines[0], *held] if held else lines[:TABLE_LINES])
 
 
 def _satisfying(asked: str) -> frozenset[str]:

@@ -39,8 +39,9 @@ class CitationNumbers:
 
 def merge_drafts(drafts: list[Draft], lang: str) -> Draft:
     """One answer from the answers to the parts of a compound question: citations are
-    renumbered in order, a repeated answer is said once (whatever passages it cites), and a
-    part without an answer is named as such (all parts unanswered → the first part's
+    renumbered in order, a repeated answer is said once (whatever passages it cites), a
+    quote another part already gave is not given again, the framing of quotes is said once,
+    and a part without an answer is named as such (all parts unanswered → the first part's
     refusal)."""
     answered = [d for d in drafts if not d.abstained]
     if not answered:
@@ -49,6 +50,9 @@ def merge_drafts(drafts: list[Draft], lang: str) -> Draft:
     texts: list[str] = []
     conflicts: list[Conflict] = []
     said: set[str] = set()  # the parts' texts without their citation markers
+    quotes: set[str] = set()  # the quotes given so far, each with what stands before its marker
+    intro = _intro_pattern(lang)
+    framed = False  # the quotes' framing was said
     for draft in drafts:
         if draft.abstained:
             texts.append(phrases(lang)["part_not_found"])
@@ -64,16 +68,60 @@ def merge_drafts(drafts: list[Draft], lang: str) -> Draft:
                 same = replace(c, n=len(cites) + 1)
                 cites.append(same)
             numbers[c.n] = same.n
-        text = _renumber(draft.text, numbers)
-        if text not in texts:
+        text, framed = _new_quotes(_renumber(draft.text, numbers), quotes, intro, framed)
+        if text and text not in texts:
             texts.append(text)
         for c in draft.conflicts:
             values = [{**v, "n": numbers.get(v.get("n"), v.get("n"))} for v in c.values]
             conflicts.append(replace(c, values=values))
     known = [d.confidence for d in answered if d.confidence is not None]
-    merged = Draft(" ".join(texts), False, cites, conflicts, min(known) if known else None)
+    text, cites, conflicts = _cited_only(" ".join(texts), cites, conflicts)
+    merged = Draft(text, False, cites, conflicts, min(known) if known else None)
     merged.closest = next((d.closest for d in drafts if d.closest), [])
     return merged
+
+
+def _intro_pattern(lang: str) -> re.Pattern[str]:
+    """The framing of quotes (``quote_intro``) as it opens a text, whatever page it names."""
+    template = re.escape(phrases(lang)["quote_intro"])
+    for name in ("title", "section"):
+        template = template.replace(re.escape("{" + name + "}"), ".+?")
+    return re.compile(rf"^\s*{template}\s*")
+
+
+def _new_quotes(
+    text: str, quotes: set[str], intro: re.Pattern[str], framed: bool
+) -> tuple[str, bool]:
+    """A part's text without the quotes (each up to its citation marker) that the answer
+    gave already, and without the framing once it was said; and whether it is said now."""
+    pieces = re.split(r"(\[\d+\])", text)
+    kept: list[str] = []
+    for piece, marker in zip(pieces[0::2], [*pieces[1::2], ""], strict=True):
+        found = intro.match(piece)
+        body = piece[found.end() :] if found else piece
+        if marker and body.strip() in quotes:
+            continue
+        if found and framed:
+            piece = body
+        framed = framed or bool(found)
+        quotes.add(body.strip())
+        kept.append(piece + marker)
+    return "".join(kept).strip(), framed
+
+
+def _cited_only(
+    text: str, cites: list[Citation], conflicts: list[Conflict]
+) -> tuple[str, list[Citation], list[Conflict]]:
+    """The citations the text still marks, numbered anew in the order it first marks them."""
+    order = list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", text)))
+    numbers = {old: new for new, old in enumerate(order, 1)}
+    kept = [replace(c, n=numbers[c.n]) for c in cites if c.n in numbers]
+    kept.sort(key=lambda c: c.n)
+    moved = [
+        replace(c, values=[{**v, "n": numbers.get(v.get("n"), v.get("n"))} for v in c.values])
+        for c in conflicts
+    ]
+    return _renumber(text, numbers), kept, moved
 
 
 _MARKERS = re.compile(r"\s*\[\d+\]")

@@ -13,7 +13,11 @@ from assistant.answering.reader.cards import Card, parse_card, year_items
 from assistant.answering.reader.features import Candidate
 from assistant.answering.reader.types import data as type_data
 from assistant.answering.reader.types import years
+from assistant.indexing.facts import city_key
+from assistant.language.intent import intents
 from assistant.language.words import fold_words
+
+LIST_READ = 5  # the best units whose passages may hold the list a question asks for
 
 
 class FactTemplates:
@@ -21,9 +25,16 @@ class FactTemplates:
     it reads the composer's ``home``)."""
 
     home: str | None
+    facts: object
+    chunks: dict
+    cities: dict
 
     def template(self, reading: Reading, best: Candidate, lang: str, cites) -> str | None:
         asked = reading.analysis.asked
+        if "list" in asked or "which_places" in intents(reading.analysis.text):
+            listed = self.partner_list(reading, lang, cites)
+            if listed:
+                return listed
         if {"person", "contact", "phone", "email", "fax"} & asked:
             card = parse_card(best.unit.text)
             if card is not None:
@@ -39,6 +50,56 @@ class FactTemplates:
         if {"when", "since"} & asked and reading.analysis.places and not _states_a_year(best):
             return self.year(reading, best, lang, cites)
         return None
+
+    def partner_list(self, reading: Reading, lang: str, cites) -> str | None:
+        """A question for the partner cities, answered with the whole list: every entry of
+        the home city's year lists (``facts.partnerships``) with its country and year, from
+        the list the reader's best passages hold, or only those of a country the question
+        names. Not when the question names another place (it asks about that place), nor
+        when the read passages hold no such list."""
+        read = {c.passage.chunk.id for c in reading.candidates[:LIST_READ]}
+        own = [
+            p
+            for p in self.facts.partnerships
+            if not self.home or self.cities.get(p.doc) in (None, self.home)
+        ]
+        if not own or not {p.chunk for p in own} & read:
+            return None
+        countries = {city_key(p.country) for p in own if p.country}
+        named = [{w for v in g for w in v} for g in reading.analysis.places]
+        chosen_countries = set()
+        for group in named:
+            hit = {c for c in countries if set(c.split()) & group}
+            if not hit:
+                return None  # names a place that is no country of the list: asks about it
+            chosen_countries |= hit
+        # the list the read passages hold, then the entries of other lists it lacks
+        first = max(read & {p.chunk for p in own}, key=lambda k: sum(p.chunk == k for p in own))
+        entries: dict[str, object] = {}
+        for p in sorted(own, key=lambda p: p.chunk != first):
+            if chosen_countries and city_key(p.country) not in chosen_countries:
+                continue
+            entries.setdefault(city_key(p.city), p)
+        if len(entries) < (1 if chosen_countries else 2):
+            return None
+        read_passages = {c.passage.chunk.id: c.passage for c in reading.candidates}
+        numbers: dict[str, int] = {}
+        for p in entries.values():
+            if p.chunk not in numbers and p.chunk in self.chunks:
+                chunk = self.chunks[p.chunk]
+                passage = read_passages.get(p.chunk)
+                score = relevance(passage) if passage is not None else 0.0
+                numbers[p.chunk] = cites.add(chunk, score, chunk.passage_text)
+        items = ", ".join(
+            f"{p.city} ({p.country + ', ' if p.country else ''}{p.year})" for p in entries.values()
+        )
+        marks = "".join(f" [{n}]" for n in sorted(set(numbers.values())))
+        return phrases(lang)["partner_list"].format(
+            home=self.home or phrases(lang)["the_city"],
+            count=len(entries),
+            items=items,
+            marks=marks,
+        )
 
     def extreme(self, reading: Reading, best: Candidate, lang: str, cites) -> str | None:
         """The oldest or newest entry of a year list ("1958 Musterstadt (Niederlande)"), from the

@@ -170,6 +170,30 @@ def test_two_parts_answered_by_the_same_sentence_say_it_once():
     assert [c.doc for c in merged.citations] == ["d1"]
 
 
+def test_a_quote_another_part_gave_and_the_framing_are_said_once():
+    from dataclasses import replace
+
+    from assistant.answering.drafts import Draft, merge_drafts
+    from assistant.records import Citation
+
+    intro = phrases("en")["quote_intro"]
+    table = Citation(1, "d1", "T1", "S1", "table", 0.9)
+    lead = Citation(1, "d2", "T2", "S2", "lead", 0.8)
+    merged = merge_drafts(
+        [
+            Draft(f"{intro} «Exeter | 1956» [1]", False, [table]),
+            Draft(
+                f"{intro} «Rosenfurt learns from others.» [1] «Exeter | 1956» [2]",
+                False,
+                [lead, replace(table, n=2)],
+            ),
+        ],
+        "en",
+    )
+    assert merged.text == f"{intro} «Exeter | 1956» [1] «Rosenfurt learns from others.» [2]"
+    assert [(c.n, c.doc) for c in merged.citations] == [(1, "d1"), (2, "d2")]
+
+
 def test_merged_drafts_renumber_citations_and_name_the_unanswered_part():
     from dataclasses import replace
 

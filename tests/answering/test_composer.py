@@ -59,10 +59,31 @@ def test_an_english_answer_says_once_that_its_quotes_are_german():
         assert c.quote in c.text  # verbatim
 
 
-def test_a_german_answer_names_each_page_it_quotes():
+def test_a_german_answer_names_the_page_it_leads_with_once():
     a = _chunk("a", "Die Partnerschaft wurde 1958 geschlossen.", title="Partner", section="Jahre")
-    draft = _composer([a]).quote(_reading("Wann?", "de", [(a, 0, 0.9)]), "de")
-    assert draft.text == "Laut „Partner“ (Jahre): „Die Partnerschaft wurde 1958 geschlossen.“ [1]"
+    b = _chunk("b", "Sie wurde 2008 erneuert.", title="Chronik", section="Jahre", doc="andere")
+    draft = _composer([a, b]).quote(_reading("Wann?", "de", [(a, 0, 0.9), (b, 0, 0.8)]), "de")
+    assert draft.text == (
+        "Laut „Partner“: „Die Partnerschaft wurde 1958 geschlossen.“ [1] "
+        "„Sie wurde 2008 erneuert.“ [2]"
+    )
+
+
+def test_the_best_unit_leads_and_at_most_two_quotes_follow_it():
+    text = (
+        "Vorher war nichts. Das Netz entstand 1982. Die Stadt ist seit 1998 Mitglied. "
+        "Danach kam mehr."
+    )
+    a = _chunk("a", text)
+    others = [_chunk(k, f"Weitere Aussage {k} über das Netz.", doc=k) for k in "bcd"]
+    reading = _reading(
+        "Seit wann ist die Stadt Mitglied?",
+        "de",
+        [(a, 2, 0.9), (a, 1, 0.8), (a, 3, 0.7), *[(o, 0, 0.6) for o in others]],
+    )
+    draft = _composer([a, *others]).quote(reading, "de")
+    assert draft.text.startswith("Laut „Seite“: „Die Stadt ist seit 1998 Mitglied.“ [1]")
+    assert draft.text.count("“ [") == 3  # the best and two that follow it
 
 
 def test_a_contact_card_is_answered_as_a_sentence_with_the_email_of_the_other_card():
@@ -233,3 +254,52 @@ def test_a_refusal_gives_the_closest_sources_and_the_offices_contact():
     assert draft.abstained and draft.text.startswith(phrases("de")["refusal"])
     assert "06144 71-4410" in draft.text and "referat@example.org" in draft.text
     assert _markers(draft.text) == {c.n for c in draft.citations}
+
+
+def _year_list():
+    from assistant.indexing.facts import Partnership
+
+    text = "1958 Alkmaar (Niederlande)\n1960 Troyes (Frankreich)\n1975 Amiens (Frankreich)"
+    chunk = _chunk("a", text, kind="list")
+    rows = [("Alkmaar", "Niederlande", 1958), ("Troyes", "Frankreich", 1960)]
+    rows.append(("Amiens", "Frankreich", 1975))
+    facts = Facts(partnerships=[Partnership(c, k, y, "seite", "a") for c, k, y in rows])
+    return chunk, facts
+
+
+def test_a_question_for_the_partner_cities_gets_the_whole_list_with_years():
+    chunk, facts = _year_list()
+    reading = _reading("Welche Partnerstädte hat die Stadt?", "de", [(chunk, 0, 0.9)])
+    text = _composer([chunk], facts=facts).compose_reading(reading, "de").text
+    assert text == (
+        "Die Partnerstädte von Musterstadt (3): Alkmaar (Niederlande, 1958), "
+        "Troyes (Frankreich, 1960), Amiens (Frankreich, 1975). [1]"
+    )
+
+
+def test_the_list_keeps_the_country_asked_for_and_leaves_a_named_city_to_the_quotes():
+    chunk, facts = _year_list()
+    france = ((("frankreich",), ("france",)),)
+    reading = _reading("Which partner cities are in France?", "en", [(chunk, 0, 0.9)], (), france)
+    text = _composer([chunk], facts=facts).compose_reading(reading, "en").text
+    assert text.startswith("Musterstadt's partner cities (2): Troyes (Frankreich, 1960), Amiens")
+    troyes = ((("troyes",),),)
+    reading = _reading(
+        "Which partner cities does Troyes have?", "en", [(chunk, 0, 0.9)], (), troyes
+    )
+    assert (
+        "partner cities ("
+        not in _composer([chunk], facts=facts).compose_reading(reading, "en").text
+    )
+
+
+def test_a_table_is_quoted_by_its_header_and_the_rows_asked_about():
+    rows = "\n".join(f"| Stadt{i} | Land{i} | {1950 + i} |" for i in range(8))
+    table = _chunk("a", f"| Stadt | Land | seit |\n|---|---|---|\n{rows}", kind="table")
+    asked = [Concept("stadt3", frozenset({"stadt3"}), 3.0, name=True)]
+    reading = _reading("Seit wann ist Stadt3 Partnerstadt?", "de", [(table, 8, 0.9)], asked)
+    text = _composer([table]).quote(reading, "de").text
+    assert "„Stadt | Land | seit“ „Stadt3 | Land3 | 1953“ [1]" in text
+    assert "Stadt4" not in text
+    whole = _reading("Which cities are partner cities?", "de", [(table, 8, 0.9)], asked)
+    assert "Stadt7" in _composer([table]).quote(whole, "de").text  # a list question: all of it
