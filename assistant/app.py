@@ -103,6 +103,16 @@ class Assistant:
     def home(self) -> str | None:
         return self._generation.home
 
+    @property
+    def places(self) -> list[str]:
+        """The home city's partner cities as its pages list them, oldest first."""
+        own = [
+            p
+            for p in self.composer.facts.partnerships
+            if self.composer.cities.get(p.doc) in (None, self.home)
+        ]
+        return list(dict.fromkeys(p.city for p in sorted(own, key=lambda p: p.year)))
+
     @classmethod
     def open(
         cls,

@@ -281,6 +281,7 @@ class _WithSettings:
 
     def __init__(self, assistant, settings) -> None:
         self._assistant, self.settings = assistant, settings
+        self.home, self.places = assistant.home, assistant.places
 
     def ask(self, *args, **kwargs):
         return self._assistant.ask(*args, **kwargs)

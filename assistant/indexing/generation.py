@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering.composer import Composer
-from assistant.answering.reader import Reader, build_reader
+from assistant.answering.reader import Reader, build_reader, page_names
 from assistant.answering.reader.bridge import Bridge
 from assistant.answering.reader.vectors import UnitVectors
 from assistant.config import Settings
@@ -31,6 +31,7 @@ from assistant.indexing.manifest import IndexUnavailableError, Manifest, read_ma
 from assistant.indexing.passages import load_passages
 from assistant.indexing.shared import pull
 from assistant.indexing.store import ChunkStore, forget_client, open_client, stored_collections
+from assistant.language.detect import use_names
 from assistant.retrieval.hybrid import LEGS, Calibration, HybridRetriever, Retriever
 
 
@@ -75,6 +76,7 @@ class Generation:
                 bridge,
             )
         composer = Composer(facts, chunks, as_of, cities, home, reader)
+        use_names(page_names(facts, cities.values(), (c.text for c in chunks.values())))
         return cls(manifest, retriever, composer, reader, home)
 
     @classmethod

@@ -9,7 +9,8 @@ vote. Measured on ``tests/data/language_queries.tsv``.
 from __future__ import annotations
 
 import re
-from functools import cache
+from collections.abc import Iterable
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,18 +25,36 @@ _model_folder: Path | None = None  # set by warm_up: where the decoded model is 
 _FOREIGN = re.compile(r"[éèêàâçòóôőűşğıąęłżźćńñ¿¡œ]|[^\W\d_A-Za-zÄÖÜäöüß]")
 
 
+def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern matching any of the names as whole words (longest first), or None."""
+    folded = {n.strip().lower() for n in names if n and n.strip()}
+    if not folded:
+        return None
+    pattern = "|".join(re.escape(n) for n in sorted(folded, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE)
+
+
 @cache
 def _markers() -> dict[str, Any]:
     data = load_data("language_markers.yaml")
     places = load_data("place_names.yaml")["groups"]
-    names = {n.lower() for n in data["names"]}
-    names |= {v.lower() for group in places for v in group}
-    pattern = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     return {
         "de": {w.lower() for w in data["de"]},
         "en": {w.lower() for w in data["en"]},
-        "names": re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE),
+        "names": _names_pattern(v for group in places for v in group),
     }
+
+
+# The names of the pages being served (their people, places and English-titled networks),
+# masked like the general place names; set when a generation of the index is opened.
+_corpus_names: re.Pattern[str] | None = None
+
+
+def use_names(names: Iterable[str]) -> None:
+    """Mask these names too (the pages' own names: who and what a question may name that
+    decides nothing about its language). Replaces the names set before."""
+    global _corpus_names
+    _corpus_names = _names_pattern(names)
 
 
 @cache
@@ -76,7 +95,23 @@ def mask_names(text: str) -> str:
     """The text without the names of places, people, networks and events, and without
     quoted or bracketed titles (a question may quote a German project name)."""
     text = _PARENS.sub(" ", _QUOTED.sub(" ", text))
-    return _markers()["names"].sub(" ", text)
+    for pattern in (_markers()["names"], _corpus_names):
+        if pattern is not None:
+            text = pattern.sub(" ", text)
+    return text
+
+
+FREQUENCY_MARGIN = 1.5  # Zipf points by which a word is more common in one language
+
+
+@lru_cache(maxsize=65536)
+def _frequency_vote(word: str) -> int:
+    """+1 when a word is far more common in German than in English, -1 for the reverse, else
+    0 (``wordfreq``'s general frequency lists)."""
+    from wordfreq import zipf_frequency
+
+    diff = zipf_frequency(word, "de") - zipf_frequency(word, "en")
+    return 1 if diff >= FREQUENCY_MARGIN else -1 if diff <= -FREQUENCY_MARGIN else 0
 
 
 def detect_language(text: str) -> str:
@@ -101,6 +136,11 @@ def detect_language(text: str) -> str:
         return "de"
     if de_votes != en_votes:
         return "de" if de_votes > en_votes else "en"
+    # no marker word decides: words far more common in one language than the other do
+    # ("Hallo", "Moin", "schedule"), by the general frequency lists
+    by_frequency = sum(_frequency_vote(w) for w in words)
+    if by_frequency:
+        return "de" if by_frequency > 0 else "en"
     probe = masked if words else text
     if not _WORD.search(probe):
         return "de"

@@ -48,6 +48,8 @@ class AssistantLike(Protocol):
     at once, so it must be thread-safe, as ``Assistant`` is)."""
 
     settings: Settings
+    home: str | None  # the city the pages speak for
+    places: Sequence[str]  # places the pages list (partner cities), for example questions
 
     def ask(
         self, question: str, history: Sequence[Any] | None = None, lang: str | None = None

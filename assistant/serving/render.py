@@ -28,9 +28,54 @@ SHORT_PASSAGE = 600  # passages up to this length are shown whole
 LINE_SHARE = 0.6  # share of a line's words an answer must hold for the line to be marked
 
 
+# The names the interface texts speak of: the home city and places the pages list, set by
+# the page for the assistant it serves (``use_page_names``); the texts hold {home}, {place}
+# and {place2} where they name them.
+_page_names: dict[str, str] = {}
+_GAP = re.compile(r" +(?=[ .,:])")
+
+
+def use_page_names(home: str | None, places: Sequence[str] = ()) -> None:
+    """Name these in the interface texts: the home city, and two of the pages' places for the
+    example questions (examples that need a place not given are left out)."""
+    _page_names.clear()
+    if home:
+        _page_names["home"] = home
+    for key, place in zip(("place", "place2"), places, strict=False):
+        _page_names[key] = place
+
+
+class _Kept(dict):
+    """Names for ``str.format_map``; a placeholder of another kind ({n}) stays as it is."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+_PAGE_KEYS = frozenset({"home", "place", "place2"})
+
+
+def _filled(value: Any, names: Mapping[str, str]) -> Any:
+    if isinstance(value, str):  # (an empty name leaves no gap before punctuation)
+        return _GAP.sub("", value.format_map(_Kept(names))).rstrip(" ") if value else value
+    if isinstance(value, list):  # an example about a place the pages do not give is left out
+        return [
+            _filled(item, names)
+            for item in value
+            if not isinstance(item, str)
+            or set(re.findall(r"\{(\w+)\}", item)) & _PAGE_KEYS <= set(names)
+        ]
+    if isinstance(value, dict):
+        return {k: _filled(v, names) for k, v in value.items()}
+    return value
+
+
 def ui_texts(lang: str) -> dict[str, Any]:
-    """The interface texts of ``lang`` (``de`` or ``en``) from ``assistant/data/ui_<lang>.yaml``."""
-    return load_data(f"ui_{'en' if lang == 'en' else 'de'}.yaml")
+    """The interface texts of ``lang`` (``de`` or ``en``) from ``assistant/data/ui_<lang>.yaml``,
+    naming the home city and the pages' places (:func:`use_page_names`)."""
+    data = load_data(f"ui_{'en' if lang == 'en' else 'de'}.yaml")
+    names = {"home": data["home_fallback"], **_page_names}
+    return _filled({k: v for k, v in data.items() if k != "home_fallback"}, names)
 
 
 def escape_text(text: str) -> str:

@@ -16,7 +16,7 @@ import gradio as gr
 from assistant.config import Settings
 from assistant.serving.feedback import FeedbackStore
 from assistant.serving.handlers import LANGS, AssistantLike, ChatHandlers, _lang
-from assistant.serving.render import ui_texts
+from assistant.serving.render import ui_texts, use_page_names
 from assistant.serving.unanswered import UnansweredLog, assistant_corpus, open_log
 
 ANSWER_LANGS = ("auto", "de", "en")
@@ -76,6 +76,7 @@ def create_app(
         unanswered = open_log(settings, name, assistant_corpus(assistant))
     assert not isinstance(unanswered, str)
     handlers = ChatHandlers(assistant, store, delay, unanswered=unanswered)
+    use_page_names(assistant.home, assistant.places)
     t = ui_texts("de")
     n_examples = len(_examples("de"))
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.language.detect import detect_language, mask_names
+from assistant.language.detect import detect_language, mask_names, use_names
 
 ROWS = [
     line.split("\t")
@@ -12,6 +12,40 @@ ROWS = [
     .read_text(encoding="utf-8")
     .splitlines()[1:]
 ]
+
+
+def corpus_names() -> list[str]:
+    """The names an assistant over the main corpus masks: derived from its pages, as when a
+    generation of the index opens."""
+    from assistant.answering.reader import page_names
+    from assistant.documents.chunking import chunk_corpus
+    from assistant.documents.corpus import load_corpus
+    from assistant.indexing.facts import extract_facts
+
+    docs = load_corpus(Path(__file__).resolve().parents[2] / "corpus")
+    chunks = chunk_corpus(docs)
+    return page_names(extract_facts(chunks), [d.city for d in docs], [c.text for c in chunks])
+
+
+@pytest.fixture(autouse=True)
+def names_of_the_pages():
+    """The labelled questions are about the main corpus: its names are masked, as they are by
+    an assistant serving it."""
+    use_names(corpus_names())
+    yield
+    use_names(())
+
+
+def test_the_pages_names_are_derived_not_listed():
+    names = {n.lower() for n in corpus_names()}
+    assert {"mayors for peace", "cities for life"} <= names  # English-titled, from the text
+    assert any(len(n.split()) == 1 for n in names)  # surnames alone, from the contact cards
+
+
+def test_without_the_pages_names_no_name_is_masked_but_general_places():
+    use_names(())
+    assert "Mayors" in mask_names("Was ist Mayors for Peace?")
+    assert "Ukraine" not in mask_names("Hilfe für die Ukraine")
 
 
 def test_the_labelled_set_is_large_enough():

@@ -42,6 +42,9 @@ SZEGED = Citation(
 class FakeAssistant:
     """Deterministic answers; records how it was asked."""
 
+    home = "Musterstadt"
+    places = ("Szeged", "Trondheim")
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.calls: list[dict[str, Any]] = []
@@ -408,7 +411,22 @@ def test_interface_texts_have_the_same_keys_in_both_languages():
     for key in ("answer_language_choices", "staff_columns", "legs"):
         assert set(de[key]) == set(en[key])
     assert len(de["examples"]) == len(en["examples"]) >= 3
-    assert ui_texts("fr") == de  # anything else gets the German interface
+    assert ui_texts("fr") == ui_texts("de")  # anything else gets the German interface
+
+
+def test_the_texts_name_the_home_city_and_the_pages_places_and_no_city_of_their_own():
+    from assistant.serving.render import use_page_names
+
+    use_page_names("Musterstadt", ["Kilkenny", "Tartu"])
+    en = ui_texts("en")
+    assert en["title"] == "Twin towns and partnerships of Musterstadt"
+    assert "Who is responsible for Kilkenny?" in en["examples"]
+    assert "Since when is Tartu a twin town?" in ui_texts("en")["examples"]
+    use_page_names(None, [])
+    de = ui_texts("de")
+    assert de["title"] == "Städtepartnerschaften der Stadt"  # no gap where no name is known
+    assert not any("{" in q for q in de["examples"])  # examples about a place are left out
+    assert len(de["examples"]) == 2
 
 
 def test_create_app_builds_a_labelled_page(fake, store):
@@ -471,7 +489,7 @@ def test_staff_searches_count_against_the_same_limit(fake, store):
 def test_an_empty_question_gets_a_hint_not_a_turn(handlers, fake):
     (update,) = list(handlers.respond(" \n ", [], "auto", "en"))
     chat, box, turns, _ = update
-    hint = "Please ask a question, for example: “Who is responsible for Szeged?”"
+    hint = "Please ask a question, for example: “Who is responsible for the partner cities?”"
     assert chat == [{"role": "assistant", "content": hint}]
     assert box == "" and turns == [] and fake.calls == []
 
