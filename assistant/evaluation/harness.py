@@ -7,6 +7,7 @@ a temporary folder.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -98,7 +99,9 @@ def own_corpus_settings(settings: Any, corpus_dir: Path, index_dir: Path) -> Any
 class SetAssistants:
     """The assistant for each question set: one over the main corpus, opened once and
     reused; for a set with its own corpus, one over that corpus, indexed into a temporary
-    folder that is removed after the set ran. All share one embedder."""
+    folder that is removed after the set ran, or with ``index_root`` into its folder
+    ``index_root/<set name>`` that is kept (and brought up to date when opened). All share
+    one embedder."""
 
     def __init__(
         self,
@@ -106,11 +109,13 @@ class SetAssistants:
         *,
         embedder: Any = None,
         log: Callable[[str], None] | None = None,
+        index_root: Path | None = None,
     ) -> None:
         self.settings = settings
         self._embedder = embedder
         self._log = log
         self._main: Any = None
+        self.index_root = index_root
 
     def embedder(self) -> Any:
         if self._embedder is None:
@@ -139,8 +144,13 @@ class SetAssistants:
             return
         from assistant.indexing.store import forget_client
 
-        with tempfile.TemporaryDirectory(prefix=f"eval-{qset.name}-") as tmp:
-            settings = own_corpus_settings(self.settings, qset.corpus_dir, Path(tmp) / "index")
+        with contextlib.ExitStack() as stack:
+            if self.index_root is None:
+                tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix=f"eval-{qset.name}-"))
+                folder = Path(tmp) / "index"
+            else:
+                folder = self.index_root / qset.name / "index"
+            settings = own_corpus_settings(self.settings, qset.corpus_dir, folder)
             try:
                 yield self._open(settings)
             finally:
