@@ -35,7 +35,7 @@ from assistant.indexing.live import GenerationWatch
 from assistant.indexing.manifest import IndexUnavailableError, Manifest
 from assistant.language.detect import detect_language, warm_up
 from assistant.records import Answer, Passage
-from assistant.retrieval.hybrid import HybridRetriever, Retriever
+from assistant.retrieval.hybrid import HybridRetriever, Retriever, question_language
 
 logger = logging.getLogger(__name__)
 
@@ -193,6 +193,9 @@ class Assistant:
         if checked.problem:
             return []
         generation = self._current()
+        lang = lang or question_language(
+            checked.text, detect_language(checked.text, generation.names)
+        )
         with self._lock:
             return generation.retriever.retrieve(checked.text, k or self.settings.top_k, lang)
 
@@ -272,7 +275,7 @@ class Assistant:
         if checked.problem:
             return rejection(checked, lang, limit)
         question = checked.text
-        detected = lang or detect_language(question)
+        detected = lang or detect_language(question, self._current().names)
         answer_lang = detected if detected in ("de", "en") else "de"
         note = "" if detected in ("de", "en") else phrases("en")["other_language_note"]
         resolved = resolve_followup(question, clean_history(history, limit))

@@ -5,6 +5,7 @@ server first when one serves it)."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from assistant.indexing.manifest import IndexUnavailableError, Manifest, read_ma
 from assistant.indexing.passages import load_passages
 from assistant.indexing.shared import pull
 from assistant.indexing.store import ChunkStore, forget_client, open_client, stored_collections
-from assistant.language.detect import use_names
+from assistant.language.detect import names_pattern
 from assistant.retrieval.hybrid import LEGS, Calibration, HybridRetriever, Retriever
 
 
@@ -44,6 +45,7 @@ class Generation:
     composer: Composer
     reader: Reader | None
     home: str | None
+    names: re.Pattern[str] | None = None  # the pages' names, masked in language detection
 
     @classmethod
     def build(
@@ -76,8 +78,8 @@ class Generation:
                 bridge,
             )
         composer = Composer(facts, chunks, as_of, cities, home, reader)
-        use_names(page_names(facts, cities.values(), (c.text for c in chunks.values())))
-        return cls(manifest, retriever, composer, reader, home)
+        names = names_pattern(page_names(facts, cities.values(), (c.text for c in chunks.values())))
+        return cls(manifest, retriever, composer, reader, home, names)
 
     @classmethod
     def load(cls, settings: Settings, embedder: Embedder, log: Callable[[str], None]) -> Generation:

@@ -25,7 +25,7 @@ _model_folder: Path | None = None  # set by warm_up: where the decoded model is 
 _FOREIGN = re.compile(r"[éèêàâçòóôőűşğıąęłżźćńñ¿¡œ]|[^\W\d_A-Za-zÄÖÜäöüß]")
 
 
-def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+def names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     """One pattern matching any of the names as whole words (longest first), or None."""
     folded = {n.strip().lower() for n in names if n and n.strip()}
     if not folded:
@@ -41,20 +41,8 @@ def _markers() -> dict[str, Any]:
     return {
         "de": {w.lower() for w in data["de"]},
         "en": {w.lower() for w in data["en"]},
-        "names": _names_pattern(v for group in places for v in group),
+        "names": names_pattern(v for group in places for v in group),
     }
-
-
-# The names of the pages being served (their people, places and English-titled networks),
-# masked like the general place names; set when a generation of the index is opened.
-_corpus_names: re.Pattern[str] | None = None
-
-
-def use_names(names: Iterable[str]) -> None:
-    """Mask these names too (the pages' own names: who and what a question may name that
-    decides nothing about its language). Replaces the names set before."""
-    global _corpus_names
-    _corpus_names = _names_pattern(names)
 
 
 @cache
@@ -91,11 +79,12 @@ _QUOTED = re.compile(r"[„“\"«»‘’']([^„“\"«»‘’']{2,80})[“�
 _PARENS = re.compile(r"\(([^()]{2,60})\)")
 
 
-def mask_names(text: str) -> str:
-    """The text without the names of places, people, networks and events, and without
-    quoted or bracketed titles (a question may quote a German project name)."""
+def mask_names(text: str, names: re.Pattern[str] | None = None) -> str:
+    """The text without the names of places (and ``names``: the pages' own people, places
+    and networks, :func:`names_pattern`), and without quoted or bracketed titles (a question
+    may quote a German project name)."""
     text = _PARENS.sub(" ", _QUOTED.sub(" ", text))
-    for pattern in (_markers()["names"], _corpus_names):
+    for pattern in (_markers()["names"], names):
         if pattern is not None:
             text = pattern.sub(" ", text)
     return text
@@ -114,10 +103,11 @@ def _frequency_vote(word: str) -> int:
     return 1 if diff >= FREQUENCY_MARGIN else -1 if diff <= -FREQUENCY_MARGIN else 0
 
 
-def detect_language(text: str) -> str:
-    """ "de", "en", or the ISO code of another language for text clearly in neither."""
+def detect_language(text: str, names: re.Pattern[str] | None = None) -> str:
+    """ "de", "en", or the ISO code of another language for text clearly in neither;
+    ``names`` (the pages' own, :func:`names_pattern`) decide nothing."""
     markers = _markers()
-    masked = mask_names(text)
+    masked = mask_names(text, names)
     words = [w.lower() for w in _WORD.findall(masked)]
     de_votes = sum(w in markers["de"] for w in words)
     en_votes = sum(w in markers["en"] for w in words)

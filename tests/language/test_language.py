@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.language.detect import detect_language, mask_names, use_names
+from assistant.language.detect import detect_language, mask_names, names_pattern
 
 ROWS = [
     line.split("\t")
@@ -27,13 +27,9 @@ def corpus_names() -> list[str]:
     return page_names(extract_facts(chunks), [d.city for d in docs], [c.text for c in chunks])
 
 
-@pytest.fixture(autouse=True)
-def names_of_the_pages():
-    """The labelled questions are about the main corpus: its names are masked, as they are by
-    an assistant serving it."""
-    use_names(corpus_names())
-    yield
-    use_names(())
+# The labelled questions are about the main corpus: its names are masked, as they are by an
+# assistant serving it.
+NAMES = names_pattern(corpus_names())
 
 
 def test_the_pages_names_are_derived_not_listed():
@@ -43,8 +39,8 @@ def test_the_pages_names_are_derived_not_listed():
 
 
 def test_without_the_pages_names_no_name_is_masked_but_general_places():
-    use_names(())
     assert "Mayors" in mask_names("Was ist Mayors for Peace?")
+    assert "Mayors" not in mask_names("Was ist Mayors for Peace?", NAMES)
     assert "Ukraine" not in mask_names("Hilfe für die Ukraine")
 
 
@@ -54,13 +50,13 @@ def test_the_labelled_set_is_large_enough():
 
 def test_accuracy_on_short_german_and_english_questions_is_at_least_98_percent():
     labelled = [(label, q) for label, q in ROWS if label in ("de", "en")]
-    wrong = [(label, q) for label, q in labelled if detect_language(q) != label]
+    wrong = [(label, q) for label, q in labelled if detect_language(q, NAMES) != label]
     assert 1 - len(wrong) / len(labelled) >= 0.98, wrong
 
 
 def test_most_other_languages_are_recognised_as_neither():
     others = [q for label, q in ROWS if label == "other"]
-    found = [q for q in others if detect_language(q) not in ("de", "en")]
+    found = [q for q in others if detect_language(q, NAMES) not in ("de", "en")]
     assert len(found) / len(others) >= 0.6
 
 
@@ -79,7 +75,7 @@ def test_most_other_languages_are_recognised_as_neither():
     ],
 )
 def test_known_hard_cases(text, lang):
-    assert detect_language(text) == lang
+    assert detect_language(text, NAMES) == lang
 
 
 def test_other_scripts_are_not_german_or_english():
@@ -87,5 +83,5 @@ def test_other_scripts_are_not_german_or_english():
 
 
 def test_names_are_masked():
-    assert "Mayors" not in mask_names("Was ist Mayors for Peace?")
+    assert "Mayors" not in mask_names("Was ist Mayors for Peace?", NAMES)
     assert "Uzhgorod" not in mask_names("who handles Uzhgorod")
