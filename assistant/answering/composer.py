@@ -28,14 +28,12 @@ from assistant.answering.reader.features import Candidate
 from assistant.answering.refusal import Refusals, closest_sources
 from assistant.answering.templates import FactTemplates
 from assistant.indexing.facts import Facts
-from assistant.language.words import fold_words
 from assistant.records import Chunk, Passage
 
 QUOTE_RATIO = 0.2  # another passage's unit is quoted too when it scores this share of the best
 NEIGHBOUR_RATIO = 0.3  # a sentence next to the best one is quoted from this share of its score
 MAX_SUPPORT = 2  # quotes that follow the best unit, which leads the answer
 LIST_QUOTES = 5  # a question asking for a list may be answered from more units
-TABLE_LINES = 5  # a list's or table's lines quoted for a question that asks for no list
 
 
 class Composer(FactTemplates, ConflictReports, Refusals):
@@ -137,27 +135,13 @@ class Composer(FactTemplates, ConflictReports, Refusals):
         words = phrases(lang)
         cites = CitationNumbers()
         parts: list[str] = []
-        whole = "list" in reading.analysis.asked
         for i, c in enumerate(self.chosen(reading)):
             chunk = c.passage.chunk
             n = cites.add(chunk, relevance(c.passage), c.unit.text)
             if i == 0:  # one framing: the citations name every page quoted
                 parts.append(words["quote_intro"].format(title=chunk.title, section=chunk.section))
-            text = c.unit.text if whole else _asked_lines(c, reading)
-            parts.append(quoted(text, words, n))
+            parts.append(quoted(c.unit.text, words, n))
         return Draft(" ".join(parts), False, cites.items)
-
-
-def _asked_lines(c: Candidate, reading: Reading) -> str:
-    """A list's or table's lines that a question not asking for a list needs: its first
-    line (a table's header) and those holding what the question asks about; the first
-    ``TABLE_LINES`` when none does. Other units are quoted whole."""
-    lines = [line for line in c.unit.text.splitlines() if line.strip()]
-    if c.unit.kind not in ("list", "table") or len(lines) <= TABLE_LINES:
-        return c.unit.text
-    asked = {w for k in reading.analysis.concepts if not k.generic for w in k.words}
-    held = [line for line in lines[1:] if asked & set(fold_words(line))]
-    return "\n".join([lines[0], *held] if held else lines[:TABLE_LINES])
 
 
 def _satisfying(asked: str) -> frozenset[str]:

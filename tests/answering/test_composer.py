@@ -291,15 +291,3 @@ def test_the_list_keeps_the_country_asked_for_and_leaves_a_named_city_to_the_quo
         "partner cities ("
         not in _composer([chunk], facts=facts).compose_reading(reading, "en").text
     )
-
-
-def test_a_table_is_quoted_by_its_header_and_the_rows_asked_about():
-    rows = "\n".join(f"| Stadt{i} | Land{i} | {1950 + i} |" for i in range(8))
-    table = _chunk("a", f"| Stadt | Land | seit |\n|---|---|---|\n{rows}", kind="table")
-    asked = [Concept("stadt3", frozenset({"stadt3"}), 3.0, name=True)]
-    reading = _reading("Seit wann ist Stadt3 Partnerstadt?", "de", [(table, 8, 0.9)], asked)
-    text = _composer([table]).quote(reading, "de").text
-    assert "„Stadt | Land | seit“ „Stadt3 | Land3 | 1953“ [1]" in text
-    assert "Stadt4" not in text
-    whole = _reading("Which cities are partner cities?", "de", [(table, 8, 0.9)], asked)
-    assert "Stadt7" in _composer([table]).quote(whole, "de").text  # a list question: all of it
