@@ -54,6 +54,30 @@ def _embed_ahead(retriever: Retriever, question: str, lang: str, whole: bool) ->
     retriever.prefetch(texts, lang)
 
 
+def _ensure_index(
+    settings: Settings, embedder: Embedder, auto_ingest: bool, log: Callable[[str], None]
+) -> None:
+    """Rebuild a missing or stale index (or refuse when ``auto_ingest`` is off). When the
+    corpus changed but a file of it is unusable, the previous index keeps serving."""
+    problems = index_problems(settings)
+    if not problems:
+        return
+    if not auto_ingest:
+        raise IndexUnavailableError(
+            f"the index cannot be used: {'; '.join(problems)}. Run: assistant ingest"
+        )
+    log(f"index: {'; '.join(problems)} → ingesting")
+    try:
+        log("index: " + ingest(settings, embedder=embedder).summary())
+    except CorpusError as exc:
+        if problems != [CORPUS_CHANGED]:
+            raise  # no usable previous index to fall back on
+        log(
+            f"index: {exc}. The previous index keeps serving until the corpus is "
+            "fixed and 'assistant ingest' succeeds."
+        )
+
+
 class Assistant:
     """Answers questions about the corpus from the index described by its manifest.
 
@@ -105,13 +129,7 @@ class Assistant:
 
     @property
     def places(self) -> list[str]:
-        """The home city's partner cities as its pages list them, oldest first."""
-        own = [
-            p
-            for p in self.composer.facts.partnerships
-            if self.composer.cities.get(p.doc) in (None, self.home)
-        ]
-        return list(dict.fromkeys(p.city for p in sorted(own, key=lambda p: p.year)))
+        return self._generation.places
 
     @classmethod
     def open(
@@ -137,22 +155,7 @@ class Assistant:
         embedder = cached_queries(embedder, settings.query_cache_size)
         if settings.chroma_host:
             pull_served(settings)
-        problems = index_problems(settings)
-        if problems:
-            if not auto_ingest:
-                raise IndexUnavailableError(
-                    f"the index cannot be used: {'; '.join(problems)}. Run: assistant ingest"
-                )
-            log(f"index: {'; '.join(problems)} → ingesting")
-            try:
-                log("index: " + ingest(settings, embedder=embedder).summary())
-            except CorpusError as exc:
-                if problems != [CORPUS_CHANGED]:
-                    raise  # no usable previous index to fall back on
-                log(
-                    f"index: {exc}. The previous index keeps serving until the corpus is "
-                    "fixed and 'assistant ingest' succeeds."
-                )
+        _ensure_index(settings, embedder, auto_ingest, log)
         generation = Generation.load(settings, embedder, log)
         llm_settings = LLMSettings()
         llm = LLMComposer(llm_settings) if llm_settings.enabled else None

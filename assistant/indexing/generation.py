@@ -47,6 +47,15 @@ class Generation:
     home: str | None
     names: re.Pattern[str] | None = None  # the pages' names, masked in language detection
 
+    @property
+    def places(self) -> list[str]:
+        """The home city's partner cities as its pages list them, oldest first."""
+        cities = self.composer.cities
+        own = [
+            p for p in self.composer.facts.partnerships if cities.get(p.doc) in (None, self.home)
+        ]
+        return list(dict.fromkeys(p.city for p in sorted(own, key=lambda p: p.year)))
+
     @classmethod
     def build(
         cls,

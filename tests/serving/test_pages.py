@@ -15,6 +15,9 @@ from assistant.serving.ui import create_app
 
 
 class _Assistant:
+    home = None
+    places = ()
+
     def __init__(self, settings):
         self.settings = settings
 
