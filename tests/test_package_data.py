@@ -5,10 +5,10 @@ event or home city of the corpus stands in ``assistant/data``."""
 import sys
 from pathlib import Path
 
-from assistant.answering.reader import english_titled
 from assistant.documents.chunking import chunk_corpus
 from assistant.documents.corpus import load_corpus
 from assistant.indexing.facts import extract_facts
+from assistant.language.patterns import english_titled
 from assistant.language.words import contains_phrase, fold_words
 
 REPO = Path(__file__).resolve().parent.parent

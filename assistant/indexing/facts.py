@@ -21,6 +21,7 @@ from pathlib import Path
 import orjson
 
 from assistant.answering.reader.cards import parse_card, year_items
+from assistant.language.patterns import english_titled
 from assistant.language.words import fold_words
 from assistant.records import Chunk
 
@@ -72,6 +73,7 @@ class Facts:
     addresses: list[Address] = field(default_factory=list)
     partnerships: list[Partnership] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # English-titled names of networks, events
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1)
@@ -84,6 +86,7 @@ class Facts:
             addresses=[Address(**a) for a in data["addresses"]],
             partnerships=[Partnership(**p) for p in data["partnerships"]],
             statements=[Statement(**s) for s in data["statements"]],
+            names=list(data["names"]),  # (a file from before names: extracted again)
         )
 
     def save(self, path: Path) -> None:
@@ -123,6 +126,7 @@ def _partnerships(chunk: Chunk) -> Iterable[Partnership]:
 def extract_facts(chunks: Iterable[Chunk]) -> Facts:
     """All facts of a set of chunks, in chunk-id order (deterministic)."""
     facts = Facts()
+    names: set[str] = set()
     for chunk in sorted({c.id: c for c in chunks}.values(), key=lambda c: c.id):
         facts.contacts += list(_cards(chunk))
         if chunk.kind == "address":
@@ -130,6 +134,8 @@ def extract_facts(chunks: Iterable[Chunk]) -> Facts:
             if any(_POSTCODE.search(line) for line in lines):
                 facts.addresses.append(Address(lines, chunk.doc_id, chunk.id))
         facts.partnerships += list(_partnerships(chunk))
+        names.update(english_titled(chunk.text))
+    facts.names = sorted(names)
     return facts
 
 

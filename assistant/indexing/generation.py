@@ -87,7 +87,7 @@ class Generation:
                 bridge,
             )
         composer = Composer(facts, chunks, as_of, cities, home, reader)
-        names = names_pattern(page_names(facts, cities.values(), (c.text for c in chunks.values())))
+        names = names_pattern(page_names(facts, cities.values()))
         return cls(manifest, retriever, composer, reader, home, names)
 
     @classmethod

@@ -63,3 +63,17 @@ def test_facts_round_trip(facts, tmp_path):
     path = tmp_path / "facts.json"
     facts.save(path)
     assert Facts.load(path) == facts
+
+
+def test_english_titled_names_are_found_at_ingest(facts):
+    assert {"Mayors for Peace", "Cities for Life", "Pulse of Europe"} <= set(facts.names)
+    assert not any(n == "Darmstadt" for n in facts.names)  # a name alone is not English-titled
+
+
+def test_a_facts_file_from_before_names_is_not_read_as_without_names(facts, tmp_path):
+    import json
+
+    data = json.loads(facts.to_json())
+    del data["names"]
+    with pytest.raises(KeyError):  # so the index extracts the facts again
+        Facts.from_json(json.dumps(data))

@@ -24,7 +24,7 @@ def corpus_names() -> list[str]:
 
     docs = load_corpus(Path(__file__).resolve().parents[2] / "corpus")
     chunks = chunk_corpus(docs)
-    return page_names(extract_facts(chunks), [d.city for d in docs], [c.text for c in chunks])
+    return page_names(extract_facts(chunks), [d.city for d in docs])
 
 
 # The labelled questions are about the main corpus: its names are masked, as they are by an

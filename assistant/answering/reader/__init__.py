@@ -8,7 +8,6 @@ answering and refusing. ``compose.py`` turns a reading into the answer text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -145,38 +144,18 @@ def gazetteer_places(facts, cities: Iterable[str]) -> list[str]:
     return places
 
 
-# A run of capitalised words joined by English linking words: a name given in English on a
-# German page ("Mayors for Peace", "World Coalition against the Death Penalty").
-_CAP = r"[A-ZÄÖÜ][\w'’-]*"
-_LINK = r"(?:for|of|against|the|and)"
-_CAPS = rf"{_CAP}(?:[ \t]+{_CAP})*"
-_ENGLISH_TITLED = re.compile(rf"(?<![\w-]){_CAPS}(?:[ \t]+{_LINK}(?:[ \t]+the)?[ \t]+{_CAPS})+")
-
-
-def english_titled(text: str) -> list[str]:
-    """The English-titled names in a text: capitalised words linked by "for", "of",
-    "against", "the" or "and" (a network or campaign named in English on a German page),
-    each also without the capitalised words before its first link ("Bürgerbewegung Pulse
-    of Europe" is "Pulse of Europe" too)."""
-    names = []
-    for m in _ENGLISH_TITLED.finditer(text):
-        words = m.group(0).split()
-        first_link = next(i for i, w in enumerate(words) if re.fullmatch(_LINK, w, re.I))
-        names += [" ".join(words[i:]) for i in range(max(0, first_link - 1), -1, -1)]
-    return names
-
-
-def page_names(facts, cities: Iterable[str], texts: Iterable[str]) -> list[str]:
+def page_names(facts, cities: Iterable[str]) -> list[str]:
     """The names a question may take from the pages, which say nothing of its language: the
     places of the gazetteer, the people of the contact cards (and their surnames alone), and
-    the English-titled names in the texts (a network named in English on a German page)."""
+    the English-titled names the ingest found (a network named in English on a German
+    page)."""
     names = gazetteer_places(facts, cities)
     for card in getattr(facts, "contacts", ()):
         person = card.person.strip()
         names.append(person)
         parts = [w for w in person.replace(",", " ").split() if len(w) > 2 and w[:1].isupper()]
         names += parts[1:] if len(parts) > 1 else parts  # a surname alone; not the first name
-    names += sorted({name for text in texts for name in english_titled(text)})
+    names += facts.names
     return names
 
 
