@@ -107,9 +107,6 @@ class Composer(FactTemplates, ConflictReports, Refusals):
         after = same_chunk.get(best.unit.position + 1)
         picked = [best]
         if best.unit.kind in prose:
-            near = before is not None and before.unit.kind in prose
-            if near and before.score >= NEIGHBOUR_RATIO * best.score:
-                picked.append(before)
             if after is not None and after.unit.kind in prose:
                 hard = reading.analysis.constrained
                 lacks = hard and not any(best.held & _satisfying(t) for t in hard)
@@ -120,6 +117,10 @@ class Composer(FactTemplates, ConflictReports, Refusals):
                     second = same_chunk.get(best.unit.position + 2)
                     if {"manner", "reason"} & asked and second and second.unit.kind in prose:
                         picked.append(second)
+            # the sentence before gives context; what carries the answer on comes first
+            near = before is not None and before.unit.kind in prose
+            if near and before.score >= NEIGHBOUR_RATIO * best.score:
+                picked.append(before)
         limit = LIST_QUOTES if "list" in asked else MAX_SUPPORT
         texts = {one_line(c.unit.text) for c in picked}
         for c in reading.candidates[1:]:

@@ -291,3 +291,19 @@ def test_the_list_keeps_the_country_asked_for_and_leaves_a_named_city_to_the_quo
         "partner cities ("
         not in _composer([chunk], facts=facts).compose_reading(reading, "en").text
     )
+
+
+def test_a_why_question_gets_what_the_paragraph_goes_on_to_say_before_what_came_before():
+    text = (
+        "Davor stand etwas. Der Tag ist am 30. November. "
+        "Denn 1786 schaffte die Toskana sie ab. Das war neu."
+    )
+    a = _chunk("a", text)
+    reading = _reading(
+        "Warum ist der Tag am 30. November?",
+        "de",
+        [(a, 1, 0.9), (a, 0, 0.8), (a, 2, 0.7), (a, 3, 0.6)],
+    )
+    draft = _composer([a]).quote(reading, "de")
+    assert "Toskana" in draft.text and "Das war neu." in draft.text
+    assert "Davor stand etwas." not in draft.text  # context: the first left out at two more
