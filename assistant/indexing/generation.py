@@ -215,11 +215,18 @@ def home_city(settings: Settings, cities) -> str | None:
 
 
 def _load_facts(path: Path, retriever: HybridRetriever, log: Callable[[str], None]) -> Facts:
-    """The facts stored beside the index; extracted again from the chunks when the file is
-    missing or unreadable (they are derived data)."""
+    """The facts stored beside the index; extracted again from the chunks, and stored, when
+    the file is missing or unreadable (they are derived data)."""
     if path.exists():
         try:
             return Facts.load(path)
         except Exception as exc:  # a damaged file costs a re-extraction, not the service
             log(f"index: {path.name} is unreadable ({type(exc).__name__}); extracting again")
-    return extract_facts(retriever.chunks.values())
+    facts = extract_facts(retriever.chunks.values())
+    try:  # kept for the next start (an older file lacks what the facts now hold)
+        tmp = path.with_name(path.name + ".tmp")
+        facts.save(tmp)
+        tmp.replace(path)
+    except OSError as exc:  # a read-only index folder: extracted at every start
+        log(f"index: {path.name} could not be written ({exc.strerror})")
+    return facts

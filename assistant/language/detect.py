@@ -65,8 +65,8 @@ def _identifiers() -> tuple[Any, Any]:
 
 def warm_up(model_folder: Path | None = None) -> None:
     """Load the language model and the sentence splitter now (the assistant does it while its
-    index opens, so the first question does not wait for them). ``model_folder``: where the
-    decoded model is kept between starts (``langid_model.py``)."""
+    index opens, so the first question does not wait for them).
+    ``model_folder``: where the decoded model is kept between starts (``langid_model.py``)."""
     from assistant.documents.chunking import sentence_spans
 
     global _model_folder
@@ -101,6 +101,13 @@ def _frequency_vote(word: str) -> int:
 
     diff = zipf_frequency(word, "de") - zipf_frequency(word, "en")
     return 1 if diff >= FREQUENCY_MARGIN else -1 if diff <= -FREQUENCY_MARGIN else 0
+
+
+def warm_frequencies() -> None:
+    """Load ``wordfreq``'s lists now: the first question that needs them would wait half a
+    second. A server does it before it serves; a single question from the command line,
+    which seldom needs them, does not pay for it at start."""
+    _frequency_vote("hallo")
 
 
 def detect_language(text: str, names: re.Pattern[str] | None = None) -> str:

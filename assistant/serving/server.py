@@ -13,6 +13,7 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.config import Settings
+from assistant.language.detect import warm_frequencies
 from assistant.resources import DATA
 from assistant.serving.handlers import LANGS, AssistantLike
 from assistant.serving.render import ui_texts
@@ -39,7 +40,8 @@ READ_AHEAD_S = 20.0
 
 def warm_up(assistant: AssistantLike) -> None:
     """Ask the first example question in each language once, so the caches and lazily built
-    indexes are ready before the first citizen asks."""
+    indexes are ready before the first citizen asks; load the word frequency lists."""
+    warm_frequencies()
     for lang in LANGS:
         assistant.ask(ui_texts(lang)["examples"][0])
 

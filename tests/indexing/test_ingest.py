@@ -357,6 +357,9 @@ def test_damaged_facts_are_extracted_again(fake_settings):
     assistant = Assistant.open(fake_settings, embedder=FakeEmbedder(), log=messages.append)
     assert any("unreadable" in m and "extracting again" in m for m in messages)
     assert "Alina Seel" in assistant.ask(SZEGED).answer
+    messages.clear()  # kept for the next start
+    Assistant.open(fake_settings, embedder=FakeEmbedder(), log=messages.append)
+    assert not any("unreadable" in m for m in messages)
 
 
 # --- readers during a rebuild ---------------------------------------------------------------
