@@ -94,9 +94,10 @@ def _new_quotes(
 ) -> tuple[str, bool]:
     """A part's text without the quotes (each up to its citation marker) that the answer
     gave already, and without the framing once it was said; and whether it is said now."""
-    pieces = re.split(r"(\[\d+\])", text)
+    pieces = _MARKER.split(text)  # text, number, text, number, …, text
     kept: list[str] = []
-    for piece, marker in zip(pieces[0::2], [*pieces[1::2], ""], strict=True):
+    for piece, number in zip(pieces[0::2], [*pieces[1::2], ""], strict=True):
+        marker = f"[{number}]" if number else ""
         found = intro.match(piece)
         body = piece[found.end() :] if found else piece
         if marker and body.strip() in quotes:
@@ -113,7 +114,7 @@ def _cited_only(
     text: str, cites: list[Citation], conflicts: list[Conflict]
 ) -> tuple[str, list[Citation], list[Conflict]]:
     """The citations the text still marks, numbered anew in the order it first marks them."""
-    order = list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", text)))
+    order = list(dict.fromkeys(int(n) for n in _MARKER.findall(text)))
     numbers = {old: new for new, old in enumerate(order, 1)}
     kept = [replace(c, n=numbers[c.n]) for c in cites if c.n in numbers]
     kept.sort(key=lambda c: c.n)
@@ -125,11 +126,12 @@ def _cited_only(
 
 
 _MARKERS = re.compile(r"\s*\[\d+\]")
+_MARKER = re.compile(r"\[(\d+)\]")  # a citation marker, its number captured
 
 
 def _renumber(text: str, numbers: dict[int, int]) -> str:
     """``text`` with each citation marker [n] replaced by [numbers[n]]."""
-    return re.sub(r"\[(\d+)\]", lambda m: f"[{numbers.get(int(m[1]), int(m[1]))}]", text)
+    return _MARKER.sub(lambda m: f"[{numbers.get(int(m[1]), int(m[1]))}]", text)
 
 
 def relevance(p: Passage) -> float:

@@ -39,6 +39,7 @@ def use_page_names(home: str | None, places: Sequence[str] = ()) -> None:
     """Name these in the interface texts: the home city, and two of the pages' places for the
     example questions (examples that need a place not given are left out)."""
     _page_names.clear()
+    _filled_texts.clear()
     if home:
         _page_names["home"] = home
     for key, place in zip(("place", "place2"), places, strict=False):
@@ -53,6 +54,7 @@ class _Kept(dict):
 
 
 _PAGE_KEYS = frozenset({"home", "place", "place2"})
+_filled_texts: dict[str, dict[str, Any]] = {}  # per language, for the names in use
 
 
 def _filled(value: Any, names: Mapping[str, str]) -> Any:
@@ -73,9 +75,14 @@ def _filled(value: Any, names: Mapping[str, str]) -> Any:
 def ui_texts(lang: str) -> dict[str, Any]:
     """The interface texts of ``lang`` (``de`` or ``en``) from ``assistant/data/ui_<lang>.yaml``,
     naming the home city and the pages' places (:func:`use_page_names`)."""
-    data = load_data(f"ui_{'en' if lang == 'en' else 'de'}.yaml")
-    names = {"home": data["home_fallback"], **_page_names}
-    return _filled({k: v for k, v in data.items() if k != "home_fallback"}, names)
+    lang = "en" if lang == "en" else "de"
+    if lang not in _filled_texts:  # (answers ask for them often: filled once per names)
+        data = load_data(f"ui_{lang}.yaml")
+        names = {"home": data["home_fallback"], **_page_names}
+        _filled_texts[lang] = _filled(
+            {k: v for k, v in data.items() if k != "home_fallback"}, names
+        )
+    return _filled_texts[lang]
 
 
 def escape_text(text: str) -> str:

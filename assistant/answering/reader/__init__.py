@@ -150,7 +150,7 @@ def page_names(facts, cities: Iterable[str]) -> list[str]:
     the English-titled names the ingest found (a network named in English on a German
     page)."""
     names = gazetteer_places(facts, cities)
-    for card in getattr(facts, "contacts", ()):
+    for card in facts.contacts:
         person = card.person.strip()
         names.append(person)
         parts = [w for w in person.replace(",", " ").split() if len(w) > 2 and w[:1].isupper()]
