@@ -278,7 +278,8 @@ class Assistant:
         if checked.problem:
             return rejection(checked, lang, limit)
         question = checked.text
-        detected = lang or detect_language(question, self._current().names)
+        gen = self._current()  # taken once: the question is answered from it to the end
+        detected = lang or detect_language(question, gen.names)
         answer_lang = detected if detected in ("de", "en") else "de"
         note = "" if detected in ("de", "en") else phrases("en")["other_language_note"]
         resolved = resolve_followup(question, clean_history(history, limit))
@@ -288,7 +289,6 @@ class Assistant:
             logger.warning("question looks like instructions to a model; answered without the LLM")
         draft = None
         passages: list[Passage] | None = None
-        gen = self._current()
         _embed_ahead(gen.retriever, resolved, answer_lang, use_llm)
         if use_llm:  # the model reads the whole question's passages
             with self._lock:
