@@ -9,15 +9,18 @@ from dataclasses import replace
 from assistant.answering.drafts import relevance
 from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reading
-from assistant.answering.reader.cards import Card, parse_card, year_items
+from assistant.answering.reader.cards import Card, parse_card, partner_rows, year_items
 from assistant.answering.reader.features import Candidate
+from assistant.answering.reader.question import cue_words
+from assistant.answering.reader.types import NUMERIC_DATE, years
 from assistant.answering.reader.types import data as type_data
-from assistant.answering.reader.types import years
-from assistant.indexing.facts import city_key
+from assistant.indexing.facts import Partnership, city_key
 from assistant.language.intent import intents
-from assistant.language.words import fold_words
+from assistant.language.words import fold_words, stopwords
 
 LIST_READ = 5  # the best units whose passages may hold the list a question asks for
+# What a question about a partnership itself asks (not a cost, a count or a person)
+PARTNERSHIP_ASKS = frozenset({"when", "since", "duration", "yes_no"})
 
 
 class FactTemplates:
@@ -31,7 +34,10 @@ class FactTemplates:
 
     def template(self, reading: Reading, best: Candidate, lang: str, cites) -> str | None:
         asked = reading.analysis.asked
-        if "list" in asked or "which_places" in intents(reading.analysis.text):
+        asks_places = "which_places" in intents(reading.analysis.text)
+        if (asks_places or ("list" in asked and _names_partnership(reading))) and not (
+            _other_things(reading)
+        ):
             listed = self.partner_list(reading, lang, cites)
             if listed:
                 return listed
@@ -45,11 +51,68 @@ class FactTemplates:
             extreme = self.extreme(reading, best, lang, cites)
             if extreme:
                 return extreme
+        # a question about the partnership with a place the pages list is answered from the
+        # list: its year ("Seit wann …", "how long …"), or yes with the year ("Ist … eine
+        # Partnerstadt?"; never no: a list may lack a partner)
+        about = asked <= PARTNERSHIP_ASKS and _about_partnership(reading)
+        entry = self.partnership(reading) if about else None
+        if entry is not None and asked == {"when"} and _dated(reading, entry):
+            entry = None  # "Wann wurde … unterzeichnet?": the day a passage gives
+        if entry is not None and {"when", "since", "duration", "yes_no"} & asked:
+            stated = set(years(reading.analysis.text))
+            if "yes_no" not in asked or not stated or stated == {entry.year}:
+                return self.partnership_year(entry, reading, lang, cites)
         # a best unit that states a year outside a year list answers "when" itself ("Die
         # Bürgerfahrt … findet im September 2025 statt"), not the year of the partnership
         if {"when", "since"} & asked and reading.analysis.places and not _states_a_year(best):
             return self.year(reading, best, lang, cites)
         return None
+
+    def partnership(self, reading: Reading) -> Partnership | None:
+        """The home city's partnership with the one place the question names, from the
+        pages' year lists and tables (the entry of a passage the reader ranked highest,
+        when several pages list it)."""
+        if len(reading.analysis.places) != 1:
+            return None
+        group = {w for v in reading.analysis.places[0] for w in v}
+        own = [
+            p
+            for p in self.facts.partnerships
+            if not self.home or self.cities.get(p.doc) in (None, self.home)
+        ]
+        found = [p for p in own if set(fold_words(p.city)) <= group]
+        if not found:  # a country named: its one partner city ("… eine Partnerstadt in …?")
+            found = [p for p in own if p.country and set(fold_words(p.country)) <= group]
+            if len({city_key(p.city) for p in found}) != 1:
+                return None
+        if len({p.year for p in found}) > 1:
+            return None  # pages that disagree are reported by the conflict check, not here
+        rank = {c.passage.chunk.id: i for i, c in reversed(list(enumerate(reading.candidates)))}
+        return min(found, key=lambda p: (rank.get(p.chunk, len(rank)), p.chunk))
+
+    def partnership_year(self, entry: Partnership, reading: Reading, lang: str, cites) -> str:
+        words = phrases(lang)
+        chunk = self.chunks.get(entry.chunk)
+        line = next(
+            (
+                row
+                for y, place, _, row in partner_rows(chunk.text if chunk else "")
+                if y == entry.year and place == entry.city
+            ),
+            "",
+        )
+        passage = {c.passage.chunk.id: c.passage for c in reading.candidates}.get(entry.chunk)
+        score = relevance(passage) if passage is not None else 0.0
+        n = cites.add(chunk, score, line) if chunk is not None else 0
+        yes = "yes_no" in reading.analysis.asked
+        home = self.home or (words["the_city"].lower() if yes else words["the_city"])
+        return words["partnership_yes" if yes else "partnership_year"].format(
+            home=home,
+            city=entry.city,
+            country=f" ({entry.country})" if entry.country else "",
+            year=entry.year,
+            n=n,
+        )
 
     def partner_list(self, reading: Reading, lang: str, cites) -> str | None:
         """A question for the partner cities, answered with the whole list: every entry of
@@ -114,8 +177,7 @@ class FactTemplates:
             if c.passage.chunk.id in seen:
                 continue
             seen.add(c.passage.chunk.id)
-            lines = c.passage.chunk.passage_text.splitlines()
-            entries = [(y, p, k, line) for line in lines for y, p, k in year_items(line)]
+            entries = partner_rows(c.passage.chunk.passage_text)
             if len({e[1] for e in entries}) < 2:
                 continue
             pick = min if "oldest" in asked else max
@@ -184,6 +246,56 @@ def _states_a_year(c: Candidate) -> bool:
     """Does a unit state a year outside the entries of a year list (a sentence or line that
     says when something is or was)?"""
     return any(years(line) and not year_items(line) for line in c.unit.text.splitlines())
+
+
+def _about_partnership(reading: Reading) -> bool:
+    """Does the question ask about a partnership itself, and about nothing else than it and
+    the place ("Seit wann ist … Partnerstadt?", "when did the twinning with … start"; not
+    "When did the council decide to suspend the partnership with …?", "was the partnership
+    with … cancelled?")? Its words, besides stop words and the words of asking, are the
+    place's, the home city's, and those of a partnership that began or exists."""
+    analysis = reading.analysis
+    t = type_data()
+    words = set(fold_words(analysis.text))
+    if not _names_partnership(reading):
+        return False
+    named = {w for group in analysis.places for variant in group for w in variant}
+    known = stopwords() | cue_words() | t["partnership_words"] | t["partnership_verbs"]
+    known |= t["start_words"] | t["yes_no_openers"] | named | analysis.cities
+    return not words - known - {w for c in analysis.cities for w in fold_words(c)}
+
+
+def _names_partnership(reading: Reading) -> bool:
+    return bool(set(fold_words(reading.analysis.text)) & type_data()["partnership_words"])
+
+
+def _dated(reading: Reading, entry: Partnership) -> bool:
+    """Does one of the best units give the day of the partnership's year ("am 26. Mai
+    2019 besiegelt")?"""
+    months = type_data()["months"]
+    for c in reading.candidates[:3]:
+        text = c.unit.text
+        if entry.year not in years(text):
+            continue
+        words = fold_words(text)
+        day = any(
+            w in months and i and words[i - 1].isdigit() and int(words[i - 1]) <= 31
+            for i, w in enumerate(words)
+        )
+        if day or NUMERIC_DATE.search(text):
+            return True
+    return False
+
+
+def _other_things(reading: Reading) -> bool:
+    """Does the question name a thing besides places and partnerships ("which languages
+    does the adult education centre offer for the partner cities")?"""
+    analysis = reading.analysis
+    named = {w for group in analysis.places for variant in group for w in variant}
+    known = named | type_data()["partnership_words"]
+    return any(
+        k.thing and not k.generic and not set(k.word.split()) <= known for k in analysis.concepts
+    )
 
 
 def _same_person(a: Card, b: Card) -> bool:

@@ -3,7 +3,7 @@
 * contact cards: person, role, what they are responsible for, phone, fax, e-mail — from
   contact blocks in any common layout, one-line contacts and contacts in prose;
 * office addresses — from address blocks;
-* partnership records: city, country, year — from year lists.
+* partnership records: city, country, year — from year lists and partnership tables.
 
 Every fact keeps the id of the chunk it came from, so an answer cites that passage. They feed
 the gazetteer of place names and the office contact of a refusal; answers read the same
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import orjson
 
-from assistant.answering.reader.cards import parse_card, year_items
+from assistant.answering.reader.cards import parse_card, partner_rows
 from assistant.language.patterns import english_titled
 from assistant.language.words import fold_words
 from assistant.records import Chunk
@@ -67,6 +67,15 @@ class Statement:
     text: str = ""  # the sentence or line that states it
 
 
+# What the extraction finds: a stored file of another version is extracted again, since it
+# may lack what the facts now hold (2: partnerships from tables too).
+FACTS_VERSION = 2
+
+
+class StaleFacts(ValueError):
+    """A facts file written by another version of the extraction."""
+
+
 @dataclass
 class Facts:
     contacts: list[ContactCard] = field(default_factory=list)
@@ -76,11 +85,13 @@ class Facts:
     names: list[str] = field(default_factory=list)  # English-titled names of networks, events
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, indent=1)
+        return json.dumps({"version": FACTS_VERSION, **asdict(self)}, ensure_ascii=False, indent=1)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Facts:
         data = orjson.loads(text)
+        if data.get("version") != FACTS_VERSION:
+            raise StaleFacts(f"version {data.get('version')}, not {FACTS_VERSION}")
         return cls(
             contacts=[ContactCard(**c) for c in data["contacts"]],
             addresses=[Address(**a) for a in data["addresses"]],
@@ -118,9 +129,8 @@ def _cards(chunk: Chunk) -> Iterable[ContactCard]:
 
 
 def _partnerships(chunk: Chunk) -> Iterable[Partnership]:
-    for line in chunk.text.splitlines():
-        for year, city, country in year_items(line):
-            yield Partnership(city, country, year, chunk.doc_id, chunk.id)
+    for year, city, country, _line in partner_rows(chunk.text):
+        yield Partnership(city, country, year, chunk.doc_id, chunk.id)
 
 
 def extract_facts(chunks: Iterable[Chunk]) -> Facts:

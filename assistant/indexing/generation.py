@@ -18,7 +18,7 @@ from assistant.answering.reader.bridge import Bridge
 from assistant.answering.reader.vectors import UnitVectors
 from assistant.config import Settings
 from assistant.indexing.embedding import Embedder
-from assistant.indexing.facts import Facts, extract_facts
+from assistant.indexing.facts import Facts, StaleFacts, extract_facts
 from assistant.indexing.ingest import (
     bridge_path,
     facts_path,
@@ -220,6 +220,8 @@ def _load_facts(path: Path, retriever: HybridRetriever, log: Callable[[str], Non
     if path.exists():
         try:
             return Facts.load(path)
+        except StaleFacts as exc:
+            log(f"index: {path.name} is of another extraction ({exc}); extracting again")
         except Exception as exc:  # a damaged file costs a re-extraction, not the service
             log(f"index: {path.name} is unreadable ({type(exc).__name__}); extracting again")
     facts = extract_facts(retriever.chunks.values())

@@ -307,3 +307,62 @@ def test_a_why_question_gets_what_the_paragraph_goes_on_to_say_before_what_came_
     draft = _composer([a]).quote(reading, "de")
     assert "Toskana" in draft.text and "Das war neu." in draft.text
     assert "Davor stand etwas." not in draft.text  # context: the first left out at two more
+
+
+def _table_facts():
+    from assistant.indexing.facts import extract_facts
+
+    chunk = _chunk(
+        "t",
+        "| Partnerstadt | Land | Partnerschaft seit |\n|---|---|---|\n"
+        "| Beispielburg | Ungarn | 1991 |\n| Musterhaven | Polen | 2003 |",
+        kind="table",
+    )
+    other = _chunk("o", "Im Mai 2017 fand ein Fest in Beispielburg statt.", doc="fest")
+    return chunk, other, extract_facts([chunk, other])
+
+
+def test_a_partnership_is_answered_from_its_table_row_although_the_best_unit_states_a_year():
+    chunk, other, facts = _table_facts()
+    place = ((("beispielburg",),),)
+    reading = _reading(
+        "Wie lange besteht die Partnerschaft mit Beispielburg schon?",
+        "de",
+        [(other, 0, 0.9), (chunk, 0, 0.4)],
+        (),
+        place,
+    )
+    draft = _composer([chunk, other], facts=facts).compose_reading(reading, "de")
+    assert draft.text == (
+        "Die Städtepartnerschaft zwischen Musterstadt und Beispielburg (Ungarn) besteht seit "
+        "1991 [1]."
+    )
+    assert draft.citations[0].quote == "| Beispielburg | Ungarn | 1991 |"
+
+
+def test_a_yes_no_question_about_a_listed_partnership_begins_with_yes():
+    chunk, other, facts = _table_facts()
+    reading = _reading(
+        "Is Beispielburg a partner city?", "en", [(chunk, 0, 0.9)], (), ((("beispielburg",),),)
+    )
+    text = _composer([chunk, other], facts=facts).compose_reading(reading, "en").text
+    assert text == "Yes: Beispielburg (Ungarn) has been a partner city of Musterstadt since 1991 [1]."
+    # a country named: its one partner city
+    reading = _reading(
+        "Hat die Stadt eine Partnerstadt in Polen?", "de", [(chunk, 0, 0.9)], (), ((("polen",),),)
+    )
+    text = _composer([chunk, other], facts=facts).compose_reading(reading, "de").text
+    assert text.startswith("Ja: Musterhaven (Polen) ist seit 2003 Partnerstadt von Musterstadt")
+
+
+def test_a_question_about_something_else_of_a_partnership_is_not_answered_with_its_year():
+    chunk, other, facts = _table_facts()
+    place = ((("beispielburg",),),)
+    for question in (
+        "Is the partnership with Beispielburg still active?",  # not only that it exists
+        "Ist Beispielburg seit 1990 Partnerstadt?",  # a year the list does not give
+        "How much money per year for the Beispielburg partnership?",  # asks an amount
+    ):
+        reading = _reading(question, "en", [(other, 0, 0.9), (chunk, 0, 0.4)], (), place)
+        text = _composer([chunk, other], facts=facts).compose_reading(reading, "en").text
+        assert not text.startswith(("Yes", "Musterstadt has been")), question

@@ -77,3 +77,14 @@ def test_a_facts_file_from_before_names_is_not_read_as_without_names(facts, tmp_
     del data["names"]
     with pytest.raises(KeyError):  # so the index extracts the facts again
         Facts.from_json(json.dumps(data))
+
+
+def test_a_facts_file_of_another_extraction_is_extracted_again(facts, tmp_path):
+    import json
+
+    from assistant.indexing.facts import StaleFacts
+
+    data = json.loads(facts.to_json())
+    data["version"] = 1
+    with pytest.raises(StaleFacts):  # it may lack what the extraction now finds
+        Facts.from_json(json.dumps(data))

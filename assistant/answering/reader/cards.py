@@ -30,6 +30,7 @@ _LABEL_VALUE = re.compile(r"^([^:]{3,40}):\s*(.+)$")
 _PHONE_LABEL = re.compile(r"\b(?:Telefon|Tel|Fon|Phone|Mobil)\b\.?:?", re.IGNORECASE)
 _FAX_LABEL = re.compile(r"\b(?:Tele)?fax\b\.?:?", re.IGNORECASE)
 _YEAR_ITEM = re.compile(r"^\s*(?:[-*•]\s*)?((?:1[89]|20)\d\d)\s*[:–-]?\s+(.+)$")
+_TABLE_YEAR = re.compile(r"(?:seit\s+|since\s+)?((?:1[89]|20)\d\d)", re.IGNORECASE)
 _PLACE_COUNTRY = re.compile(r"\s*([^,();]+?)\s*\(([^)]+)\)")
 
 
@@ -119,6 +120,53 @@ def parse_card(text: str) -> Card | None:
             role = line.strip(" ,;*_")
     card = Card(person, role, responsible, phone, fax, email.group(0) if email else "", text)
     return card if card.reachable else None
+
+
+def partner_rows(text: str) -> list[tuple[int, str, str, str]]:
+    """(year, place, country, line) of every partnership a passage lists: the entries of its
+    year-list lines ("1958 Musterstadt (Niederlande)") and the rows of its tables whose head
+    names a place column and a year column ("| Partnerstadt | Land | Partnerschaft seit |")."""
+    rows = [(y, p, k, line) for line in text.splitlines() for y, p, k in year_items(line)]
+    return rows + _table_rows(text)
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _column(head: list[str], words: frozenset[str]) -> int | None:
+    """The first column whose head holds one of ``words`` (or a compound ending in one)."""
+    for i, cell in enumerate(head):
+        if any(w in words or any(w.endswith(x) for x in words) for w in fold_words(cell)):
+            return i
+    return None
+
+
+def _table_rows(text: str) -> list[tuple[int, str, str, str]]:
+    lines = text.splitlines()
+    rows: list[tuple[int, str, str, str]] = []
+    head: list[str] | None = None
+    place = year = country = None
+    for line in lines:
+        if not line.strip().startswith("|"):
+            head = None
+            continue
+        cells = _cells(line)
+        if head is None:
+            head = cells
+            words = data()
+            place = _column(head, words["table_place_heads"])
+            year = _column(head, words["table_year_heads"])
+            country = _column(head, words["table_country_heads"])
+            continue
+        if place is None or year is None or place == year or len(cells) != len(head):
+            continue
+        m = _TABLE_YEAR.fullmatch(cells[year])
+        name = cells[place].split("(")[0].strip(" *_")
+        if m and name[:1].isupper():
+            land = cells[country].split("(")[0].strip(" *_") if country is not None else ""
+            rows.append((int(m.group(1)), name, land, line.strip()))
+    return rows
 
 
 def year_items(text: str) -> list[tuple[int, str, str]]:

@@ -80,10 +80,10 @@ def nonsense_variant(
     same kind of thing about something the pages cannot know."""
     from dataclasses import replace
 
-    from assistant.answering.reader.question import _cue_words
+    from assistant.answering.reader.question import cue_words
     from assistant.language.words import fold_words, stopwords
 
-    keep = stopwords() | _cue_words()
+    keep = stopwords() | cue_words()
 
     def made_up(word: str) -> str:
         digest = hashlib.sha256(word.lower().encode()).digest()

@@ -138,7 +138,8 @@ class Gazetteer:
 
 
 @cache
-def _cue_words() -> frozenset[str]:
+def cue_words() -> frozenset[str]:
+    """Every word of the cues of what a question asks (``asks`` of answer_types.yaml)."""
     return frozenset(w for cues in data()["asks"].values() for c in cues for w in c)
 
 
@@ -234,7 +235,7 @@ class QuestionReader:
         phrases ("opening hours" → Öffnungszeiten); their words are ``covered`` then."""
         stop = stopwords()
         out: list[Concept] = []
-        cue = _cue_words()
+        cue = cue_words()
         for phrase, german in english_terms_in(words):
             if set(phrase) <= covered or set(phrase) <= cue | stop:
                 continue  # "how many" asks for a count; it is no topic
@@ -295,7 +296,7 @@ class QuestionReader:
         question = self.spelled(question, lang)
         words = fold_words(question)
         stop = stopwords()
-        cue = _cue_words()
+        cue = cue_words()
         capitalised = _capitalised(question)
         lower_case = question == question.lower()
         concepts: list[Concept] = []

@@ -74,3 +74,24 @@ def test_emphasis_marks_are_no_role():
         "**Frau Anouk Verbeek**\nPartnerstädte in West- und Nordeuropa\nTel.: 06459 731-216"
     )
     assert card.role == "Partnerstädte in West- und Nordeuropa"
+
+
+def test_partnerships_are_read_from_year_lists_and_partnership_tables():
+    from assistant.answering.reader.cards import partner_rows
+
+    table = (
+        "| Partnerstadt | Land | Partnerschaft seit | Kontakt |\n"
+        "|---|---|---|---|\n"
+        "| Beispielburg (deutsch: Probstadt) | Frankreich (Bretagne) | 1972 | Frau Muster |\n"
+        "| Musterhaven | Polen | seit 2003 | m@example.org |\n"
+        "| keine Stadt | Polen | 2004 | - |\n"
+    )
+    assert partner_rows(table) == [
+        (1972, "Beispielburg", "Frankreich", table.splitlines()[2]),
+        (2003, "Musterhaven", "Polen", table.splitlines()[3]),
+    ]
+    assert partner_rows("- 1958 Alkmaar (Niederlande)") == [
+        (1958, "Alkmaar", "Niederlande", "- 1958 Alkmaar (Niederlande)")
+    ]
+    # a table without a place and a year column lists no partnerships
+    assert partner_rows("| Datum | Ereignis |\n|---|---|\n| 1964 | Vertrag |") == []
