@@ -56,6 +56,9 @@ def test_a_new_place_replaces_the_old_one(previous, followup, expected):
         ("Who handles Troyes?", "What's her phone number?"),
         ("Who is responsible for Nahariya?", "What is her email address?"),
         ("Seit wann ist Brescia Partnerstadt?", "Und wer betreut sie?"),
+        # a German pronominal adverb stands for the previous subject too
+        ("Seit wann gibt es das Jugendcamp in Musterhaven?", "Wer ist dafür im Amt zuständig?"),
+        ("Wann ist das Sommerfest in Beispielburg?", "Was kostet die Teilnahme daran?"),
     ],
 )
 def test_a_pronoun_takes_the_previous_subject(previous, followup):
