@@ -18,14 +18,13 @@ from collections.abc import Iterable
 
 # a backslash escape (the character it stands for) | an emphasis run | a code-span marker
 _MARKUP = re.compile(r"\\([!-/:-@\[-`{-~])|(?<![\w*])\*+|\*+(?![\w*])|`+")
-_MARKS = ("\\", "*", "`")
 _SPACES = re.compile(r"\s+")
 MAX_MISSES = 16  # sweeps from the cursor that may fail (each reads the rest of the page)
 
 
 def plain(unit: str) -> str:
     """A unit's text as the page shows it (markup dropped, escapes read, spaces folded)."""
-    if not any(mark in unit for mark in _MARKS):
+    if "\\" not in unit and "*" not in unit and "`" not in unit:
         return " ".join(unit.split())  # most units: no markup, only spaces to fold
     return _SPACES.sub(" ", _MARKUP.sub(lambda m: m.group(1) or "", unit)).strip()
 
