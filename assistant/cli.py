@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.documents.commands import cmd_add, cmd_remove
+from assistant.documents.commands import cmd_add, cmd_remove, one_line
 from assistant.documents.corpus import CorpusError
 from assistant.evaluation.commands import cmd_eval
 from assistant.guard import RejectedInputError
@@ -219,7 +219,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--publisher", help="default: what the page names (og:site_name)")
     p.add_argument("--city", help="default: ASSISTANT_HOME_CITY, else the corpus's city")
     p.add_argument("--source", help="default: the page's own URL, else a description")
-    p.add_argument("--as-of", type=int, metavar="YEAR", help="default: the latest year in the text")
+    p.add_argument(
+        "--as-of",
+        type=int,
+        metavar="YEAR",
+        help="a year from 1900 to this year (default: the latest year in the text)",
+    )
+    p.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="import what symbolic links point to, wherever that is (default: a link given "
+        "is refused; in a folder, links and files resolving outside it are skipped and reported)",
+    )
     p.add_argument("--no-ingest", action="store_true", help="do not update the index")
     p.set_defaults(func=cmd_add)
 
@@ -309,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except (CorpusError, IndexUnavailableError, RejectedInputError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(one_line(f"error: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -319,7 +330,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a message, never a traceback (unless --debug)
         if args.debug:
             raise
-        print(f"error: {type(exc).__name__}: {exc} (--debug shows where)", file=sys.stderr)
+        message = f"error: {type(exc).__name__}: {exc} (--debug shows where)"
+        print(one_line(message), file=sys.stderr)
         return 1
 
 

@@ -5,8 +5,22 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 
 from assistant.config import Settings
+
+# control (Cc: newline, tab, escape), format (Cf: bidi and zero-width marks), surrogate (Cs:
+# undecodable bytes of a file name), line and paragraph separators (Zl, Zp)
+_ESCAPED = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+
+
+def one_line(text: str) -> str:
+    """``text`` with every control or invisible character shown as an escape (``\\n``,
+    ``\\x1b``, ``\\u202e``): a file name cannot split a report line or hide what it says."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) in _ESCAPED else ch
+        for ch in text
+    )
 
 
 def _run_ingest() -> None:
@@ -15,7 +29,7 @@ def _run_ingest() -> None:
     report = ingest(Settings())
     print(f"ingest: {report.summary()}")
     for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(one_line(f"warning: {warning}"), file=sys.stderr)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -30,17 +44,18 @@ def cmd_add(args: argparse.Namespace) -> int:
         city=args.city,
         source=args.source,
         as_of=args.as_of,
+        follow_symlinks=args.follow_symlinks,
     )
     try:
         results = import_paths(args.paths, Settings(), options)
     except ImportRefusedError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(one_line(f"error: {exc}"), file=sys.stderr)
         return 2
     for r in results:
         if r.ok:
-            print(f"{r.status}: {r.path} -> {r.document} ({r.message})")
+            print(one_line(f"{r.status}: {r.path} -> {r.document} ({r.message})"))
         else:
-            print(f"error: {r.path}: {r.message}", file=sys.stderr)
+            print(one_line(f"error: {r.path}: {r.message}"), file=sys.stderr)
     if not results:
         print("error: no files to import", file=sys.stderr)
         return 2
@@ -56,9 +71,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
     try:
         path = remove_document(args.id, Settings())
     except ImportRefusedError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(one_line(f"error: {exc}"), file=sys.stderr)
         return 2
-    print(f"removed: {args.id} ({path})")
+    print(one_line(f"removed: {args.id} ({path})"))
     if not args.no_ingest:
         _run_ingest()
     return 0

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 
 _UL = re.compile(r"<ul[^>]*>", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]+>")
+_TAG = re.compile(r"(?<!\\)<[^>]+>")  # not an escaped "\<": text that shows markup
 _ITEM_SEP = re.compile(r"\s+-\s+")
 _HEADING = re.compile(r"^#{1,6}\s+")
 _BULLET = re.compile(r"^[-*]\s+")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 _SPACES = re.compile(r"\s+")
+_CELL_SEP = re.compile(r"(?<!\\)\|")  # a pipe, not an escaped "\|" inside a cell
 
 
 def _list_items(fragment: str) -> list[str]:
@@ -78,23 +80,33 @@ def text_units(text: str) -> Counter[str]:
     """The words of a text as a multiset of units, with all markup removed.
 
     A unit is a line, a table cell or a list item with whitespace folded and
-    Markdown/HTML markup (headings, bullets, bold, pipes, tags) dropped.
+    Markdown/HTML markup (headings, bullets, bold, pipes, tags) dropped. Markup that the
+    text shows as text (escaped: ``\\<b>``, ``a \\| b``) stays in its unit.
     """
-    units: Counter[str] = Counter()
+    return Counter(iter_units(text))
+
+
+def iter_units(text: str) -> Iterator[str]:
+    """The units of :func:`text_units` one by one, in the text's order (a caller that
+    needs only the first few does not pay for a long text)."""
     for line in text.replace("\u00a0", " ").split("\n"):
         line = line.strip()
         if _TABLE_RULE.match(line):
             continue
-        pieces = line.strip("|").split("|") if line.startswith("|") else line.split("\t")
-        for piece in pieces:
-            piece = _HEADING.sub("", piece.strip())
-            piece = _TAG.sub(" ", piece)
-            for item in _ITEM_SEP.split(" " + piece + " "):
-                item = _BULLET.sub("", item.strip()).replace("**", "")
-                item = _SPACES.sub(" ", item).strip()
+        pieces = _CELL_SEP.split(line.strip("|")) if line.startswith("|") else line.split("\t")
+        for piece in pieces:  # each step only where its mark is (a long page has many)
+            piece = piece.strip()
+            if piece.startswith("#"):
+                piece = _HEADING.sub("", piece)
+            if "<" in piece:
+                piece = _TAG.sub(" ", piece)
+            for item in _ITEM_SEP.split(" " + piece + " ") if "-" in piece else (piece,):
+                item = item.strip()
+                if item.startswith(("-", "*")):
+                    item = _BULLET.sub("", item)
+                item = " ".join(item.replace("**", "").split())
                 if item and item != "-":
-                    units[item] += 1
-    return units
+                    yield item
 
 
 def unit_differences(source: str, document: str) -> tuple[Counter[str], Counter[str]]:

@@ -8,7 +8,7 @@ as it was for a file it refuses. The index follows through the usual incremental
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +17,7 @@ from assistant.config import Settings
 from assistant.documents.corpus import CorpusError, corpus_files, parse_document
 from assistant.documents.importing.document import (
     AsOf,
+    check_as_of,
     check_enough_text,
     check_faithful,
     detect_language,
@@ -25,9 +26,12 @@ from assistant.documents.importing.document import (
     slugify,
     texts,
 )
+from assistant.documents.importing.files import KINDS, MAX_BYTES, entries, read_file
 from assistant.documents.importing.types import Extracted, ImportRefusedError
 
 __all__ = [
+    "KINDS",
+    "MAX_BYTES",
     "CorpusState",
     "ImportOptions",
     "ImportRefusedError",
@@ -36,19 +40,6 @@ __all__ = [
     "import_paths",
     "remove_document",
 ]
-
-MAX_BYTES = 20 * 1024 * 1024
-KINDS = {
-    ".html": "html",
-    ".htm": "html",
-    ".xhtml": "html",
-    ".pdf": "pdf",
-    ".txt": "text",
-    ".text": "text",
-    ".md": "text",
-    ".markdown": "text",
-}
-SNIFF_BYTES = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +52,7 @@ class ImportOptions:
     city: str | None = None
     source: str | None = None
     as_of: int | None = None
+    follow_symlinks: bool = False  # import what a symbolic link points to
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,60 +68,29 @@ class ImportResult:
         return self.status != "failed"
 
 
-def _files(paths: Iterable[Path]) -> list[Path]:
-    """Each path, a folder as its files (recursively, hidden ones skipped, sorted)."""
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            out += sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        else:
-            out.append(path)
-    return out
-
-
 def import_paths(
     paths: Iterable[Path], settings: Settings, options: ImportOptions | None = None
 ) -> list[ImportResult]:
-    """Import every file (a folder: every file in it); a refused file is reported and the
-    others go on. ``options`` naming an id or a title need a single file."""
+    """Import every file (a folder: every file in it); a refused file, or a link a folder
+    import skips, is reported and the others go on. ``options`` naming an id or a title
+    need a single file."""
     options = options or ImportOptions()
-    files = _files(Path(p) for p in paths)
-    if len(files) != 1 and (options.doc_id or options.title):
+    if options.as_of is not None:
+        check_as_of(options.as_of)
+    found = entries((Path(p) for p in paths), options.follow_symlinks)
+    if sum(e.refusal is None for e in found) != 1 and (options.doc_id or options.title):
         raise ImportRefusedError("--id and --title name one document: give a single file")
     results = []
     state = CorpusState.read(Path(settings.corpus_dir))
-    for path in files:
+    for entry in found:
+        if entry.refusal is not None:
+            results.append(ImportResult(entry.path, "failed", message=entry.refusal))
+            continue
         try:
-            results.append(import_file(path, settings, options, state))
+            results.append(import_file(entry.path, settings, options, state))
         except ImportRefusedError as exc:
-            results.append(ImportResult(path, "failed", message=str(exc)))
+            results.append(ImportResult(entry.path, "failed", message=str(exc)))
     return results
-
-
-def _read(path: Path) -> tuple[str, bytes]:
-    if not path.exists():
-        raise ImportRefusedError("no such file")
-    if not path.is_file():
-        raise ImportRefusedError("not a file")
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise ImportRefusedError(
-            f"the file is {size / 1024 / 1024:.1f} MB, more than {MAX_BYTES // 1024 // 1024} MB"
-        )
-    kind = KINDS.get(path.suffix.lower())
-    raw = path.read_bytes()
-    if kind is None:
-        what = "a binary file" if b"\x00" in raw[:SNIFF_BYTES] else "an unknown type"
-        known = ", ".join(sorted(KINDS))
-        raise ImportRefusedError(f"{what} ({path.suffix or 'no extension'}); importable: {known}")
-    if kind != "pdf" and (b"\x00" in raw[:SNIFF_BYTES] or raw.startswith(b"%PDF-")):
-        raise ImportRefusedError(f"a binary file, not {texts()['kinds'][kind]} text")
-    return kind, raw
 
 
 def _extract(kind: str, raw: bytes) -> Extracted:
@@ -182,11 +143,25 @@ class CorpusState:
         return min(counts, key=lambda c: (-counts[c], c))
 
 
+def _new_file(folder: Path) -> tuple[int, str]:
+    """A new temporary file in ``folder``, created (unlike ``mkstemp``, which makes it
+    0600) with mode 0666 less the umask."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = str(folder / f".import-{secrets.token_hex(8)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary file name in {folder}")
+
+
 def _write(path: Path, text: str) -> None:
     """Check the document as the ingest will read it, then write it atomically (a
-    concurrent ingest reads the old file or the new one)."""
+    concurrent ingest reads the old file or the new one). The file gets the permissions
+    the process's umask gives a new file, as the corpus's other files have."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".import-", suffix=".tmp")
+    fd, tmp = _new_file(path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -210,8 +185,10 @@ def import_file(
     (and change nothing) for a file that cannot be a document. ``state`` is the corpus as a
     run of imports knows it (read here when not given)."""
     options = options or ImportOptions()
+    if options.as_of is not None:
+        check_as_of(options.as_of)
     path = Path(path)
-    kind, raw = _read(path)
+    kind, raw = read_file(path, options.follow_symlinks)
     extracted = _extract(kind, raw)
     check_enough_text(extracted)
     check_faithful(extracted)

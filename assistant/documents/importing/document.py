@@ -11,11 +11,14 @@ from functools import cache
 
 from anyascii import anyascii
 
+from assistant.documents.importing.pagecheck import first_missing
 from assistant.documents.importing.types import Extracted, ImportRefusedError
-from assistant.documents.sources import text_units, unit_differences
+from assistant.documents.sources import iter_units, text_units
 from assistant.resources import load_data
 
 MIN_WORDS = 20  # fewer words than this is not a page
+LANGUAGE_SAMPLE_CHARS = 100_000  # the text that tells a document's language
+FIRST_YEAR = 1900  # the earliest --as-of: no page of a city's partnerships is older
 SLUG_MAX_CHARS = 60
 _UMLAUTS = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"}
@@ -23,8 +26,6 @@ _UMLAUTS = str.maketrans(
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _YEAR = re.compile(r"(?<![\d.,/-])(1[89]\d\d|20\d\d)(?:\s*[-–]\s*(\d\d)(?!\d))?(?![\d,]|\.\d)")
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_EMPHASIS = re.compile(r"(?<![\w*])\*+|\*+(?![\w*])")
-_SPACES = re.compile(r"\s+")
 
 
 @cache
@@ -47,9 +48,23 @@ def detect_language(text: str) -> str:
 
     DetectorFactory.seed = 0
     try:
-        return detect(" ".join(text_units(text)))
+        return detect(" ".join(_sample(text)))
     except LangDetectException:
         return "und"
+
+
+def _sample(text: str) -> list[str]:
+    """The text's distinct units up to :data:`LANGUAGE_SAMPLE_CHARS` (a longer page's
+    language shows in its first pages; all of it took seconds)."""
+    seen: dict[str, None] = {}
+    size = 0
+    for unit in iter_units(text):
+        if unit not in seen:
+            seen[unit] = None
+            size += len(unit) + 1
+            if size > LANGUAGE_SAMPLE_CHARS:
+                break
+    return list(seen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +91,14 @@ def latest_year(text: str, now: int | None = None) -> AsOf:
     return AsOf(best[0], f'{texts()["as_of_latest"]}: "{best[1]}"')
 
 
+def check_as_of(year: int, now: int | None = None) -> None:
+    """Refuse an ``--as-of`` that is no year a page could be as of: before
+    :data:`FIRST_YEAR` or after this year."""
+    now = now or datetime.now(UTC).year
+    if not FIRST_YEAR <= year <= now:
+        raise ImportRefusedError(f"--as-of must be a year from {FIRST_YEAR} to {now}, not {year}")
+
+
 def _context(line: str, start: int, end: int, width: int = 40) -> str:
     left, right = max(0, start - width), min(len(line), end + width)
     piece = " ".join(text_units(line[left:right]))
@@ -84,24 +107,30 @@ def _context(line: str, start: int, end: int, width: int = 40) -> str:
 
 def check_faithful(extracted: Extracted) -> None:
     """Every line of the extracted text is in the document and nothing else is (the check
-    the seed documents pass); for a web page, every line is also in the page itself."""
-    lost, invented = unit_differences(extracted.extracted, extracted.body)
+    the seed documents pass); for a web page, every line is also in the page itself (in
+    time linear in the page, :mod:`.pagecheck`)."""
+    units = text_units(extracted.body)
+    same = extracted.extracted == extracted.body  # a web page: the body is the extraction
+    source = units if same else text_units(extracted.extracted)
+    lost, invented = source - units, units - source
     if lost or invented:
         which = f"lost {sorted(lost)[:1]}" if lost else f"added {sorted(invented)[:1]}"
         raise ImportRefusedError(f"the document would not hold the file's text ({which})")
     if extracted.page_text is not None:
-        page = extracted.page_text
-        for unit in text_units(extracted.body):
-            plain = _SPACES.sub(" ", _EMPHASIS.sub("", unit)).strip()
-            if plain and plain not in page:
-                raise ImportRefusedError(f"extracted text not found in the page: {plain[:60]!r}")
+        missing = first_missing(units, extracted.page_text)
+        if missing is not None:
+            raise ImportRefusedError(f"extracted text not found in the page: {missing[:60]!r}")
 
 
 def check_enough_text(extracted: Extracted) -> None:
-    words = sum(len(_WORD.findall(unit)) for unit in text_units(extracted.body))
-    if words < MIN_WORDS:
-        found = "no text" if words == 0 else f"only {words} words"
-        raise ImportRefusedError(f"{found}: too little text to be a page (at least {MIN_WORDS})")
+    """At least :data:`MIN_WORDS` words (counting stops there: a long page is not read)."""
+    words = 0
+    for unit in iter_units(extracted.body):
+        words += len(_WORD.findall(unit))
+        if words >= MIN_WORDS:
+            return
+    found = "no text" if words == 0 else f"only {words} words"
+    raise ImportRefusedError(f"{found}: too little text to be a page (at least {MIN_WORDS})")
 
 
 def _quoted(value: str) -> str:

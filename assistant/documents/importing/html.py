@@ -13,6 +13,10 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", r
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
 _SPACES = re.compile(r"\s+")
 _TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
+# above this size the page's own extraction is not compared with trafilatura's fallback
+# extractors (readability, jusText): on a large page that comparison is a third of the time
+# and the page's own extraction finds its text
+FAST_EXTRACTION_BYTES = 2 * 1024 * 1024
 
 
 def decode_html(raw: bytes) -> str:
@@ -93,6 +97,7 @@ def extract_html(raw: bytes) -> Extracted:
         include_images=False,
         include_comments=False,
         deduplicate=False,
+        fast=len(raw) > FAST_EXTRACTION_BYTES,
     )
     body = _TRAILING.sub("", markdown or "").strip()
     if body and title and not re.search(rf"^#+ {re.escape(title)}$", body, re.MULTILINE):
