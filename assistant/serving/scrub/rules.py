@@ -83,7 +83,7 @@ def _birth_rules() -> tuple[re.Pattern[str], re.Pattern[str]]:
 @cache
 def _address_rules() -> list[re.Pattern[str]]:
     d = _data()
-    number = r"\d{1,3}\s?[a-zA-Z]?(?:\s?[-/]\s?\d{1,3}[a-z]?)?(?![\w.,]\d)"
+    number = r"\d{1,3}(?:\s?[a-zA-Z](?!\w))?(?:\s?[-/]\s?\d{1,3}[a-z]?)?(?![\w.,]\d)"
     town = r"[A-ZÄÖÜÀ-Ý][\w'’-]+"
     tail_de = (
         rf"(?:,?\s*(?:[A-Z]{{1,2}}-)?(?:\d{{5}}|\d{{4}}|\d{{2}}-\d{{3}})\s+{town}"
