@@ -74,7 +74,7 @@ def _birth_rules() -> tuple[re.Pattern[str], re.Pattern[str]]:
     cues = _alternation(_data()["birth_cues"])
     date = _date_pattern()
     before = re.compile(
-        rf"(?i:(?<!\w)(?:{cues}))(?:[\s:,(]+|\b(?:am|on|im|the|is|ist|:)\b){{1,6}}?(?P<value>{date})"
+        rf"(?i:(?<!\w)(?:{cues}))(?:[\s:,(]+|\b(?:am|on|im|the|is|ist|der|den|war|was|lautet|of)\b){{1,6}}?(?P<value>{date})"
     )
     after = re.compile(rf"(?P<value>{date})\s+(?i:geboren|born)\b")
     return before, after
