@@ -171,6 +171,35 @@ class Settings(BaseSettings):
         description="Questions one browser session may ask in quick succession before the "
         "per-minute rate applies.",
     )
+    http_max_body_bytes: int = Field(
+        default=65_536,
+        ge=1024,
+        description="Largest request body the web server takes, in bytes (a question is a "
+        "few KB at most); a larger one gets 413 before anything reads it.",
+    )
+    http_rate_limit_per_minute: float = Field(
+        default=60.0,
+        ge=0,
+        description="Questions per minute (web UI and JSON API together) one client address "
+        "may send in the long run; beyond it, 429 with Retry-After. A new browser session "
+        "does not reset it; it is the hard limit above the web UI's friendlier per-session "
+        "one. 0 turns it off. Addresses are held in memory only, until their allowance has "
+        "filled up again.",
+    )
+    http_rate_limit_burst: int = Field(
+        default=30,
+        ge=1,
+        description="Questions one client address may send in quick succession before the "
+        "per-minute rate applies.",
+    )
+    http_trusted_proxies: int = Field(
+        default=0,
+        ge=0,
+        le=10,
+        description="Reverse proxies in front of the server whose X-Forwarded-For is "
+        "believed: the client address is read that many hops from the right of it (0: the "
+        "connecting address, X-Forwarded-For ignored).",
+    )
 
     @property
     def manifest_path(self) -> Path:

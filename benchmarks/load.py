@@ -19,10 +19,12 @@ errors, rate-limited replies, the time to the first streamed text and to the who
 (p50 / p95 / p99 / max), throughput, the CPU time the server and the load client spent per
 request (Linux), the share of questions that had been asked before in the run, and the
 machine's load before and after. ``--server-env NAME=VALUE`` gives the server a setting
-(e.g. the engine's thread count) for a side-by-side run. ``--fresh`` measures questions never
-asked before: the server keeps no question vectors (``ASSISTANT_QUERY_CACHE_SIZE=0``), so
-every question is embedded anew, however often the client repeats one. Exit status 1 when
-any request failed.
+(e.g. the engine's thread count) for a side-by-side run. All users come from one address,
+so the server's per-address limit is raised to what that many clients would get, or
+switched off with ``--no-rate-limit`` (with the per-session one). ``--fresh`` measures
+questions never asked before: the server keeps no question vectors
+(``ASSISTANT_QUERY_CACHE_SIZE=0``), so every question is embedded anew, however often the
+client repeats one. Exit status 1 when any request failed.
 
 ``--sweep`` runs the usual measurements one after the other, each against its own new
 server: 20 users thinking 2 s (rate limit on), 40 users thinking 0.5 s (rate limit off),
@@ -73,6 +75,8 @@ SWEEP = (  # label, users, think time in s, rate limit on, fresh questions
     ("40-fresh", 40, 0.5, False, True),
 )
 FRESH_ENV = {"ASSISTANT_QUERY_CACHE_SIZE": "0"}  # no question vector kept: each embedded
+# the per-address limit's defaults (assistant/config.py), given once per simulated user
+ADDRESS_PER_MINUTE, ADDRESS_BURST = 60, 30
 
 
 @dataclass
@@ -122,11 +126,29 @@ def env_setting(text: str) -> tuple[str, str]:
     return name, value
 
 
+def address_limit_env(users: int, rate_limit: bool) -> dict[str, str]:
+    """The per-address limit for simulated users who all come from 127.0.0.1: off with
+    ``--no-rate-limit``, else as high as ``users`` addresses would get by default (each
+    user stands for a client of its own)."""
+    if not rate_limit:
+        return {"ASSISTANT_HTTP_RATE_LIMIT_PER_MINUTE": "0"}
+    return {
+        "ASSISTANT_HTTP_RATE_LIMIT_PER_MINUTE": str(ADDRESS_PER_MINUTE * users),
+        "ASSISTANT_HTTP_RATE_LIMIT_BURST": str(ADDRESS_BURST * users),
+    }
+
+
 def start_server(
-    port: int, data_dir: Path, rate_limit: bool, extra_env: dict[str, str] | None = None
+    port: int,
+    data_dir: Path,
+    rate_limit: bool,
+    extra_env: dict[str, str] | None = None,
+    users: int = 1,
 ) -> subprocess.Popen:
-    """``assistant serve`` on ``port``; its messages go to ``data_dir/server.log``."""
-    env = {**os.environ, **(extra_env or {}), "ASSISTANT_DATA_DIR": str(data_dir)}
+    """``assistant serve`` on ``port``; its messages go to ``data_dir/server.log``. The
+    per-address limit is set for ``users`` (:func:`address_limit_env`)."""
+    limit = address_limit_env(users, rate_limit)
+    env = {**os.environ, **limit, **(extra_env or {}), "ASSISTANT_DATA_DIR": str(data_dir)}
     if not rate_limit:
         env["ASSISTANT_UI_RATE_LIMIT_PER_MINUTE"] = "0"
     command = [sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1"]
@@ -277,7 +299,9 @@ def run(args: argparse.Namespace) -> dict:
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="assistant-load-") as data_dir:
         extra_env = server_env(args)
-        server = start_server(port, Path(data_dir), not args.no_rate_limit, extra_env)
+        server = start_server(
+            port, Path(data_dir), not args.no_rate_limit, extra_env, users=args.users
+        )
         try:
             t_start = time.monotonic()
             log = Path(data_dir) / "server.log"

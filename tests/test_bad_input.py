@@ -260,12 +260,17 @@ def server(assistant, tmp_path_factory):
     """The web UI over the fake-embedder assistant on a free loopback port; a burst of 40
     questions per session, so the bad inputs below are all answered, and a refill so slow
     (one question per 10 minutes) that the 41st question is limited however slowly a loaded
-    machine answers the first 40."""
+    machine answers the first 40. All of it comes from one address, so the per-address
+    limit (tested in tests/security) is off here."""
     from assistant.serving.server import launch
     from assistant.serving.ui import create_app
 
     settings = assistant.settings.model_copy(
-        update={"ui_rate_limit_burst": 40, "ui_rate_limit_per_minute": 0.1}
+        update={
+            "ui_rate_limit_burst": 40,
+            "ui_rate_limit_per_minute": 0.1,
+            "http_rate_limit_per_minute": 0,
+        }
     )
     store = FeedbackStore(tmp_path_factory.mktemp("var") / "feedback.sqlite3")
     app = create_app(_WithSettings(assistant, settings), store, stream_delay_s=0)

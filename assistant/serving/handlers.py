@@ -74,9 +74,13 @@ def messages(turns: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
 
 
 def history(turns: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
-    """The earlier turns as ``Assistant.ask`` takes them: the raw text, not the HTML."""
+    """The earlier turns as ``Assistant.ask`` takes them: the raw text, not the HTML. A
+    question turned away (overlong, no words) is shown in the chat but is no context: the
+    follow-up after it refers to what was asked before it."""
     out: list[dict[str, str]] = []
     for turn in turns:
+        if turn.get("rejected"):
+            continue
         out.append({"role": "user", "content": turn["question"]})
         out.append({"role": "assistant", "content": turn["answer"]["answer"]})
     return out
@@ -168,6 +172,10 @@ class ChatHandlers:
             answer = self.assistant.ask(question, history=history(turns), lang=forced)
             safe_record(self.unanswered, answer)  # the question only, nothing of the session
             record = answer.to_dict()
+            # a question turned away is kept clipped (the session holds nothing large)
+            rejected = bool(check_question(question, self.max_chars).problem)
+            if rejected:
+                question = record["question"] = _clip(question, self.max_chars)
             shown_answer = answer_message(record, ui)
         except Exception:
             log.exception("answering failed: %r", question[:200])
@@ -186,6 +194,7 @@ class ChatHandlers:
             "answer": record,
             "html": shown_answer,
             "feedback_id": None,
+            "rejected": rejected,
         }
         turns = [*turns, turn]
         yield messages(turns), "", turns, answer.resolved_question or question

@@ -23,6 +23,13 @@ _INLINE = re.compile(r"([\\`*_\[\]~|$])")
 _BLOCK = re.compile(r"^(\s*)(?:([#+=-])|(\d+)([.)]))", re.MULTILINE)
 _CITE = re.compile(r"\\\[(\d+)\\\]")
 _BOLD = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")
+# What the chat's Markdown renderer would turn into a link by itself (GFM autolinks: a
+# scheme's "://", "www.", an e-mail's "@"): one character of each becomes an HTML entity,
+# which the renderer does not read as the start of a link and the browser shows as the
+# character. A link would be clickable text nobody checked, and it took the closing
+# punctuation after it (").“") into its address.
+_AUTOLINK = re.compile(r"(?<=[a-z])(:)(?=//)|(?<=\bwww)(\.)|(@)", re.IGNORECASE)
+_ENTITY = {":": "&#58;", ".": "&#46;", "@": "&#64;"}
 EXCERPT_CHARS = 220  # context shown on each side of the quoted sentence
 SHORT_PASSAGE = 600  # passages up to this length are shown whole
 LINE_SHARE = 0.6  # share of a line's words an answer must hold for the line to be marked
@@ -89,7 +96,12 @@ def escape_text(text: str) -> str:
     """``text`` for the chat's Markdown renderer: shown exactly as typed, markup inert."""
     text = _INLINE.sub(r"\\\1", text)
     text = _BLOCK.sub(lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[1]}{m[3]}\\{m[4]}", text)
-    return html.escape(text, quote=False)
+    return unlinked(html.escape(text, quote=False))
+
+
+def unlinked(escaped: str) -> str:
+    """HTML-escaped text that no Markdown renderer turns into links (shown the same)."""
+    return _AUTOLINK.sub(lambda m: _ENTITY[m[0]], escaped)
 
 
 def answer_markdown(text: str) -> str:
@@ -105,7 +117,7 @@ def _number(value: float, lang: str) -> str:
 def _lines(text: str) -> str:
     """Escaped text with its line breaks kept, on one line (no blank line ends the HTML), and
     the corpus's ``**bold**`` shown bold."""
-    escaped = "<br>".join(html.escape(line) for line in text.split("\n"))
+    escaped = "<br>".join(unlinked(html.escape(line)) for line in text.split("\n"))
     return _BOLD.sub(r"<strong>\1</strong>", escaped)
 
 

@@ -6,6 +6,7 @@ style sheet are given to the server here.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import threading
 from pathlib import Path
@@ -16,6 +17,7 @@ from assistant.config import Settings
 from assistant.language.detect import warm_frequencies
 from assistant.resources import DATA
 from assistant.serving.handlers import LANGS, AssistantLike
+from assistant.serving.http import server_kwargs
 from assistant.serving.render import ui_texts
 from assistant.serving.ui import create_app
 
@@ -70,8 +72,12 @@ def launch(
 ) -> gr.Blocks:
     """Serve the page on ``host:port`` (never through a share link; the queue is set up by
     :func:`create_app`). With ``block=False`` it returns once the server runs (tests);
-    ``app.close()`` stops it."""
+    ``app.close()`` stops it. Every route goes through the limits of
+    :mod:`assistant.serving.http`, and the JSON API is served beside the page."""
     skip_absent_matplotlib()
+    # the client address is read by the limits (ASSISTANT_HTTP_TRUSTED_PROXIES), not
+    # rewritten by the web server from a header a local client may send
+    os.environ["FORWARDED_ALLOW_IPS"] = ""
     app.launch(
         server_name=host,
         server_port=port,
@@ -87,6 +93,7 @@ def launch(
         theme=THEME,
         css=CSS,
         favicon_path=None,
+        app_kwargs=server_kwargs(app),
     )
     return app
 

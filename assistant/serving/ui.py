@@ -134,7 +134,9 @@ def create_app(
                         for q in _examples("de")
                     ]
                 feedback_hint = gr.Markdown(t["feedback_hint"], elem_id="feedback-hint")
-                feedback_status = gr.Markdown("", elem_id="feedback-status")
+                feedback_status = gr.Markdown(
+                    "", elem_id="feedback-status", label="feedback_status", show_label=False
+                )
                 with gr.Row(visible=False) as comment_row:
                     comment = gr.Textbox(
                         label=t["comment_label"],
@@ -322,14 +324,16 @@ def create_app(
             unanswered_refresh,
         ]
         set_page_lang = _set_page_lang_js()
-        ui_lang.change(relabel, ui_lang, relabelled, js=set_page_lang)
+        ui_lang.change(relabel, ui_lang, relabelled, js=set_page_lang, api_visibility="private")
 
         def initial_lang(request: gr.Request) -> str:
             """``?lang=en`` in the address opens the English interface."""
             wanted = request.query_params.get("lang", "") if request else ""
             return wanted if wanted in LANGS else "de"
 
-        app.load(initial_lang, None, ui_lang).then(None, ui_lang, None, js=set_page_lang)
+        app.load(initial_lang, None, ui_lang, api_visibility="private").then(
+            None, ui_lang, None, js=set_page_lang
+        )
     for name, value in QUEUE_ENV.items():
         os.environ.setdefault(name, value)  # read when the queue is made
     app.queue(
