@@ -302,6 +302,7 @@ def test_eval_style_use_of_the_assistant_records_nothing(fake_assistant_module):
 def test_ui_handler_records_and_the_staff_view_shows_groups(fake_assistant_module, tmp_path):
     from assistant.serving.feedback import FeedbackStore
     from assistant.serving.handlers import ChatHandlers
+    from assistant.serving.staff import StaffHandlers
     from assistant.serving.unanswered import assistant_corpus
 
     settings = fake_assistant_module.settings
@@ -314,18 +315,25 @@ def test_ui_handler_records_and_the_staff_view_shows_groups(fake_assistant_modul
     list(handlers.respond(PRIVATE, [], "auto", "de"))
     (row,) = log.rows()
     assert not any(s in row["question"] for s in SECRETS)
-    html = handlers.unanswered_report(30, "en")
+    staff = StaffHandlers(fake_assistant_module, log)
+    html = staff.unanswered_report(30, "en")
     assert "1 unanswered questions in 1 groups" in html and "[Name]" in html
-    assert "<script" not in handlers.unanswered_report(30, "de")
-    off = ChatHandlers(fake_assistant_module, FeedbackStore(tmp_path / "f.sqlite3"))
+    assert "<script" not in staff.unanswered_report(30, "de")
+    off = StaffHandlers(fake_assistant_module, None)
     assert "ASSISTANT_RECORD_UNANSWERED" in off.unanswered_report(30, "de")
     assert settings.embedding == "fake"
 
 
 @pytest.mark.slow
 def test_a_running_ui_records_refusals_without_personal_data(fake_assistant_module, tmp_path):
+    """A refusal asked on the citizens' page is recorded scrubbed and shown in the staff
+    app's report (after its login)."""
+    from pydantic import SecretStr
+
     from assistant.serving.feedback import FeedbackStore
     from assistant.serving.server import launch
+    from assistant.serving.staff_app import start_staff
+    from assistant.serving.staff_auth import hash_password
     from assistant.serving.ui import create_app
 
     settings = fake_assistant_module.settings.model_copy(update={"data_dir": tmp_path / "var"})
@@ -334,9 +342,17 @@ def test_a_running_ui_records_refusals_without_personal_data(fake_assistant_modu
         app = create_app(fake_assistant_module, FeedbackStore(tmp_path / "f.sqlite3"), 0)
     finally:
         fake_assistant_module.settings = original
-    port = free_port()
+    port, staff_port = free_port(), free_port()
     launch(app, "127.0.0.1", port, block=False)
+    login = {"staff_user": "staff", "staff_password_hash": SecretStr(hash_password("geheim-1234"))}
+    staff_app = start_staff(
+        fake_assistant_module,
+        app.handlers.unanswered,
+        settings.model_copy(update=login),
+        port=staff_port,
+    )
     api = {f.api_name: i for i, f in app.fns.items()}
+    staff_api = {f.api_name: i for i, f in staff_app.fns.items()}
     headers = {"X-Forwarded-For": IP, "X-Real-IP": IP, "Cookie": f"session={COOKIE}"}
     session = uuid.uuid4().hex
     try:
@@ -345,12 +361,18 @@ def test_a_running_ui_records_refusals_without_personal_data(fake_assistant_modu
             body |= {"session_hash": session, "event_data": None, "trigger_id": None}
             assert http.post("/gradio_api/queue/join", json=body).status_code == 200
             assert completed_message(http, session)["success"]
-            body = {"data": [30, "en"], "fn_index": api["unanswered"], "session_hash": session}
-            body |= {"event_data": None, "trigger_id": None}
+        staff_url = f"http://127.0.0.1:{staff_port}"
+        proxied = {k: v for k, v in headers.items() if k != "Cookie"}  # the login's cookie
+        with httpx.Client(base_url=staff_url, headers=proxied, timeout=30) as http:
+            logged_in = http.post("/login", data={"username": "staff", "password": "geheim-1234"})
+            assert logged_in.status_code == 200
+            body = {"data": [30, "en"], "fn_index": staff_api["unanswered"]}
+            body |= {"session_hash": session, "event_data": None, "trigger_id": None}
             assert http.post("/gradio_api/queue/join", json=body).status_code == 200
             shown = json.dumps(completed_message(http, session)["output"], ensure_ascii=False)
     finally:
         app.close()
+        staff_app.close()
     assert "1 unanswered questions in 1 groups" in shown
     rows = _db_rows(settings.unanswered_path)
     assert len(rows) == 1 and rows[0]["kind"] == REFUSAL
