@@ -23,7 +23,12 @@ from assistant.serving.pages import pages_view
 from assistant.serving.ratelimit import RateLimiter, wait_seconds
 from assistant.serving.render import passages_table, ui_texts, unanswered_table
 from assistant.serving.unanswered import UnansweredLog
-from assistant.serving.unanswered_report import MAX_NEW_PER_REPORT, TopicGroups, report
+from assistant.serving.unanswered_report import (
+    MAX_NEW_PER_REPORT,
+    STAFF_PAUSE,
+    TopicGroups,
+    report,
+)
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -158,7 +163,14 @@ class StaffHandlers:
             return _staff_note(ui_texts(ui)["unanswered_off"])
         try:
             embedder = _embedder(self.assistant)
-            data = report(self.unanswered, embedder, _days(days), self.topics, MAX_NEW_PER_REPORT)
+            data = report(
+                self.unanswered,
+                embedder,
+                _days(days),
+                self.topics,
+                MAX_NEW_PER_REPORT,
+                STAFF_PAUSE,
+            )
         except Exception:
             log.exception("the unanswered report failed")
             return _staff_note(ui_texts(ui)["error"])

@@ -11,12 +11,15 @@ new groups. A log that fits one batch is grouped exactly as by average linkage o
 rows; a larger one costs time and memory linear in its rows (batches of bounded size, at
 most ``MAX_GROUPS`` groups), never the square. The staff app groups at most
 ``MAX_NEW_PER_REPORT`` new rows per report, so a report takes bounded time; the rest are
-counted as not grouped yet and follow at the next refresh.
+counted as not grouped yet and follow at the next refresh. Its embedding goes one text per
+call with a pause after each (``STAFF_PAUSE``), so citizens' questions, embedded on the same
+engine thread, wait for one short text at most and find the engine free half the time.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -33,10 +36,13 @@ EXAMPLES = 3
 LINKAGE_BATCH = 256  # rows grouped among themselves at once: 256² / 2 distances at most
 MAX_GROUPS = 2000  # beyond it, a row far from every group joins the nearest one
 MAX_LABELS = 200_000  # rows remembered; beyond it grouping starts afresh
-MAX_NEW_PER_REPORT = 300  # new rows a staff report groups (about 6 s of embedding)
+MAX_NEW_PER_REPORT = 200  # new rows a staff report groups (about 8 s, pauses included)
 # Texts per call of the embedder: the engine serves waiting citizens' questions between
 # two calls, so a question waits for at most this many texts of a report (about 20 ms each).
-EMBED_BATCH = 2
+EMBED_BATCH = 1
+# A staff report pauses this long after each call, relative to the call: the report takes
+# at most half of the engine's time (and of a core), the rest stays free for citizens.
+STAFF_PAUSE = 1.0
 
 
 @dataclass
@@ -86,9 +92,11 @@ _VECTORS: dict[tuple[str, str], np.ndarray] = {}  # (embedder, topic text) → v
 _VECTORS_MAX = 20_000
 
 
-def embed_questions(embedder: Any, texts: Sequence[str]) -> np.ndarray:
+def embed_questions(embedder: Any, texts: Sequence[str], pause: float = 0.0) -> np.ndarray:
     """Questions embedded for grouping: their topic words, as queries (each text once; a
-    report shown again embeds only the questions asked since)."""
+    report shown again embeds only the questions asked since). ``pause``: after each call
+    of the embedder, wait this multiple of its time (the staff report's share of the
+    engine)."""
     name = getattr(embedder, "name", "")
     inner = getattr(embedder, "inner", embedder)  # citizens' cached question vectors stay
     topics = [topic_text(t) for t in texts]
@@ -97,10 +105,14 @@ def embed_questions(embedder: Any, texts: Sequence[str]) -> np.ndarray:
         _VECTORS.clear()
         new = sorted(set(topics))
     found = {}
-    for start in range(0, len(new), EMBED_BATCH):  # small calls: citizens go in between
-        batch = new[start : start + EMBED_BATCH]
+    step = EMBED_BATCH if pause > 0 else 32  # small calls beside citizens: they go between
+    for start in range(0, len(new), step):
+        batch = new[start : start + step]
+        t0 = time.perf_counter()
         for t, v in zip(batch, inner.embed_queries(batch), strict=True):
             found[t] = _VECTORS[(name, t)] = np.asarray(v, dtype=np.float32)
+        if pause > 0:
+            time.sleep((time.perf_counter() - t0) * pause)
     return np.stack([found.get(t, _VECTORS.get((name, t))) for t in topics])
 
 
@@ -186,13 +198,14 @@ def update_groups(
     rows: Sequence[dict[str, Any]],
     embedder: Any,
     most: int | None = None,
+    pause: float = 0.0,
 ) -> int:
     """Group the rows ``topics`` has not grouped yet, the oldest ``most`` of them (None:
-    all); returns how many remain ungrouped."""
+    all); returns how many remain ungrouped. ``pause``: see :func:`embed_questions`."""
     new = [r for r in rows if r["id"] not in topics.labels]
     now = new if most is None else new[:most]
     if now:
-        vectors = embed_questions(embedder, [_question(r) for r in now])
+        vectors = embed_questions(embedder, [_question(r) for r in now], pause)
         topics.add([r["id"] for r in now], vectors)
     return len(new) - len(now)
 
@@ -243,20 +256,21 @@ def report(
     days: int | None = None,
     topics: TopicGroups | None = None,
     most: int | None = None,
+    pause: float = 0.0,
 ) -> dict[str, Any]:
     """The report: the groups of the last ``days`` days (all kept rows when None).
 
     ``topics``: groups kept between reports (the staff app's; started afresh when made for
     another embedder or threshold, a new one when None); ``most``: at most this many new
-    rows are grouped now, the others are counted as ``pending``. Never takes the
-    assistant's lock."""
+    rows are grouped now, the others are counted as ``pending``; ``pause``: the embedder's
+    share left to others (:func:`embed_questions`). Never takes the assistant's lock."""
     rows = unanswered.rows(days)
     threshold = load_thresholds(embedder.name).grouping
     topics = topics or TopicGroups(threshold, embedder.name)
     with topics.lock:
         if (topics.embedder_name, topics.threshold) != (embedder.name, threshold):
             topics.reset(threshold, embedder.name)
-        pending = update_groups(topics, rows, embedder, most)
+        pending = update_groups(topics, rows, embedder, most, pause)
         groups = group_rows(rows, embedder, threshold, topics)
     return {
         "days": days,

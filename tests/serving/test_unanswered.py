@@ -18,6 +18,7 @@ from assistant.cli import main
 from assistant.config import Settings
 from assistant.indexing.embedding import FakeEmbedder
 from assistant.records import Answer
+from assistant.serving.render import ui_texts, unanswered_table
 from assistant.serving.scrub import Scrubber
 from assistant.serving.unanswered import (
     LOW_CONFIDENCE,
@@ -27,7 +28,13 @@ from assistant.serving.unanswered import (
     load_thresholds,
     open_log,
 )
-from assistant.serving.unanswered_report import cluster, group_rows, report, topic_text
+from assistant.serving.unanswered_report import (
+    cluster,
+    group_rows,
+    render_text,
+    report,
+    topic_text,
+)
 
 CORPUS_TEXTS = ["Ansprechpartnerin ist Alina Seel, Telefon (06151) 13-3608.", "Frau Seel"]
 # a refused question full of personal data: e-mail, phone, a customer number, unknown names
@@ -232,6 +239,60 @@ def test_groups_have_count_examples_and_newest_date(unanswered):
     assert groups[0].kinds == {REFUSAL: 3} and groups[0].sources == ["doc-a › Kontakt"]
     data = report(unanswered, FakeEmbedder(), days=4)
     assert data["questions"] == 3  # the five-day-old question is outside the period
+
+
+def _same_partition(a, b) -> bool:
+    return {frozenset(i for i, x in enumerate(a) if x == k) for k in a} == {
+        frozenset(i for i, x in enumerate(b) if x == k) for k in b
+    }
+
+
+def test_a_log_that_fits_one_batch_is_grouped_as_by_average_linkage():
+    import numpy as np
+
+    from assistant.serving.unanswered_report import LINKAGE_BATCH, TopicGroups
+
+    rng = np.random.default_rng(3)
+    centres = rng.standard_normal((12, 32))
+    v = np.stack([centres[i % 12] + 0.6 * rng.standard_normal(32) for i in range(120)])
+    v = (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+    assert len(v) <= LINKAGE_BATCH
+    topics = TopicGroups(0.5)
+    topics.add(list(range(len(v))), v)
+    grouped = [topics.labels[i] for i in range(len(v))]
+    assert _same_partition(grouped, cluster(v, 0.5)) and 12 <= len(set(grouped)) < 120
+
+
+def test_rows_keep_their_group_and_new_ones_join_by_mean_similarity():
+    import numpy as np
+
+    from assistant.serving.unanswered_report import TopicGroups
+
+    a, b = np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])
+    near_a = np.array([0.95, 0.31, 0.0]) / np.linalg.norm([0.95, 0.31, 0.0])
+    topics = TopicGroups(0.8)
+    topics.add([1, 2], np.stack([a, b]))
+    topics.add([3, 4], np.stack([near_a, np.array([0.0, 0.0, 1.0])]))
+    assert topics.labels[3] == topics.labels[1]  # mean cosine 0.95 with the group of row 1
+    assert len({topics.labels[i] for i in (1, 2, 4)}) == 3 and topics.groups == 3
+    alone = TopicGroups(None)
+    alone.add([1, 2, 3], np.stack([a, a, a]))
+    assert len(set(alone.labels.values())) == 3  # no threshold: every row alone
+
+
+def test_a_report_groups_a_bounded_number_of_new_rows_and_the_rest_later(unanswered):
+    from assistant.serving.unanswered_report import TopicGroups
+
+    for i in range(7):
+        unanswered.record(_answer(f"Mondbasis Kosten {i}?"))
+    topics = TopicGroups()
+    first = report(unanswered, FakeEmbedder(), None, topics, most=4)
+    assert first["pending"] == 3 and sum(g["count"] for g in first["groups"]) == 4
+    assert "3 newer questions are not grouped yet" in unanswered_table(first, "en")
+    assert "3 neuere Fragen" in render_text(first, ui_texts("de"))
+    second = report(unanswered, FakeEmbedder(), None, topics, most=4)
+    assert second["pending"] == 0 and sum(g["count"] for g in second["groups"]) == 7
+    assert second["groups"] == report(unanswered, FakeEmbedder())["groups"]
 
 
 def test_thresholds_are_measured_per_embedder():
