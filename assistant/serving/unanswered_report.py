@@ -130,13 +130,20 @@ class TopicGroups:
         self.threshold = threshold
         self.embedder_name = embedder_name
         self.labels: dict[int, int] = {}  # row id → group
-        self._sums: np.ndarray | None = None  # per group: the sum of its members' vectors
+        # per group: the sum of its members' vectors and their count, in arrays that double
+        # when full (the first ``self._n`` rows are groups)
+        self._sums: np.ndarray | None = None
         self._counts = np.zeros(0, dtype=np.int64)
+        self._n = 0
         self._next = 0  # labels when every row stands alone (no threshold)
 
     @property
     def groups(self) -> int:
-        return len(self._counts) if self.threshold is not None else self._next
+        return self._n if self.threshold is not None else self._next
+
+    def _means(self) -> np.ndarray:
+        assert self._sums is not None
+        return self._sums[: self._n] / self._counts[: self._n, None]
 
     def add(self, ids: Sequence[int], vectors: np.ndarray) -> None:
         """Group the rows ``ids`` (not grouped before) with their ``vectors``."""
@@ -156,9 +163,8 @@ class TopicGroups:
     def _add_batch(self, ids: Sequence[int], vectors: np.ndarray) -> None:
         assert self.threshold is not None
         rest = list(range(len(ids)))
-        if self._sums is not None and len(self._counts):
-            means = self._sums / self._counts[:, None]
-            similarity = vectors @ means.T  # one product: (batch, groups)
+        if self._n:
+            similarity = vectors @ self._means().T  # one product: (batch, groups)
             best = similarity.argmax(axis=1)
             joined = similarity[np.arange(len(ids)), best] >= self.threshold
             for i in np.flatnonzero(joined):
@@ -174,13 +180,17 @@ class TopicGroups:
 
     def _new_group(self, vectors: np.ndarray) -> int:
         """A new group for these vectors (empty yet), or the nearest one when at the cap."""
-        if len(self._counts) >= MAX_GROUPS and self._sums is not None:
-            means = self._sums / self._counts[:, None]
-            return int((vectors.mean(axis=0) @ means.T).argmax())
-        row = np.zeros((1, vectors.shape[1]), dtype=np.float64)
-        self._sums = row if self._sums is None else np.vstack([self._sums, row])
-        self._counts = np.append(self._counts, 0)
-        return len(self._counts) - 1
+        if self._n >= MAX_GROUPS:
+            return int((vectors.mean(axis=0) @ self._means().T).argmax())
+        if self._sums is None or self._n == len(self._counts):
+            size = min(max(2 * self._n, 16), MAX_GROUPS)
+            sums = np.zeros((size, vectors.shape[1]), dtype=np.float64)
+            counts = np.zeros(size, dtype=np.int64)
+            if self._sums is not None:
+                sums[: self._n], counts[: self._n] = self._sums[: self._n], self._counts[: self._n]
+            self._sums, self._counts = sums, counts
+        self._n += 1
+        return self._n - 1
 
     def _join(self, row_id: int, vector: np.ndarray, group: int) -> None:
         assert self._sums is not None
