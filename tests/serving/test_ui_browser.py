@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -264,13 +265,15 @@ def test_staff_log_in_and_check_a_fact(page, staff_served):
     fields = page.locator("input")
     fields.first.wait_for(timeout=TIMEOUT_MS)
     assert page.get_by_role("tab").count() == 0  # the login first, nothing else
+    login = page.get_by_role("button", name=re.compile("^(Login|Anmelden)$"))
     fields.nth(0).fill("redaktion")
     fields.nth(1).fill("falsch")
-    fields.nth(1).press("Enter")
-    page.wait_for_timeout(500)
+    login.click()
+    page.wait_for_timeout(1000)
     assert page.get_by_label("Suchanfrage").count() == 0  # still the login
+    fields.nth(0).fill("redaktion")
     fields.nth(1).fill(PASSWORD)
-    fields.nth(1).press("Enter")
+    login.click()
     query = page.get_by_label("Suchanfrage")
     query.wait_for(timeout=TIMEOUT_MS)
     tabs = page.get_by_role("tab").all_inner_texts()
