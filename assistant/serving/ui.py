@@ -191,6 +191,7 @@ def create_app(
             handlers.clear,
             None,
             [chatbot, turns, feedback_status, comment, comment_row, comment_target],
+            api_name="new_conversation",  # the page's own name for it (the load test's too)
             **private,
         )
 
