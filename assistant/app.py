@@ -199,6 +199,8 @@ class Assistant:
         lang = lang or question_language(
             checked.text, detect_language(checked.text, generation.names)
         )
+        # embedded before the lock, as a question is: the lock is held for milliseconds
+        _embed_ahead(generation.retriever, checked.text, lang, whole=True)
         with self._lock:
             return generation.retriever.retrieve(checked.text, k or self.settings.top_k, lang)
 

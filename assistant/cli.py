@@ -2,7 +2,7 @@
 
 The arguments of every command and the dispatch are here; the commands of a stage live next
 to it: ``assistant add``/``remove`` in :mod:`assistant.documents.commands`, ``assistant eval``
-in :mod:`assistant.evaluation.commands`, ``assistant feedback``/``unanswered`` in
+in :mod:`assistant.evaluation.commands`, ``assistant feedback``/``unanswered``/``staff-hash`` in
 :mod:`assistant.serving.commands`.
 """
 
@@ -23,7 +23,7 @@ from assistant.evaluation.commands import cmd_eval
 from assistant.guard import RejectedInputError
 from assistant.indexing.manifest import IndexUnavailableError
 from assistant.records import Passage
-from assistant.serving.commands import cmd_feedback_export, cmd_unanswered
+from assistant.serving.commands import cmd_feedback_export, cmd_staff_hash, cmd_unanswered
 
 
 def _passage_json(p: Passage) -> dict[str, object]:
@@ -115,7 +115,12 @@ def _unanswered_log(assistant):
     from assistant.serving.unanswered import assistant_corpus, open_log
 
     settings = assistant.settings
-    return open_log(settings, assistant.retriever.embedder.name, assistant_corpus(assistant))
+    return open_log(
+        settings,
+        assistant.retriever.embedder.name,
+        assistant_corpus(assistant),
+        assistant.places,
+    )
 
 
 def _record(assistant, answer) -> None:
@@ -194,7 +199,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """The web UI on the loopback address (or --host/--port) until Ctrl-C."""
     from assistant.serving.server import serve
 
-    serve(Settings(), host=args.host, port=args.port)
+    serve(Settings(), host=args.host, port=args.port, staff_port=args.staff_port)
     return 0
 
 
@@ -288,7 +293,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the web UI (default http://127.0.0.1:7860)")
     p.add_argument("--host", help="listen address (default: ASSISTANT_UI_HOST, 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: ASSISTANT_UI_PORT, 7860)")
+    p.add_argument(
+        "--staff-port",
+        type=int,
+        help="port of the staff app, which needs a staff login configured "
+        "(default: ASSISTANT_STAFF_PORT, 7861)",
+    )
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "staff-hash", help="print the salted hash of a staff password (for the staff login)"
+    )
+    p.add_argument(
+        "--min-length", type=int, default=12, help="shortest password accepted (default 12)"
+    )
+    p.set_defaults(func=cmd_staff_hash)
 
     p = sub.add_parser("feedback", help="the ratings given in the web UI")
     feedback = p.add_subparsers(dest="feedback_command", required=True)

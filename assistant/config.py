@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _REPO = Path(__file__).resolve().parent.parent
@@ -135,6 +135,30 @@ class Settings(BaseSettings):
         "shared through a public tunnel).",
     )
     ui_port: int = Field(default=7860, ge=1, le=65535, description="Port of the web UI.")
+    staff_host: str = Field(
+        default="127.0.0.1",
+        description="Address the staff app (fact check, pages, unanswered questions) listens "
+        "on; loopback by default, so only this machine (or a tunnel to it) reaches it.",
+    )
+    staff_port: int = Field(
+        default=7861, ge=1, le=65535, description="Port of the staff app, beside the web UI's."
+    )
+    staff_user: str = Field(
+        default="",
+        description="User name of the staff login; with ASSISTANT_STAFF_PASSWORD_HASH it "
+        "switches the staff app on. No default: unset, the staff area is off.",
+    )
+    staff_password_hash: SecretStr | None = Field(
+        default=None,
+        description="The staff password as 'assistant staff-hash' prints it (salted scrypt), "
+        "never the password itself. No default.",
+    )
+    staff_credentials_file: Path | None = Field(
+        default=None,
+        description="A file of staff logins instead of (or besides) the two variables: one "
+        "'user:hash' line each, hashes from 'assistant staff-hash'. Keep it readable by the "
+        "service only.",
+    )
     ui_stream_delay_ms: float = Field(
         default=0.0,
         ge=0,

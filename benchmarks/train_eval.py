@@ -18,11 +18,11 @@ import sys
 from pathlib import Path
 
 import benchlib
-from training import INDEXES, city_sets
 
 from assistant.config import Settings
 from assistant.evaluation.harness import SetAssistants, run_sets
 from assistant.evaluation.questions import load_questions
+from training import INDEXES, city_sets
 
 
 def _rate(rows: list[dict], key: str, where=lambda q: True) -> str:

@@ -215,7 +215,7 @@ def handlers(assistant, tmp_path):
 def test_ui_shows_a_message_or_an_answer_as_text(handlers, question, expected):
     updates = list(handlers.respond(question, [], "auto", "de"))
     orjson.dumps(updates)  # what Gradio sends must be valid Unicode
-    chat, _box, turns, _ = updates[-1]
+    chat, _box, turns = updates[-1]
     last = chat[-1]
     assert last["role"] == "assistant" and last["content"].strip()
     assert "Entschuldigung" not in last["content"]  # not the failure message
@@ -232,7 +232,10 @@ def test_ui_shows_a_message_or_an_answer_as_text(handlers, question, expected):
     check_answer(turns[0]["answer"], expected)
 
 
-def test_ui_staff_search_handles_bad_queries(handlers):
+def test_ui_staff_search_handles_bad_queries(assistant):
+    from assistant.serving.staff import StaffHandlers
+
+    handlers = StaffHandlers(assistant)
     assert handlers.search("", 5, "auto", "de") == ""
     assert "keine Frage erkannt" in handlers.search("🙈", 5, "auto", "de")
     assert "too long" in handlers.search("x" * 20_000, 5, "auto", "en")
@@ -241,7 +244,7 @@ def test_ui_staff_search_handles_bad_queries(handlers):
 
 
 def test_ui_comment_is_cleaned_and_clipped(handlers):
-    _, _, turns, _ = list(handlers.respond("Wer ist für Szeged zuständig?", [], "auto", "de"))[-1]
+    _, _, turns = list(handlers.respond("Wer ist für Szeged zuständig?", [], "auto", "de"))[-1]
     import gradio as gr
 
     from assistant.serving.handlers import COMMENT_MAX_CHARS

@@ -90,10 +90,28 @@ def test_serve_starts_the_web_ui_on_the_given_address(env, monkeypatch):
     seen = {}
     monkeypatch.setattr(
         "assistant.serving.server.serve",
-        lambda settings, host, port: seen.update(host=host, port=port),
+        lambda settings, host, port, staff_port: seen.update(
+            host=host, port=port, staff_port=staff_port
+        ),
     )
     assert main(["serve", "--port", "7999"]) == 0
-    assert seen == {"host": None, "port": 7999}  # None: ASSISTANT_UI_HOST, 127.0.0.1
+    assert seen == {"host": None, "port": 7999, "staff_port": None}  # None: the settings'
+    assert main(["serve", "--staff-port", "7998"]) == 0
+    assert seen == {"host": None, "port": None, "staff_port": 7998}
+
+
+def test_staff_hash_prints_a_hash_of_the_password_read(monkeypatch, capsys):
+    import io
+
+    from assistant.serving.staff_auth import verify_password
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("ein-langes-Passwort\n"))
+    assert main(["staff-hash"]) == 0
+    stored = capsys.readouterr().out.strip()
+    assert stored.startswith("scrypt$") and "ein-langes-Passwort" not in stored
+    assert verify_password("ein-langes-Passwort", stored)
+    monkeypatch.setattr("sys.stdin", io.StringIO("kurz\n"))
+    assert main(["staff-hash"]) == 2 and "12 characters" in capsys.readouterr().err
 
 
 def test_feedback_export_writes_csv(env, monkeypatch, tmp_path, capsys):

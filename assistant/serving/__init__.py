@@ -1,5 +1,6 @@
-"""Serving: the web UI (``ui`` builds the page, ``handlers`` answer its events, ``staff`` and
-``pages`` the staff views, ``render`` its HTML, ``server`` launches it), the rate limit
+"""Serving: the citizens' web UI (``ui`` builds the page, ``handlers`` answer its events,
+``render`` its HTML, ``server`` launches it), the staff app behind a login (``staff_app``,
+its handlers in ``staff`` and ``pages``, the login in ``staff_auth``), the rate limit
 (``ratelimit``), feedback (``feedback``), the record of unanswered questions (``unanswered``,
 ``scrub``, ``unanswered_report``) and their commands (``commands``).
 

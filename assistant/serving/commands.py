@@ -1,5 +1,6 @@
 """The staff commands over what the web UI stored: ``assistant feedback export`` (the
-ratings as CSV) and ``assistant unanswered`` (the questions the pages do not answer)."""
+ratings as CSV) and ``assistant unanswered`` (the questions the pages do not answer); and
+``assistant staff-hash``, the stored form of a staff password for the staff app's login."""
 
 from __future__ import annotations
 
@@ -57,4 +58,25 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print(render_text(data, ui_texts(args.lang)))
+    return 0
+
+
+def cmd_staff_hash(args: argparse.Namespace) -> int:
+    """Ask for a password (twice, at a terminal; else one line of standard input) and print
+    its salted hash, for ASSISTANT_STAFF_PASSWORD_HASH or a credentials file."""
+    import getpass
+
+    from assistant.serving.staff_auth import hash_password
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            print("error: the passwords differ", file=sys.stderr)
+            return 2
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < args.min_length:
+        print(f"error: a password needs {args.min_length} characters at least", file=sys.stderr)
+        return 2
+    print(hash_password(password))
     return 0

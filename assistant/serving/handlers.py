@@ -1,7 +1,7 @@
-"""The page's event handlers, in :class:`ChatHandlers`, so that they can be tested without a
-browser: the chat (an answer in one update, or in pieces when a pause is set), thumbs and
-comments on an answer, and the staff tabs' raw retrieval, pages view and unanswered-questions
-report.
+"""The citizens' page's event handlers, in :class:`ChatHandlers`, so that they can be tested
+without a browser: the chat (an answer in one update, or in pieces when a pause is set),
+thumbs and comments on an answer. The staff views' handlers are in
+:mod:`assistant.serving.staff`, served by the staff app only.
 
 Also what the handlers share with the page: :class:`AssistantLike` (what they need of an
 assistant), the interface languages and the conversation turns as chat messages.
@@ -22,18 +22,9 @@ from assistant.config import Settings
 from assistant.guard import check_question, clean_question
 from assistant.records import Answer, Passage
 from assistant.serving.feedback import FeedbackStore
-from assistant.serving.pages import pages_view
 from assistant.serving.ratelimit import RateLimiter, wait_seconds
-from assistant.serving.render import (
-    answer_message,
-    escape_text,
-    passages_table,
-    ui_texts,
-    unanswered_table,
-)
-from assistant.serving.staff import _days, _embedder, _legs, _staff_k, _staff_note
+from assistant.serving.render import answer_message, escape_text, ui_texts
 from assistant.serving.unanswered import UnansweredLog, safe_record
-from assistant.serving.unanswered_report import report
 
 log = logging.getLogger(__name__)
 LANGS = ("de", "en")
@@ -141,9 +132,9 @@ class ChatHandlers:
         answer_lang: str | None,
         ui_lang: str | None,
         request: gr.Request | None = None,
-    ) -> Iterator[tuple[list[dict[str, str]], str, list[dict[str, Any]], str]]:
-        """Answer ``question``: yields (chat, question box, turns, staff query), first with
-        the question shown, then with the answer and its sources. An empty question and one
+    ) -> Iterator[tuple[list[dict[str, str]], str, list[dict[str, Any]]]]:
+        """Answer ``question``: yields (chat, question box, turns), first with the question
+        shown, then with the answer and its sources. An empty question and one
         asked too fast get a message (and leave the conversation as it was).
 
         An answer is composed whole before any of it is shown, so by default
@@ -156,7 +147,7 @@ class ChatHandlers:
         question = clean_question(question)
         if not question:
             note = {"role": "assistant", "content": escape_text(phrases(ui)["empty_question"])}
-            yield [*messages(turns), note], "", turns, ""
+            yield [*messages(turns), note], "", turns
             return
         user_html = escape_text(_clip(question, self.max_chars))
         shown = messages(turns)
@@ -164,9 +155,9 @@ class ChatHandlers:
         limited = self._rate_limited(request, ui)
         if limited:
             note = {"role": "assistant", "content": escape_text(limited)}
-            yield [*shown, note], question, turns, ""  # the question stays in the box
+            yield [*shown, note], question, turns  # the question stays in the box
             return
-        yield shown, "", turns, ""
+        yield shown, "", turns
         forced = answer_lang if answer_lang in LANGS else None
         try:
             answer = self.assistant.ask(question, history=history(turns), lang=forced)
@@ -180,13 +171,13 @@ class ChatHandlers:
         except Exception:
             log.exception("answering failed: %r", question[:200])
             failed = [*shown, {"role": "assistant", "content": escape_text(ui_texts(ui)["error"])}]
-            yield failed, question, turns, ""
+            yield failed, question, turns
             return
         # the answer is whole by now: it goes out in one update, unless a cosmetic pause
         # between pieces is configured (the look of typing, which holds the worker longer)
         if self.stream_delay_s > 0:
             for piece in stream_pieces(answer.answer)[:-1]:
-                yield [*shown, {"role": "assistant", "content": escape_text(piece)}], "", turns, ""
+                yield [*shown, {"role": "assistant", "content": escape_text(piece)}], "", turns
                 time.sleep(self.stream_delay_s)
         turn = {
             "question": question,
@@ -197,7 +188,7 @@ class ChatHandlers:
             "rejected": rejected,
         }
         turns = [*turns, turn]
-        yield messages(turns), "", turns, answer.resolved_question or question
+        yield messages(turns), "", turns
 
     def respond_at_once(
         self,
@@ -206,7 +197,7 @@ class ChatHandlers:
         answer_lang: str | None,
         ui_lang: str | None,
         request: gr.Request | None = None,
-    ) -> tuple[list[dict[str, str]], str, list[dict[str, Any]], str]:
+    ) -> tuple[list[dict[str, str]], str, list[dict[str, Any]]]:
         """The last update of :meth:`respond` only: the question with its answer and
         sources, or the message instead. The page's event when no pause between pieces is
         set: the answer is whole before any of it could be shown, and an event that is not
@@ -255,62 +246,3 @@ class ChatHandlers:
         if row_id is None or not self.store.comment(int(row_id), text):
             return t["comment_missing"], text
         return t["comment_saved"], ""
-
-    # --- staff view --------------------------------------------------------------------
-    def search(
-        self,
-        query: str,
-        k: float,
-        lang: str | None,
-        ui_lang: str | None,
-        request: gr.Request | None = None,
-    ) -> str:
-        """Raw retrieval for a query, as the staff view's table (or a message saying why
-        there is none)."""
-        from assistant.language.detect import detect_language
-
-        ui = _lang(ui_lang)
-        checked = check_question(query, self.max_chars)
-        if checked.problem == "empty":
-            return ""
-        key = {"no_words": "no_question_words", "too_long": "question_too_long"}
-        if checked.problem:
-            message = phrases(ui)[key[checked.problem]]
-            return _staff_note(message.format(length=checked.length, limit=self.max_chars))
-        limited = self._rate_limited(request, ui)
-        if limited:
-            return _staff_note(limited)
-        query = checked.text
-        forced = lang if lang in LANGS else None
-        try:
-            passages = self.assistant.search(query, _staff_k(k), forced)
-        except Exception:
-            log.exception("staff search failed: %r", query[:200])
-            return _staff_note(ui_texts(ui)["error"])
-        query_lang = forced or detect_language(query)
-        legs = _legs(self.assistant, passages)
-        return passages_table(passages, query, query_lang, legs, ui)
-
-    def pages(self, ui_lang: str | None) -> str:
-        """The pages view: the corpus documents and what the index holds of them."""
-        ui = _lang(ui_lang)
-        try:
-            return pages_view(self.assistant.settings, ui)
-        except Exception:
-            log.exception("pages view failed")
-            return _staff_note(ui_texts(ui)["error"])
-
-    # --- unanswered questions (staff, read-only) -----------------------------------------
-    def unanswered_report(self, days: Any, ui_lang: str | None) -> str:
-        """The groups of questions the pages did not answer in the last ``days`` days."""
-        ui = _lang(ui_lang)
-        if self.unanswered is None:
-            return _staff_note(ui_texts(ui)["unanswered_off"])
-        try:
-            embedder, lock = _embedder(self.assistant)
-            with lock:
-                data = report(self.unanswered, embedder, _days(days))
-        except Exception:
-            log.exception("the unanswered report failed")
-            return _staff_note(ui_texts(ui)["error"])
-        return unanswered_table(data, ui)

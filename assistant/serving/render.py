@@ -318,6 +318,9 @@ def unanswered_table(data: dict[str, Any], lang: str) -> str:
     t = ui_texts(lang)
     summary = t["unanswered_summary"].format(n=data["questions"], groups=len(data["groups"]))
     parts = [f'<p class="staff-summary">{html.escape(summary)}</p>']
+    if data.get("pending"):
+        pending = t["unanswered_pending"].format(n=data["pending"])
+        parts.append(f'<p class="staff-empty">{html.escape(pending)}</p>')
     if data.get("grouping_threshold") is None:
         note = t["unanswered_ungrouped"].format(embedder=data.get("embedder", ""))
         parts.append(f'<p class="staff-empty">{html.escape(note)}</p>')

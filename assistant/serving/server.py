@@ -1,6 +1,7 @@
 """Serving the page: warm-up, ``launch(app)`` on the loopback address by default and never
-through a public share link, and ``serve`` behind ``assistant serve``. The theme and the
-style sheet are given to the server here.
+through a public share link, and ``serve`` behind ``assistant serve`` (which also starts the
+staff app, :mod:`assistant.serving.staff_app`, when a staff login is configured). The theme
+and the style sheet are given to the server here.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import os
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 
@@ -98,10 +100,24 @@ def launch(
     return app
 
 
+def start_staff_app(
+    assistant: AssistantLike, settings: Settings, unanswered: Any, port: int | None
+) -> gr.Blocks | None:
+    """The staff app on its own port, behind its login (None when no login is configured)."""
+    from assistant.serving.staff_app import start_staff
+
+    return start_staff(assistant, unanswered, settings, port=port)
+
+
 def serve(
-    settings: Settings | None = None, host: str | None = None, port: int | None = None
+    settings: Settings | None = None,
+    host: str | None = None,
+    port: int | None = None,
+    staff_port: int | None = None,
 ) -> None:
-    """Open the assistant and serve its page until interrupted (``assistant serve``)."""
+    """Open the assistant and serve its page until interrupted (``assistant serve``); the
+    staff app beside it when a staff login is configured (``staff_port`` wins over
+    ``ASSISTANT_STAFF_PORT``)."""
     from assistant.app import Assistant
 
     settings = settings or Settings()
@@ -119,6 +135,7 @@ def serve(
         threading.Thread(
             target=lambda: unanswered.scrubber.words, name="scrubber", daemon=True
         ).start()
+    start_staff_app(assistant, settings, unanswered, staff_port)
     host, port = host or settings.ui_host, port or settings.ui_port
     print(f"Web UI: http://{host}:{port}  (Strg-C / Ctrl-C beendet / quits)", flush=True)
     print(f"Feedback: {Path(settings.feedback_path)}", flush=True)

@@ -1,8 +1,13 @@
-"""The web UI's page: a Gradio chat for citizens, a fact-check view and a pages view for staff.
+"""The citizens' web page: a Gradio chat with sources and feedback.
 
 ``create_app(assistant)`` lays out the page, wires its events to the handlers of
 :class:`assistant.serving.handlers.ChatHandlers` and sets up the queue (which events share
 workers, how long a conversation is kept); :mod:`assistant.serving.server` serves it.
+
+The page holds nothing for staff: the fact check, the pages list and the unanswered
+questions are in the staff app (:mod:`assistant.serving.staff_app`), served apart behind a
+login. Its API is ``/ask`` alone; the page's other events (thumbs, comments, a new
+conversation, the interface language) work on the browser session's state and are private.
 """
 
 from __future__ import annotations
@@ -63,17 +68,15 @@ def create_app(
     stream_delay_s: float | None = None,
     unanswered: UnansweredLog | str | None = "settings",
 ) -> gr.Blocks:
-    """The page: chat with sources and feedback, a staff tab with raw retrieval, a
-    read-only staff tab listing the corpus pages and one with the questions the pages
-    did not answer. ``unanswered``: the log refused questions go to ("settings": opened
-    from the settings, None when recording is off)."""
+    """The citizens' page: chat with sources and feedback. ``unanswered``: the log refused
+    questions go to ("settings": opened from the settings, None when recording is off)."""
     settings = assistant.settings
     store = store or FeedbackStore(settings.feedback_path)
     delay = settings.ui_stream_delay_ms / 1000 if stream_delay_s is None else stream_delay_s
     if unanswered == "settings":
         embedder = getattr(getattr(assistant, "retriever", None), "embedder", None)
         name = getattr(embedder, "name", settings.embedding)
-        unanswered = open_log(settings, name, assistant_corpus(assistant))
+        unanswered = open_log(settings, name, assistant_corpus(assistant), assistant.places)
     assert not isinstance(unanswered, str)
     handlers = ChatHandlers(assistant, store, delay, unanswered=unanswered)
     use_page_names(assistant.home, assistant.places)
@@ -96,103 +99,69 @@ def create_app(
                 scale=0,
                 min_width=270,
             )
-        with gr.Tabs(elem_id="tabs"):
-            with gr.Tab(t["chat_tab"], id="ask") as chat_tab:
-                chatbot = gr.Chatbot(
-                    label=t["chat_label"],
-                    elem_id="chat",
-                    height="60vh",
-                    min_height=320,
-                    placeholder=t["chat_placeholder"],
-                    latex_delimiters=[],
-                    sanitize_html=True,
-                    render_markdown=True,
-                    buttons=["copy"],
-                    feedback_options=("Like", "Dislike"),
-                    layout="bubble",
-                )
-                with gr.Row(equal_height=True):
-                    question = gr.Textbox(
-                        label=t["question_label"],
-                        placeholder=t["question_placeholder"],
-                        elem_id="question",
-                        lines=1,
-                        max_lines=4,
-                        max_length=settings.max_question_chars,
-                        scale=5,
-                        min_width=200,
-                        autofocus=True,
-                    )
-                    send = gr.Button(t["send"], variant="primary", scale=1, min_width=100)
-                answer_lang = gr.Radio(
-                    _choices(t), value="auto", label=t["answer_language"], elem_id="answer-lang"
-                )
-                examples_label = gr.Markdown(f"**{t['examples_label']}**")
-                with gr.Row(elem_classes="examples"):
-                    example_buttons = [
-                        gr.Button(q, size="sm", variant="secondary", min_width=120)
-                        for q in _examples("de")
-                    ]
-                feedback_hint = gr.Markdown(t["feedback_hint"], elem_id="feedback-hint")
-                feedback_status = gr.Markdown(
-                    "", elem_id="feedback-status", label="feedback_status", show_label=False
-                )
-                with gr.Row(visible=False) as comment_row:
-                    comment = gr.Textbox(
-                        label=t["comment_label"],
-                        placeholder=t["comment_placeholder"],
-                        elem_id="comment",
-                        lines=2,
-                        max_length=1000,
-                        scale=4,
-                    )
-                    comment_send = gr.Button(t["comment_send"], scale=1, min_width=120)
-                with gr.Row():
-                    clear = gr.Button(t["clear"], variant="secondary", size="sm", elem_id="clear")
-                privacy = gr.Markdown(_privacy(t, settings, unanswered), elem_classes="privacy")
-            with gr.Tab(t["staff_tab"], id="check") as staff_tab:
-                staff_intro = gr.Markdown(t["staff_intro"])
-                with gr.Row(equal_height=True):
-                    staff_query = gr.Textbox(
-                        label=t["staff_query"],
-                        placeholder=t["staff_query_placeholder"],
-                        elem_id="staff-query",
-                        scale=4,
-                        min_width=200,
-                    )
-                    staff_k = gr.Slider(
-                        1, 20, value=settings.top_k, step=1, label=t["staff_k"], scale=2
-                    )
-                staff_lang = gr.Radio(_choices(t), value="auto", label=t["staff_lang"])
-                staff_search = gr.Button(t["staff_search"], variant="primary")
-                staff_results = gr.HTML("", elem_id="staff-results")
-            with gr.Tab(t["pages_tab"], id="pages") as pages_tab:
-                pages_intro = gr.Markdown(t["pages_intro"])
-                pages_refresh = gr.Button(t["pages_refresh"], variant="secondary", size="sm")
-                pages_table = gr.HTML("", elem_id="pages-table")
-            with gr.Tab(t["unanswered_tab"], id="unanswered") as unanswered_tab:
-                unanswered_intro = gr.Markdown(t["unanswered_intro"])
-                with gr.Row(equal_height=True):
-                    unanswered_days = gr.Slider(
-                        1,
-                        max(settings.unanswered_retention_days, 1),
-                        value=max(settings.unanswered_retention_days, 1),
-                        step=1,
-                        label=t["unanswered_days"],
-                        scale=4,
-                    )
-                    unanswered_refresh = gr.Button(t["unanswered_refresh"], scale=1)
-                unanswered_results = gr.HTML("", elem_id="unanswered-results")
+        chatbot = gr.Chatbot(
+            label=t["chat_label"],
+            elem_id="chat",
+            height="60vh",
+            min_height=320,
+            placeholder=t["chat_placeholder"],
+            latex_delimiters=[],
+            sanitize_html=True,
+            render_markdown=True,
+            buttons=["copy"],
+            feedback_options=("Like", "Dislike"),
+            layout="bubble",
+        )
+        with gr.Row(equal_height=True):
+            question = gr.Textbox(
+                label=t["question_label"],
+                placeholder=t["question_placeholder"],
+                elem_id="question",
+                lines=1,
+                max_lines=4,
+                max_length=settings.max_question_chars,
+                scale=5,
+                min_width=200,
+                autofocus=True,
+            )
+            send = gr.Button(t["send"], variant="primary", scale=1, min_width=100)
+        answer_lang = gr.Radio(
+            _choices(t), value="auto", label=t["answer_language"], elem_id="answer-lang"
+        )
+        examples_label = gr.Markdown(f"**{t['examples_label']}**")
+        with gr.Row(elem_classes="examples"):
+            example_buttons = [
+                gr.Button(q, size="sm", variant="secondary", min_width=120) for q in _examples("de")
+            ]
+        feedback_hint = gr.Markdown(t["feedback_hint"], elem_id="feedback-hint")
+        feedback_status = gr.Markdown(
+            "", elem_id="feedback-status", label="feedback_status", show_label=False
+        )
+        with gr.Row(visible=False) as comment_row:
+            comment = gr.Textbox(
+                label=t["comment_label"],
+                placeholder=t["comment_placeholder"],
+                elem_id="comment",
+                lines=2,
+                max_length=1000,
+                scale=4,
+            )
+            comment_send = gr.Button(t["comment_send"], scale=1, min_width=120)
+        with gr.Row():
+            clear = gr.Button(t["clear"], variant="secondary", size="sm", elem_id="clear")
+        privacy = gr.Markdown(_privacy(t, settings, unanswered), elem_classes="privacy")
 
         # Every way of asking shares one concurrency group ("answer"), so example buttons
-        # do not add workers; staff searches have their own small group, and the quick
-        # events (feedback, language) never wait behind answers.
-        ask_outputs = [chatbot, question, turns, staff_query]
+        # do not add workers, and the quick events (feedback, language) never wait behind
+        # answers. Only the chat is an API (``/ask``); the other events work on the
+        # session's state from the page's own controls and are private.
+        ask_outputs = [chatbot, question, turns]
         answering = {
             "concurrency_limit": settings.ui_concurrency,
             "concurrency_id": "answer",
             "show_progress": "minimal",
         }
+        private = {"api_visibility": "private"}
         # streamed in pieces only when a pause between them is set
         respond = handlers.respond if delay > 0 else handlers.respond_at_once
         gr.on(
@@ -205,59 +174,27 @@ def create_app(
         )
         for button in example_buttons:
             button.click(
-                respond,
-                [button, turns, answer_lang, ui_lang],
-                ask_outputs,
-                api_visibility="undocumented",
-                **answering,
+                respond, [button, turns, answer_lang, ui_lang], ask_outputs, **private, **answering
             )
         chatbot.like(
             handlers.rate,
             [turns, ui_lang],
             [turns, feedback_status, comment, comment_row, comment_target],
-            api_name="rate",
+            **private,
         )
         gr.on(
             [comment_send.click, comment.submit],
             handlers.comment,
             [comment, comment_target, ui_lang],
             [feedback_status, comment],
-            api_name="comment",
+            **private,
         )
         clear.click(
             handlers.clear,
             None,
             [chatbot, turns, feedback_status, comment, comment_row, comment_target],
-            api_name="new_conversation",
-        )
-        gr.on(
-            [staff_search.click, staff_query.submit],
-            handlers.search,
-            [staff_query, staff_k, staff_lang, ui_lang],
-            staff_results,
-            api_name="search",
-            concurrency_limit=2,
-            concurrency_id="search",
-        )
-
-        gr.on(
-            [pages_tab.select, pages_refresh.click],
-            handlers.pages,
-            [ui_lang],
-            pages_table,
-            api_name="pages",
-            concurrency_limit=2,
-            concurrency_id="search",
-        )
-
-        gr.on(
-            [unanswered_tab.select, unanswered_refresh.click],
-            handlers.unanswered_report,
-            [unanswered_days, ui_lang],
-            unanswered_results,
-            api_name="unanswered",
-            concurrency_limit=1,
-            concurrency_id="unanswered",
+            api_name="new_conversation",  # the page's own name for it (the load test's too)
+            **private,
         )
 
         def relabel(lang: str) -> list[Any]:
@@ -265,8 +202,6 @@ def create_app(
             return [
                 gr.update(value=_header(t)),
                 gr.update(label=t["interface_language"]),
-                gr.update(label=t["chat_tab"]),
-                gr.update(label=t["staff_tab"]),
                 gr.update(label=t["chat_label"], placeholder=t["chat_placeholder"]),
                 gr.update(label=t["question_label"], placeholder=t["question_placeholder"]),
                 gr.update(value=t["send"]),
@@ -278,26 +213,11 @@ def create_app(
                 gr.update(value=t["comment_send"]),
                 gr.update(value=t["clear"]),
                 gr.update(value=_privacy(t, settings, unanswered)),
-                gr.update(value=t["staff_intro"]),
-                gr.update(label=t["staff_query"], placeholder=t["staff_query_placeholder"]),
-                gr.update(label=t["staff_k"]),
-                gr.update(label=t["staff_lang"], choices=_choices(t)),
-                gr.update(value=t["staff_search"]),
-                gr.update(label=t["pages_tab"]),
-                gr.update(value=t["pages_intro"]),
-                gr.update(value=t["pages_refresh"]),
-                handlers.pages(lang),
-                gr.update(label=t["unanswered_tab"]),
-                gr.update(value=t["unanswered_intro"]),
-                gr.update(label=t["unanswered_days"]),
-                gr.update(value=t["unanswered_refresh"]),
             ]
 
         relabelled = [
             header,
             ui_lang,
-            chat_tab,
-            staff_tab,
             chatbot,
             question,
             send,
@@ -309,30 +229,17 @@ def create_app(
             comment_send,
             clear,
             privacy,
-            staff_intro,
-            staff_query,
-            staff_k,
-            staff_lang,
-            staff_search,
-            pages_tab,
-            pages_intro,
-            pages_refresh,
-            pages_table,
-            unanswered_tab,
-            unanswered_intro,
-            unanswered_days,
-            unanswered_refresh,
         ]
         set_page_lang = _set_page_lang_js()
-        ui_lang.change(relabel, ui_lang, relabelled, js=set_page_lang, api_visibility="private")
+        ui_lang.change(relabel, ui_lang, relabelled, js=set_page_lang, **private)
 
         def initial_lang(request: gr.Request) -> str:
             """``?lang=en`` in the address opens the English interface."""
             wanted = request.query_params.get("lang", "") if request else ""
             return wanted if wanted in LANGS else "de"
 
-        app.load(initial_lang, None, ui_lang, api_visibility="private").then(
-            None, ui_lang, None, js=set_page_lang
+        app.load(initial_lang, None, ui_lang, **private).then(
+            None, ui_lang, None, js=set_page_lang, **private
         )
     for name, value in QUEUE_ENV.items():
         os.environ.setdefault(name, value)  # read when the queue is made

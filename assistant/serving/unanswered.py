@@ -206,10 +206,12 @@ def open_log(
     settings: Any,
     embedder: str,
     corpus_texts: Iterable[str] | Callable[[], Iterable[str]] | None = None,
+    places: Iterable[str] = (),
 ):
     """The log of ``settings`` (``unanswered.sqlite3`` in its data folder), or None when
     ``ASSISTANT_RECORD_UNANSWERED`` is off. ``corpus_texts`` default: the corpus folder's
-    documents (unreadable → no names are known, so every name is masked)."""
+    documents (unreadable → no names are known, so every name is masked); ``places``: the
+    place names the pages list, which stay readable."""
     if not settings.record_unanswered:
         return None
     if corpus_texts is None:
@@ -221,7 +223,7 @@ def open_log(
             corpus_texts = []
     return UnansweredLog(
         settings.unanswered_path,
-        Scrubber(corpus_texts),
+        Scrubber(corpus_texts, places),
         settings.unanswered_retention_days,
         load_thresholds(embedder).low_confidence,
         settings.max_question_chars,

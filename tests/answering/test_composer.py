@@ -346,7 +346,9 @@ def test_a_yes_no_question_about_a_listed_partnership_begins_with_yes():
         "Is Beispielburg a partner city?", "en", [(chunk, 0, 0.9)], (), ((("beispielburg",),),)
     )
     text = _composer([chunk, other], facts=facts).compose_reading(reading, "en").text
-    assert text == "Yes: Beispielburg (Ungarn) has been a partner city of Musterstadt since 1991 [1]."
+    assert text == (
+        "Yes: Beispielburg (Ungarn) has been a partner city of Musterstadt since 1991 [1]."
+    )
     # a country named: its one partner city
     reading = _reading(
         "Hat die Stadt eine Partnerstadt in Polen?", "de", [(chunk, 0, 0.9)], (), ((("polen",),),)

@@ -9,8 +9,9 @@ from assistant.indexing.ingest import ingest
 from assistant.indexing.manifest import read_manifest
 from assistant.resources import load_data
 from assistant.serving.feedback import FeedbackStore
-from assistant.serving.handlers import ChatHandlers
 from assistant.serving.pages import page_rows, pages_view
+from assistant.serving.staff import StaffHandlers
+from assistant.serving.staff_app import create_staff_app
 from assistant.serving.ui import create_app
 
 
@@ -52,12 +53,15 @@ def test_without_an_index_every_document_is_listed_as_not_indexed(fake_settings)
     assert html.count("not in the index") == 5 and "index built: –" in html
 
 
-def test_the_page_has_a_pages_tab_labelled_in_both_languages(fake_settings, tmp_path):
-    app = create_app(_Assistant(fake_settings), FeedbackStore(tmp_path / "f.sqlite3"))
+def test_the_staff_app_has_a_pages_tab_labelled_in_both_languages(fake_settings, tmp_path):
+    app = create_staff_app(_Assistant(fake_settings), None)
     tabs = [b.label for b in app.blocks.values() if isinstance(b, gr.Tab)]
     assert load_data("ui_de.yaml")["pages_tab"] in tabs
     assert load_data("ui_en.yaml")["pages_tab"] == "Pages (staff)"
-    handlers = ChatHandlers(_Assistant(fake_settings), FeedbackStore(tmp_path / "g.sqlite3"))
+    citizens = create_app(_Assistant(fake_settings), FeedbackStore(tmp_path / "f.sqlite3"))
+    assert not any(isinstance(b, gr.Tab) for b in citizens.blocks.values())
+    assert "pages" not in {f.name for f in citizens.fns.values()}
+    handlers = StaffHandlers(_Assistant(fake_settings))
     assert "Internationales" in handlers.pages("de")
     assert set(load_data("ui_de.yaml")["pages_columns"]) == set(
         load_data("ui_en.yaml")["pages_columns"]

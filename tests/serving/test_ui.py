@@ -26,6 +26,8 @@ from assistant.serving.render import (
     ui_texts,
 )
 from assistant.serving.server import warm_up
+from assistant.serving.staff import StaffHandlers
+from assistant.serving.staff_app import create_staff_app
 from assistant.serving.ui import QUEUE_ENV, QUEUE_STATUS_EVERY_S, create_app
 
 SZEGED = Citation(
@@ -138,10 +140,10 @@ def test_the_answer_streams_in_and_ends_with_its_sources(fake, store, monkeypatc
     partial = [u[0][-1]["content"] for u in updates[1:-1]]
     assert len(partial) >= 3 and all(len(a) < len(b) for a, b in pairwise(partial))
     assert all("source-card" not in p for p in partial)
-    final_chat, box, final_turns, staff_query = updates[-1]
+    final_chat, box, final_turns = updates[-1]
     assert final_chat[-1]["role"] == "assistant" and "Alina Seel" in final_chat[-1]["content"]
     assert 'class="source-card"' in final_chat[-1]["content"]
-    assert box == "" and staff_query == "Wer ist für Szeged zuständig?"
+    assert box == "" and final_turns[0]["question"] == "Wer ist für Szeged zuständig?"
     assert len(final_turns) == 1 and final_turns[0]["answer"]["citations"][0]["n"] == 1
 
 
@@ -160,12 +162,10 @@ def test_a_computed_answer_goes_out_in_one_update_without_a_pause(fake, store, m
     asked = [f for f in app.fns.values() if f.name in ("respond", "respond_at_once")]
     assert asked and {f.name for f in asked} == {"respond_at_once"}
     assert not any(inspect.isgeneratorfunction(f.fn) for f in asked)
-    chat, box, turns, staff_query = handlers.respond_at_once(
-        "Wer ist für Szeged zuständig?", [], "auto", "de"
-    )
+    chat, box, turns = handlers.respond_at_once("Wer ist für Szeged zuständig?", [], "auto", "de")
     assert [m["role"] for m in chat] == ["user", "assistant"] and box == "" and slept == []
     assert 'class="source-card"' in chat[-1]["content"] and "Alina Seel" in chat[-1]["content"]
-    assert len(turns) == 1 and staff_query == "Wer ist für Szeged zuständig?"
+    assert len(turns) == 1 and turns[0]["question"] == "Wer ist für Szeged zuständig?"
     updates, _ = ask(handlers, "Wer ist für Szeged zuständig?")  # the generator: no pieces
     assert len(updates) == 2 and updates[-1][0] == chat and slept == []
 
@@ -180,7 +180,7 @@ def test_a_computed_answer_goes_out_in_one_update_without_a_pause(fake, store, m
 def test_at_once_keeps_the_messages_of_an_empty_or_limited_question(fake, store):
     """The single update is the message of a question that is not answered, too."""
     handlers = ChatHandlers(fake, store)
-    chat, box, turns, _ = handlers.respond_at_once("   ", [], "auto", "de")
+    chat, box, turns = handlers.respond_at_once("   ", [], "auto", "de")
     assert chat[-1]["role"] == "assistant" and turns == [] and box == ""
 
 
@@ -226,7 +226,7 @@ def test_an_empty_question_changes_nothing(handlers, fake):
 
 def test_a_failure_is_a_message_and_the_question_stays(handlers):
     updates, turns = ask(handlers, "kaputt?")
-    chat, box, _, _ = updates[-1]
+    chat, box, _ = updates[-1]
     assert "Entschuldigung" in chat[-1]["content"] and box == "kaputt?" and turns == []
 
 
@@ -375,8 +375,9 @@ def test_rating_a_message_that_is_not_an_answer_does_nothing(handlers, store):
     assert turns == [] and status == "" and store.rows() == []
 
 
-# --- staff view ---------------------------------------------------------------------------
-def test_staff_search_shows_every_legs_score_escaped(handlers, fake):
+# --- staff view (the staff app's handlers) -------------------------------------------------
+def test_staff_search_shows_every_legs_score_escaped(fake):
+    handlers = StaffHandlers(fake)
     html = handlers.search("Szeged", 7, "auto", "de")
     assert fake.searches == [("Szeged", 7, None)]
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -434,7 +435,14 @@ def test_create_app_builds_a_labelled_page(fake, store):
     assert isinstance(app, gr.Blocks) and app.share is False
     blocks = list(app.blocks.values())
     inputs = [b for b in blocks if isinstance(b, gr.Textbox | gr.Radio | gr.Slider | gr.Chatbot)]
-    assert len(inputs) >= 7 and all(b.label for b in inputs)
+    assert len(inputs) >= 5 and all(b.label for b in inputs)
+    assert not any(isinstance(b, gr.Tab) for b in blocks)  # no staff tab on the citizens' page
+    staff = list(create_staff_app(fake, None).blocks.values())
+    staff_inputs = [b for b in staff if isinstance(b, gr.Textbox | gr.Radio | gr.Slider)]
+    assert len(staff_inputs) >= 5 and all(b.label for b in staff_inputs)
+    assert all(b.value for b in staff if isinstance(b, gr.Button))
+    tabs = {b.label for b in staff if isinstance(b, gr.Tab)}
+    assert tabs == {ui_texts("de")[k] for k in ("staff_tab", "pages_tab", "unanswered_tab")}
     assert all(b.value for b in blocks if isinstance(b, gr.Button))  # every button has a name
     chatbot = next(b for b in blocks if isinstance(b, gr.Chatbot))
     assert chatbot.sanitize_html and chatbot.latex_delimiters == []
@@ -466,7 +474,7 @@ def test_asking_too_fast_gets_a_friendly_message_and_keeps_the_question(fake, st
         turns = updates[-1][2]
     updates = list(handlers.respond("Und Graz?", turns, "auto", "de", me))
     assert len(updates) == 1
-    chat, box, kept, _ = updates[0]
+    chat, box, kept = updates[0]
     assert "sehr viele Fragen" in chat[-1]["content"] and "10 Sekunden" in chat[-1]["content"]
     assert chat[-2]["content"] == "Und Graz?" and box == "Und Graz?" and kept == turns
     assert len(fake.calls) == 2  # the limited question never reached the assistant
@@ -480,7 +488,7 @@ def test_asking_too_fast_gets_a_friendly_message_and_keeps_the_question(fake, st
 def test_staff_searches_count_against_the_same_limit(fake, store):
     from assistant.serving.ratelimit import RateLimiter
 
-    handlers = ChatHandlers(fake, store, limiter=RateLimiter(1, 1, clock=lambda: 0.0))
+    handlers = StaffHandlers(fake, limiter=RateLimiter(1, 1, clock=lambda: 0.0))
     me = Request("s")
     assert "staff-table" in handlers.search("Szeged", 5, "auto", "de", me)
     assert "sehr viele Fragen" in handlers.search("Szeged", 5, "auto", "de", me)
@@ -488,7 +496,7 @@ def test_staff_searches_count_against_the_same_limit(fake, store):
 
 def test_an_empty_question_gets_a_hint_not_a_turn(handlers, fake):
     (update,) = list(handlers.respond(" \n ", [], "auto", "en"))
-    chat, box, turns, _ = update
+    chat, box, turns = update
     hint = "Please ask a question, for example: “Who is responsible for the partner cities?”"
     assert chat == [{"role": "assistant", "content": hint}]
     assert box == "" and turns == [] and fake.calls == []
@@ -499,13 +507,19 @@ def test_the_queue_keeps_slow_answers_from_starving_the_rest(fake, store):
     fake.settings = settings
     app = create_app(fake, store)
     assert app._queue.max_size == 33
-    by_name = {f.api_name: f for f in app.fns.values()}
+    by_name = {f.name: f for f in app.fns.values()}
     answering = [f for f in app.fns.values() if f.name == "respond_at_once"]
     assert len(answering) == 1 + len(ui_texts("de")["examples"]) * 2
     assert {(f.concurrency_id, f.concurrency_limit) for f in answering} == {("answer", 5)}
-    assert by_name["ask"].api_visibility == "public"
-    assert (by_name["search"].concurrency_id, by_name["search"].concurrency_limit) == ("search", 2)
-    for name in ("rate", "comment", "new_conversation"):  # quick events have their own groups
+    public = [f for f in app.fns.values() if f.api_visibility == "public"]
+    assert [(f.name, f.api_name) for f in public] == [("respond_at_once", "ask")]
+    staff = {f.api_name: f for f in create_staff_app(fake, None).fns.values()}
+    assert (staff["search"].concurrency_id, staff["search"].concurrency_limit) == ("search", 2)
+    assert (staff["unanswered"].concurrency_id, staff["unanswered"].concurrency_limit) == (
+        "unanswered",
+        1,
+    )
+    for name in ("rate", "comment", "clear"):  # quick events have their own groups
         assert by_name[name].concurrency_id not in ("answer", "search")
     question = next(b for b in app.blocks.values() if getattr(b, "elem_id", "") == "question")
     assert question.max_length == settings.max_question_chars

