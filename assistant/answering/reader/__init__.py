@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from assistant.answering.reader.features import Candidate, featurize, make_candi
 from assistant.answering.reader.model import ReaderModel
 from assistant.answering.reader.question import Analysis, Gazetteer, QuestionReader
 from assistant.answering.reader.vectors import UnitVectors
+from assistant.guard import looks_like_instruction
 from assistant.language.words import fold_words
 from assistant.records import Passage
 from assistant.retrieval.lexical import Vocabulary
@@ -70,7 +72,10 @@ class Reader:
         """The question's analysis and every candidate unit with its features."""
         analysis = self.questions.analyse(question, lang)
         passages = self._speaking(passages[:READ_PASSAGES], analysis)
-        candidates = make_candidates(self.units.units, passages)
+        # a line that tries to instruct a model (flagged at ingest) is never an answer
+        candidates = [
+            c for c in make_candidates(self.units.units, passages) if not _instructs(c.unit.text)
+        ]
         if not candidates:
             return analysis, []
         if query_vector is None:
@@ -181,3 +186,8 @@ def build_reader(
 
 
 __all__ = ["READ_PASSAGES", "Candidate", "Reader", "Reading", "build_reader", "page_names"]
+
+
+@lru_cache(maxsize=65536)
+def _instructs(text: str) -> bool:
+    return looks_like_instruction(text)
