@@ -50,6 +50,7 @@ def _serve(port: int, root: Path, chroma: int) -> subprocess.Popen:
         ASSISTANT_CORPUS_DIR=str(root / "no-corpus"),  # a replica has no corpus
         ASSISTANT_DATA_DIR=str(root / "data"),
         ASSISTANT_UI_RATE_LIMIT_PER_MINUTE="0",
+        ASSISTANT_HTTP_RATE_LIMIT_PER_MINUTE="0",  # the test polls both replicas often
     )
     (root / "data").mkdir(parents=True)
     command = [sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1"]

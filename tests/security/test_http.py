@@ -167,13 +167,13 @@ def last(updates):
 def test_the_follow_up_survives_a_rejected_question(fake_assistant_module, tmp_path):
     assistant = fake_assistant_module
     handlers = ChatHandlers(assistant, FeedbackStore(tmp_path / "fb.sqlite3"))
-    _, _, turns, _ = last(handlers.respond(QUESTION, [], "auto", "de"))
+    _, _, turns = last(handlers.respond(QUESTION, [], "auto", "de"))
     expected = assistant.ask("Und Graz?", history=history(turns))
     overlong = "Seit wann besteht die Partnerschaft mit Trondheim? " * 20_000  # ~1 MB
-    _, _, after, _ = last(handlers.respond(overlong, turns, "auto", "de"))
+    _, _, after = last(handlers.respond(overlong, turns, "auto", "de"))
     assert len(json.dumps(after)) < 20_000  # the session keeps nothing of it whole
     assert history(after) == history(turns)  # nor is it context for what follows
-    _, _, final, _ = last(handlers.respond("Und Graz?", after, "auto", "de"))
+    _, _, final = last(handlers.respond("Und Graz?", after, "auto", "de"))
     got = final[-1]["answer"]
     assert got["resolved_question"] == expected.resolved_question
     assert got["answer"] == expected.answer

@@ -228,8 +228,8 @@ class _LockedAssistant:
 def test_the_unanswered_report_never_holds_the_answer_lock(tmp_path, log):
     from assistant.serving.staff import StaffHandlers
 
-    for i in range(60):
-        log.record(_refusal(f"Gibt es Thema{i} Nummer{i * 7} Sache{i * 13}?"))
+    for i in range(60):  # 60 different questions, none of them masked to the same text
+        log.record(_refusal(f"Wie viele Jugendliche fahren im Jahr {1950 + i} nach Übersee?"))
     assistant = _LockedAssistant(Settings(data_dir=tmp_path, embedding="fake"))
     handlers = StaffHandlers(assistant, log)
     shown: list[str] = []
