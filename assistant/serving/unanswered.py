@@ -3,10 +3,10 @@ while in SQLite, and reported to staff grouped by topic.
 
 Only the adapters record (the web UI's chat, ``assistant ask`` and ``assistant chat``): the
 ``Assistant`` core, the evals and the benchmarks never do. A row holds the question and the
-question as understood after a follow-up, both with personal data masked (e-mail addresses,
-phone numbers, long digit runs, IBANs, and names: a first name of
-``assistant/data/first_names.yaml`` with a capitalised surname that no corpus page writes, or
-a title such as "Frau"/"Mr" with a surname no page writes), the answer language, the closest
+question as understood after a follow-up, both with personal data masked by
+:mod:`assistant.serving.scrub` (e-mail addresses, also spelled out; phone numbers; IBANs and
+ID numbers; birth dates; street addresses; person names, lower case too, with the office's
+contacts and the pages' places left readable), the answer language, the closest
 sources (document, section, relevance), the reader's answerability probability, whether it
 was a refusal or a low-confidence answer, and the time (UTC). Nothing about the person: no
 IP address, no cookie, no session id. Rows older than the retention are deleted when the
