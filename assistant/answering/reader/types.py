@@ -25,6 +25,7 @@ SATISFIED_BY: dict[str, frozenset[str]] = {
     "fax": frozenset({"fax"}),
     "address": frozenset({"address"}),
     "when": frozenset({"year", "date", "time"}),
+    "clock": frozenset({"time"}),  # a time of day ("um wie viel Uhr"), not a day or year
     "since": frozenset({"year"}),
     "until": frozenset({"end"}),
     "count": frozenset({"count"}),
@@ -46,6 +47,7 @@ HARD = frozenset(
         "email",
         "fax",
         "when",
+        "clock",
         "since",
         "until",
         "count",

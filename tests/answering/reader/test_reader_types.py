@@ -21,6 +21,11 @@ from assistant.answering.reader.types import asked_types, counts_of, held_types,
         ("Fax number of the international relations department?", {"fax"}, {"count"}),
         ("What's the phone number of the head of the office?", {"phone"}, {"count"}),
         ("Number of partner cities?", {"count"}, set()),
+        # a time of day, not only a day or a year
+        ("Um wie viel Uhr beginnt der Festakt?", {"clock"}, set()),
+        ("what time does the ceremony start?", {"clock"}, set()),
+        ("An welchem Tag wurde die Urkunde unterzeichnet?", {"when"}, {"clock"}),
+        ("application deadline for the youth camp?", {"when"}, set()),
     ],
 )
 def test_what_a_question_asks_for(question, expected, absent):
@@ -49,3 +54,10 @@ def test_numbers_are_told_apart():
     assert years("Telefon (06151) 13-2025 und 64283 Darmstadt seit 1958") == [1958]
     assert counts_of(["pflegt", "17", "partnerstadten"], {"partnerstadten"})
     assert not counts_of(["seit", "1958", "partnerstadten"], {"partnerstadten"})  # a year
+
+
+def test_a_time_of_day_is_answered_by_a_unit_with_a_clock_time_only():
+    from assistant.answering.reader.types import SATISFIED_BY
+
+    assert "time" in held_types("Der Festakt beginnt um 18:30 Uhr im Rathaus.")
+    assert not SATISFIED_BY["clock"] & held_types("Der Festakt findet am 9. Mai 2025 statt.")
