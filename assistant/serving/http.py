@@ -226,10 +226,12 @@ def address_limiter(settings: Settings) -> RateLimiter:
     return RateLimiter(settings.http_rate_limit_per_minute, settings.http_rate_limit_burst)
 
 
-def server_kwargs(blocks: gr.Blocks) -> dict[str, Any]:
+def server_kwargs(blocks: gr.Blocks, api: bool = True) -> dict[str, Any]:
     """What Gradio's ``launch`` (``app_kwargs``) needs to serve ``blocks`` with the limits
-    and the JSON API (for the assistant of the page's handlers). The root's OpenAPI
-    description, which listed Gradio's internal routes, is not served; the API's own is."""
+    and, with ``api``, the JSON API (for the assistant of the page's handlers; the staff app
+    has none: its routes are behind its login, a mounted API would not be). The root's
+    OpenAPI description, which listed Gradio's internal routes, is not served; the API's
+    own is."""
     assistant = getattr(getattr(blocks, "handlers", None), "assistant", None)
     settings = assistant.settings if assistant is not None else Settings()
     limits = Middleware(
@@ -241,7 +243,7 @@ def server_kwargs(blocks: gr.Blocks) -> dict[str, Any]:
     )
     return {
         "middleware": [limits],
-        "routes": [Mount(PREFIX, app=api_app(assistant))] if assistant is not None else [],
+        "routes": [Mount(PREFIX, app=api_app(assistant))] if api and assistant is not None else [],
         "openapi_url": None,
     }
 

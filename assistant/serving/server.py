@@ -83,21 +83,29 @@ def launch(
     app.launch(
         server_name=host,
         server_port=port,
-        share=False,
-        prevent_thread_lock=not block,
-        inbrowser=False,
-        show_error=False,
-        quiet=True,  # serve() prints the address itself
-        footer_links=[],
-        ssr_mode=False,
-        mcp_server=False,
-        pwa=False,
-        theme=THEME,
-        css=CSS,
-        favicon_path=None,
         app_kwargs=server_kwargs(app),
+        **launch_options(block),
     )
     return app
+
+
+def launch_options(block: bool) -> dict[str, Any]:
+    """What every page of the assistant is launched with: never a share link, nothing from
+    other sites, no extras; ``serve`` prints the address itself."""
+    return {
+        "share": False,
+        "prevent_thread_lock": not block,
+        "inbrowser": False,
+        "show_error": False,
+        "quiet": True,
+        "footer_links": [],
+        "ssr_mode": False,
+        "mcp_server": False,
+        "pwa": False,
+        "theme": THEME,
+        "css": CSS,
+        "favicon_path": None,
+    }
 
 
 def start_staff_app(

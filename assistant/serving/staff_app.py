@@ -160,26 +160,17 @@ def launch_staff(
     """Serve the staff app on ``host:port`` behind ``login`` (never through a share link).
     By default it returns once the server runs (the citizens' page then blocks);
     ``app.close()`` stops it."""
-    from assistant.serving.server import CSS, THEME, skip_absent_matplotlib
+    from assistant.serving.http import server_kwargs
+    from assistant.serving.server import launch_options, skip_absent_matplotlib
 
     skip_absent_matplotlib()
     app.launch(
         server_name=host,
         server_port=port,
-        share=False,
         auth=login,
         auth_message=ui_texts("de")["staff_login"] + " / " + ui_texts("en")["staff_login"],
-        prevent_thread_lock=not block,
-        inbrowser=False,
-        show_error=False,
-        quiet=True,
-        footer_links=[],
-        ssr_mode=False,
-        mcp_server=False,
-        pwa=False,
-        theme=THEME,
-        css=CSS,
-        favicon_path=None,
+        app_kwargs=server_kwargs(app, api=False),  # the body cap and the address limit
+        **launch_options(block),
     )
     return app
 

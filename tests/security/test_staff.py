@@ -146,6 +146,10 @@ def test_the_staff_app_refuses_wrong_logins_and_serves_staff(fake_assistant_modu
         with httpx.Client(base_url=url, timeout=30) as http:
             assert http.get("/gradio_api/info").status_code == 401
             assert "Mondbasis" not in http.get("/config").text
+            # the HTTP limits hold here too, and the JSON API (not behind the login) is absent
+            big = http.post("/login", content=b"x" * 1_200_000)
+            assert big.status_code == 413
+            assert http.post("/api/v1/ask", json={"question": REFUSED}).status_code == 404
             wrong = http.post("/login", data={"username": "staff", "password": "falsch"})
             assert wrong.status_code == 400 and "access-token" not in wrong.cookies
         for auth in (None, ("staff", "falsch"), ("admin", PASSWORD)):
