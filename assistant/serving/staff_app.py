@@ -21,6 +21,7 @@ from assistant.serving.handlers import AssistantLike, _lang
 from assistant.serving.render import ui_texts, use_page_names
 from assistant.serving.staff import StaffHandlers
 from assistant.serving.staff_auth import Login, staff_login
+from assistant.serving.ui import language_switch
 from assistant.serving.unanswered import UnansweredLog
 
 log = logging.getLogger(__name__)
@@ -45,14 +46,7 @@ def create_staff_app(assistant: AssistantLike, unanswered: UnansweredLog | None)
         app.handlers = handlers  # type: ignore[attr-defined]
         with gr.Row(elem_classes="topbar"):
             header = gr.Markdown(f"# {t['staff_page_title']}", elem_id="page-header")
-            ui_lang = gr.Radio(
-                [("Deutsch", "de"), ("English", "en")],
-                value="de",
-                label=t["interface_language"],
-                elem_id="ui-lang",
-                scale=0,
-                min_width=270,
-            )
+            ui_lang = language_switch(t)
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab(t["staff_tab"], id="check") as staff_tab:
                 staff_intro = gr.Markdown(t["staff_intro"])

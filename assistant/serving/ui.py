@@ -48,6 +48,18 @@ def _set_page_lang_js() -> str:
     )
 
 
+def language_switch(t: dict[str, Any]) -> gr.Radio:
+    """The switch between the German and the English interface, at the top of a page."""
+    return gr.Radio(
+        [("Deutsch", "de"), ("English", "en")],
+        value="de",
+        label=t["interface_language"],
+        elem_id="ui-lang",
+        scale=0,
+        min_width=270,
+    )
+
+
 def _choices(t: dict[str, Any]) -> list[tuple[str, str]]:
     return [(t["answer_language_choices"][v], v) for v in ANSWER_LANGS]
 
@@ -91,14 +103,7 @@ def create_app(
         comment_target = gr.State(None, time_to_live=CONVERSATION_TTL_S)
         with gr.Row(elem_classes="topbar"):
             header = gr.Markdown(_header(t), elem_id="page-header")
-            ui_lang = gr.Radio(
-                [("Deutsch", "de"), ("English", "en")],
-                value="de",
-                label=t["interface_language"],
-                elem_id="ui-lang",
-                scale=0,
-                min_width=270,
-            )
+            ui_lang = language_switch(t)
         chatbot = gr.Chatbot(
             label=t["chat_label"],
             elem_id="chat",
