@@ -19,11 +19,14 @@ from assistant.resources import load_data
 
 Span = tuple[int, int, str]
 
-_AT = r"(?:\s*[(\[{<]\s*(?:at|ät|@)\s*[)\]}>]\s*|\s+(?:at|ät)\s+|\s*@\s*)"
+_BRACKETED_AT = r"\s*[(\[{<]\s*(?:at|ät|@)\s*[)\]}>]"
+_AT = rf"(?:{_BRACKETED_AT}\s*|\s+(?:at|ät)\s+|\s*@\s*)"
 _DOT = r"(?:\s*[(\[{<]\s*(?:dot|punkt|\.)\s*[)\]}>]\s*|\s+(?:dot|punkt)\s+|\.)"
 _PART = r"[\w+-]+"
 EMAIL = re.compile(
-    rf"(?<![\w.+-]){_PART}(?:{_DOT}{_PART})*{_AT}{_PART}(?:{_DOT}{_PART})*{_DOT}[^\W\d_]{{2,6}}\b(?![@\w])",
+    rf"(?<![\w.+-]){_PART}(?:{_DOT}{_PART})*{_AT}{_PART}(?:{_DOT}{_PART})*{_DOT}[^\W\d_]{{2,6}}\b"
+    # not the local part of another address ("reach me at x.y(at)z.de": x.y(at)z.de is one)
+    rf"(?![@\w]|{_BRACKETED_AT})",
     re.IGNORECASE,
 )
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,3})?\b")
