@@ -136,8 +136,13 @@ class FactTemplates:
             if not hit:
                 return None  # names a place that is no country of the list: asks about it
             chosen_countries |= hit
-        # the list the read passages hold, then the entries of other lists it lacks
-        first = max(read & {p.chunk for p in own}, key=lambda k: sum(p.chunk == k for p in own))
+        # the list the read passages hold (the longest; of equals, the one read first), then
+        # the entries of other lists it lacks
+        rank = {c.passage.chunk.id: i for i, c in reversed(list(enumerate(reading.candidates)))}
+        first = max(
+            read & {p.chunk for p in own},
+            key=lambda k: (sum(p.chunk == k for p in own), -rank.get(k, len(rank)), k),
+        )
         entries: dict[str, object] = {}
         for p in sorted(own, key=lambda p: p.chunk != first):
             if chosen_countries and city_key(p.country) not in chosen_countries:

@@ -368,3 +368,20 @@ def test_a_question_about_something_else_of_a_partnership_is_not_answered_with_i
         reading = _reading(question, "en", [(other, 0, 0.9), (chunk, 0, 0.4)], (), place)
         text = _composer([chunk, other], facts=facts).compose_reading(reading, "en").text
         assert not text.startswith(("Yes", "Musterstadt has been")), question
+
+
+def test_of_two_lists_as_long_the_one_read_first_leads_the_partner_list():
+    from assistant.indexing.facts import extract_facts
+
+    table = _chunk(
+        "t",
+        "| Partnerstadt | Land | seit |\n|---|---|---|\n| Musterhaven | Polen | 1991 |\n"
+        "| Beispielburg | Polen | 1998 |",
+        kind="table",
+    )
+    years = _chunk("y", "1998 Beispielburg (Polen)\n1991 Musterhaven (Polen)", doc="chronik")
+    facts = extract_facts([table, years])
+    for order in ([(years, 0, 0.9), (table, 0, 0.8)], [(table, 0, 0.9), (years, 0, 0.8)]):
+        reading = _reading("Welche Partnerstädte hat die Stadt?", "de", order)
+        draft = _composer([table, years], facts=facts).compose_reading(reading, "de")
+        assert draft.citations[0].doc == order[0][0].doc_id, draft.text
