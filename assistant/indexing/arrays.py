@@ -10,6 +10,7 @@ and processes serving the same index share those pages.
 from __future__ import annotations
 
 import struct
+import threading
 import zipfile
 from pathlib import Path
 
@@ -48,16 +49,23 @@ def _map_members(path: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
+# numpy reads an array's header with ``ast.literal_eval``; CPython 3.11 raises SystemError
+# ("AST constructor recursion depth mismatch") when threads do that at once, as indexes
+# opened side by side did. Every header is read under this lock.
+HEADER_LOCK = threading.Lock()
+
+
 def _mapped(path: Path, fh, size: int) -> np.ndarray:
     """The ``.npy`` array that starts at ``fh``'s position, ``size`` bytes long, mapped."""
     start = fh.tell()
     version = np.lib.format.read_magic(fh)
-    if version == (1, 0):
-        shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
-    elif version == (2, 0):
-        shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
-    else:
-        raise ValueError(f"{path.name}: array format {version} is not supported")
+    with HEADER_LOCK:
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+        else:
+            raise ValueError(f"{path.name}: array format {version} is not supported")
     if dtype.hasobject:
         raise ValueError(f"{path.name}: holds Python objects")
     offset = fh.tell()

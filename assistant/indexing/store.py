@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from assistant.config import Settings
+from assistant.indexing.arrays import HEADER_LOCK
 from assistant.records import Chunk
 
 _CLIENTS: dict[tuple[str, ...], Any] = {}
@@ -257,7 +258,8 @@ class ChunkStore:
     def _map(self, path: Path, chunks: dict[str, Chunk]) -> None:
         """Map the vectors file when it holds one vector per chunk; else Chroma serves them."""
         try:
-            mapped = np.load(path, mmap_mode="r")
+            with HEADER_LOCK:  # its header is read with ast (see arrays.HEADER_LOCK)
+                mapped = np.load(path, mmap_mode="r")
         except (OSError, ValueError):
             return
         if mapped.ndim == 2 and mapped.shape[0] == len(chunks) and mapped.dtype == np.float32:
