@@ -87,7 +87,7 @@ class FactTemplates:
                 return None
         if len({p.year for p in found}) > 1:
             return None  # pages that disagree are reported by the conflict check, not here
-        rank = {c.passage.chunk.id: i for i, c in reversed(list(enumerate(reading.candidates)))}
+        rank = _read_rank(reading)
         return min(found, key=lambda p: (rank.get(p.chunk, len(rank)), p.chunk))
 
     def partnership_year(self, entry: Partnership, reading: Reading, lang: str, cites) -> str:
@@ -138,7 +138,7 @@ class FactTemplates:
             chosen_countries |= hit
         # the list the read passages hold (the longest; of equals, the one read first), then
         # the entries of other lists it lacks
-        rank = {c.passage.chunk.id: i for i, c in reversed(list(enumerate(reading.candidates)))}
+        rank = _read_rank(reading)
         first = max(
             read & {p.chunk for p in own},
             key=lambda k: (sum(p.chunk == k for p in own), -rank.get(k, len(rank)), k),
@@ -268,6 +268,11 @@ def _about_partnership(reading: Reading) -> bool:
     known = stopwords() | cue_words() | t["partnership_words"] | t["partnership_verbs"]
     known |= t["start_words"] | t["yes_no_openers"] | named | analysis.cities
     return not words - known - {w for c in analysis.cities for w in fold_words(c)}
+
+
+def _read_rank(reading: Reading) -> dict[str, int]:
+    """Each read passage's chunk id and the rank of its best unit (0: read first)."""
+    return {c.passage.chunk.id: i for i, c in reversed(list(enumerate(reading.candidates)))}
 
 
 def _names_partnership(reading: Reading) -> bool:
