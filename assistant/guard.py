@@ -44,11 +44,21 @@ def _valid_unicode(text: str) -> str:
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
+# A terminal's escape sequence (colour, cursor: ESC [ 31 m): what it says is no text of the
+# question, so it goes whole, not only its ESC ("für\x1b[31m Szeged" → "für Szeged").
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]"  # control sequence: ESC [ parameters final
+    r"|\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # operating-system command: ESC ] text BEL
+    r"|[@-Z\\-_])"  # a two-character escape
+)
+
+
 def clean_question(text: object) -> str:
     """``text`` as safe, printable, single-spaced Unicode (None and non-strings become text)."""
     if text is None:
         return ""
     text = _valid_unicode(text if isinstance(text, str) else str(text))
+    text = _ESCAPE_SEQUENCE.sub("", text)
     kept = []
     for ch in text:
         if ch in _WHITESPACE_CONTROLS:

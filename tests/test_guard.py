@@ -27,6 +27,9 @@ LIMIT = 500
     [
         ("  Wer ist\tfür\nSzeged   zuständig?  ", "Wer ist für Szeged zuständig?"),
         ("Wer\x00 ist\x07 für\x1b Szeged?", "Wer ist für Szeged?"),  # control characters
+        ("für\x1b[31m Szeged\x1b[0m?", "für Szeged?"),  # a terminal's colour, whole
+        ("Graz\x1b]0;title\x07 Szeged", "Graz Szeged"),  # a terminal's title, whole
+        ("Liste [31m Graz", "Liste [31m Graz"),  # the same without ESC is text
         ("Sze\u200bged\u200d \u202eSzeged\u202c \ufeffGraz", "Szeged Szeged Graz"),  # invisible
         ("Szeged\ud800 Graz \udfff", "Szeged\ufffd Graz \ufffd"),  # lone surrogates
         ("\ud83d\ude00 Szeged", "😀 Szeged"),  # a surrogate pair is one character
