@@ -54,7 +54,7 @@ def examples_for(assistant: Assistant, questions, group: str):
         passages = retriever.retrieve(q.question, READ_PASSAGES, lang)
         vector = retriever.query_vector(q.question)
         dense = retriever.dense_scores(q.question, passages)
-        return reader.candidates(q.question, lang, passages, vector, dense)[1], vector
+        return reader.candidates(q.question, lang, passages, vector, dense)[1]
 
     return build_examples(questions, read, group)
 
@@ -90,14 +90,6 @@ def main() -> int:
     parser = benchlib.parser(__doc__, fit="the weights")
     parser.add_argument("--dump", type=Path, help="also pickle the examples here (analysis)")
     parser.add_argument("--load", type=Path, help="fit on examples pickled by --dump")
-    parser.add_argument(
-        "--no-network", action="store_true", help="without the unit network (comparison)"
-    )
-    parser.add_argument(
-        "--network-features",
-        action="store_true",
-        help="the unit network reads the other features too (comparison)",
-    )
     args = parser.parse_args()
     settings = Settings()
     with tempfile.TemporaryDirectory() as tmp:
@@ -113,7 +105,7 @@ def main() -> int:
     if args.dump:
         args.dump.write_bytes(pickle.dumps((examples, name)))
     assign_folds(examples)
-    model, report = fit(examples, name, not args.no_network, args.network_features)
+    model, report = fit(examples, name)
     cities = sorted({e.group for e in examples})
     entry = model.to_json(
         {
@@ -126,8 +118,7 @@ def main() -> int:
             "cross_validated": {k: round(v, 4) for k, v in report.cv.items()},
         }
     )
-    shown = {k: entry[k] for k in entry if k not in ("mean", "scale", "network", "answerability")}
-    print(json.dumps(shown, indent=1))
+    print(json.dumps({k: entry[k] for k in entry if k not in ("mean", "scale")}, indent=1))
     if args.write:
         save_entry(name, entry)
         print(f"written for {name}", file=sys.stderr)

@@ -15,12 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.answering.reader.bridge import Bridge
-from assistant.answering.reader.features import (
-    FEATURES,
-    Candidate,
-    featurize,
-    make_candidates,
-)
+from assistant.answering.reader.features import Candidate, featurize, make_candidates
 from assistant.answering.reader.model import ReaderModel
 from assistant.answering.reader.question import Analysis, Gazetteer, QuestionReader
 from assistant.answering.reader.vectors import UnitVectors
@@ -30,7 +25,6 @@ from assistant.records import Passage
 from assistant.retrieval.lexical import Vocabulary
 
 READ_PASSAGES = 8  # passages whose units are candidates
-NETWORK = FEATURES.index("network")
 
 
 @dataclass
@@ -91,10 +85,8 @@ class Reader:
         if dense is None:
             dense = {}
         x = featurize(analysis, candidates, dense_units, dict(dense), self.doc_cities, self.home)
-        if self.model is not None and self.model.network is not None:
-            x[:, NETWORK] = self.model.network.logits(query_vector, vectors, x)
-        for c, row, vector in zip(candidates, x, vectors, strict=True):
-            c.features, c.vector = row, vector
+        for c, row in zip(candidates, x, strict=True):
+            c.features = row
         return analysis, candidates
 
     def _speaking(self, passages: Sequence[Passage], analysis: Analysis) -> list[Passage]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,7 +27,6 @@ CONTEXT_SHARE = 0.5  # a concept found only above the unit (heading, lead, previ
 FEATURES = (
     "dense_unit",
     "dense_unit_gap",
-    "network",
     "dense_passage",
     "rank_inverse",
     "fused_share",
@@ -46,8 +44,6 @@ FEATURES = (
     "names_held_own",
     "names_nowhere",
     "unknown_names",
-    "numbers_asked",
-    "numbers_held",
     "type_asked",
     "type_fit",
     "hard_type_asked",
@@ -77,7 +73,6 @@ FEATURES = (
 SIGNS: dict[str, int | None] = {
     "dense_unit": 1,
     "dense_unit_gap": 1,
-    "network": 1,
     "dense_passage": 0,
     "rank_inverse": 1,
     "fused_share": 1,
@@ -95,8 +90,6 @@ SIGNS: dict[str, int | None] = {
     "names_held_own": 1,
     "names_nowhere": None,
     "unknown_names": None,
-    "numbers_asked": None,
-    "numbers_held": 1,
     "type_asked": None,
     "type_fit": 1,
     "hard_type_asked": None,
@@ -124,27 +117,6 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(fold_words(text))
 
 
-_DIGITS = re.compile(r"\d+")
-
-
-@lru_cache(maxsize=65536)
-def _numbers(text: str) -> frozenset[str]:
-    """The numbers a text writes ("2024", "8" of "8. Juli"), leading zeros dropped."""
-    return frozenset(n.lstrip("0") or "0" for n in _DIGITS.findall(text))
-
-
-def _numbers_held(c: Candidate, asked: frozenset[str]) -> float:
-    """The share of the question's numbers (a year, a day: its qualifiers) that the unit
-    writes, those above it counting ``CONTEXT_SHARE``."""
-    if not asked:
-        return 0.0
-    own = _numbers(c.unit.text)
-    above = _numbers(f"{c.unit.heading} {c.unit.lead or ''} {c.previous}")
-    return sum(1.0 if n in own else CONTEXT_SHARE if n in above else 0.0 for n in asked) / len(
-        asked
-    )
-
-
 @dataclass
 class Candidate:
     """A unit of a retrieved passage, with what the scorer needs to know about it."""
@@ -155,7 +127,6 @@ class Candidate:
     previous: str = ""  # the unit before it in its passage
     following: str = ""  # the unit after it
     features: np.ndarray | None = None
-    vector: np.ndarray | None = None  # the unit's embedding
     score: float = 0.0
     _words: frozenset[str] | None = None
     _context: frozenset[str] | None = None
@@ -229,9 +200,7 @@ def featurize(
     doc_cities: dict[str, str],
     home: str | None,
 ) -> np.ndarray:
-    """The feature matrix (one row per candidate, columns ``FEATURES``). Column "network"
-    is 0 here: the reader fills it with its network's logit (``network.py``), which reads
-    the other columns."""
+    """The feature matrix (one row per candidate, columns ``FEATURES``)."""
     if not candidates:
         return np.zeros((0, len(FEATURES)), dtype=np.float32)
     known = [k for k in q.concepts if k.known]
@@ -273,7 +242,6 @@ def featurize(
     best_dense, best_lexical = float(dense_units.max()), max(lexical)
     since = "since" in q.asked
     hard = q.constrained & HARD
-    asked_numbers = _numbers(q.text)
     rows = []
     for i, c in enumerate(candidates):
         p = c.passage
@@ -299,7 +267,6 @@ def featurize(
         row = [
             float(dense_units[i]),
             float(dense_units[i]) - best_dense,
-            0.0,  # network: filled by the reader
             dense_passages.get(p.chunk.id, 0.0),
             1.0 / p.rank,
             p.score / top_score,
@@ -317,8 +284,6 @@ def featurize(
             own_names,
             names_nowhere,
             min(2.0, float(len(q.unknown_names))),
-            float(bool(asked_numbers)),
-            _numbers_held(c, asked_numbers),
             float(bool(q.constrained)),
             fit,
             float(bool(hard)),

@@ -4,9 +4,7 @@ over the main corpus. No dev, test, fresh or other-city question is read.
 
 Every candidate unit of every training question is an example: its features, and a label
 (the unit holds a gold evidence of an answerable question; every unit of an unanswerable one
-is 0). First the unit network (``network.py``: the question's and the unit's vectors) is
-fitted, and every unit's logit out of fold becomes its feature "network". Then a logistic
-regression is fitted (scikit-learn), its regularisation chosen by
+is 0). A logistic regression is fitted (scikit-learn), its regularisation chosen by
 cross-validation grouped by city (a city's questions are never scored by a model that saw
 that city). Answerability is a small gradient-boosted model (monotone in each feature) on
 what the best units show out of fold, and the refusal threshold is chosen on the
@@ -33,7 +31,6 @@ from assistant.answering.reader.model import (
     answer_features,
     fit_signed_logistic,
 )
-from assistant.answering.reader.network import UnitNetwork, network_inputs
 from assistant.evaluation.questions import Question
 
 FOLDS = 5
@@ -41,8 +38,6 @@ C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
 SYNTHETIC_SPLIT = "synthetic"  # made-up unanswerable twins of training questions
 TRAIN_SPLIT = "train"
 SYNTHETIC_WEIGHT = 0.25
-NETWORK_HIDDEN = 32  # hidden units of the unit network
-NETWORK_EPOCHS = 12
 
 
 @dataclass
@@ -52,7 +47,6 @@ class Example:
     labels: np.ndarray
     fold: int = 0
     group: str = ""  # the city whose pages the question is about
-    query: np.ndarray | None = None  # the question's embedding
 
 
 @dataclass
@@ -154,18 +148,17 @@ def city_folds(groups: Sequence[str], folds: int = FOLDS) -> dict[str, int]:
 
 def build_examples(
     questions: Sequence[Question],
-    read: Callable[[Question], tuple[list[Candidate], np.ndarray | None]],
+    read: Callable[[Question], list[Candidate]],
     group: str = "",
 ) -> list[Example]:
-    """The examples of one city's questions (``group``: the city, whose fold they share);
-    ``read`` gives a question's candidates and its embedding."""
+    """The examples of one city's questions (``group``: the city, whose fold they share)."""
     out = []
     for q in questions:
-        candidates, query = read(q)
+        candidates = read(q)
         labels = np.asarray(
             [float(q.answerable and holds_gold(c, q)) for c in candidates], dtype=np.float32
         )
-        out.append(Example(q, candidates, labels, group=group, query=query))
+        out.append(Example(q, candidates, labels, group=group))
     return out
 
 
@@ -210,67 +203,6 @@ def _out_of_fold(examples: Sequence[Example], c: float) -> list[np.ndarray]:
     return scores
 
 
-def _network_data(
-    examples: Sequence[Example], mean: np.ndarray, scale: np.ndarray, own: int
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Each example's network inputs and labels (examples without units left out)."""
-    xs, ys = [], []
-    for e in examples:
-        if e.candidates:
-            units = np.stack([c.vector for c in e.candidates])
-            features = np.stack([c.features for c in e.candidates])
-            xs.append(network_inputs(e.query, units, features, mean, scale, own))
-            ys.append(e.labels)
-    return xs, ys
-
-
-def _fit_network(
-    examples: Sequence[Example], mean: np.ndarray, scale: np.ndarray, own: int
-) -> UnitNetwork:
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.neural_network import MLPClassifier
-
-    xs, ys = _network_data(examples, mean, scale, own)
-    model = MLPClassifier(
-        hidden_layer_sizes=(NETWORK_HIDDEN,),
-        alpha=1e-3,
-        batch_size=512,
-        max_iter=NETWORK_EPOCHS,
-        random_state=0,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # a fixed number of epochs
-        model.fit(np.concatenate(xs), np.concatenate(ys).astype(int))
-    return UnitNetwork.from_sklearn(model, mean, scale, own)
-
-
-def fit_network(
-    examples: Sequence[Example], with_features: bool = False
-) -> tuple[UnitNetwork, list[np.ndarray]]:
-    """The unit network (``network.py``) fitted on every example, and each example's units'
-    logits out of fold (from a network that did not see its city), which the signed unit
-    scorer and answerability then learn from (``with_features``: it reads the features
-    too)."""
-    own = FEATURES.index("network")
-    mean = scale = np.zeros(0, dtype=np.float32)
-    if with_features:
-        x, _ = _matrix(examples)
-        mean, scale = x.mean(axis=0), x.std(axis=0)
-        scale[scale < 1e-6] = 1.0
-        mean[own], scale[own] = 0.0, 1.0
-    logits: list[np.ndarray] = [np.zeros(0)] * len(examples)
-    for k in sorted({e.fold for e in examples}):
-        network = _fit_network([e for e in examples if e.fold != k], mean, scale, own)
-        for i, e in enumerate(examples):
-            if e.fold == k and e.candidates:
-                units = np.stack([c.vector for c in e.candidates])
-                features = np.stack([c.features for c in e.candidates])
-                logits[i] = network.logits(e.query, units, features)
-    return _fit_network(examples, mean, scale, own), logits
-
-
 def _fit_answerability(
     x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
 ) -> AnswerTrees:
@@ -309,31 +241,12 @@ def choose_threshold(p: np.ndarray, answerable: np.ndarray) -> tuple[float, dict
     return float(best), {"refusal": refusal, "false_refusal": false}
 
 
-def fit(
-    examples: Sequence[Example],
-    embedder: str,
-    with_network: bool = True,
-    network_features: bool = False,
-) -> tuple[ReaderModel, FitReport]:
-    """Weights for ``embedder`` from the examples, with cross-validated figures
-    (``with_network``: with the unit network's feature, else that feature is 0;
-    ``network_features``: the network reads the other features too)."""
+def fit(examples: Sequence[Example], embedder: str) -> tuple[ReaderModel, FitReport]:
+    """Weights for ``embedder`` from the examples, with cross-validated figures."""
     from sklearn.metrics import roc_auc_score
 
     report = FitReport(questions=len(examples))
-    network, column = None, FEATURES.index("network")
-    for e in examples:  # (examples read with a fitted network hold its logits)
-        for c in e.candidates:
-            c.features[column] = 0.0
-    if with_network:
-        network, network_logits = fit_network(examples, network_features)
-        for e, logits in zip(examples, network_logits, strict=True):
-            for c, value in zip(e.candidates, logits, strict=True):
-                c.features[column] = value
     x, y = _matrix(examples)
-    if with_network and 0 < y.sum() < len(y):
-        report.cv["network_unit_auc"] = float(roc_auc_score(y, x[:, column]))
-        report.cv["dense_unit_auc"] = float(roc_auc_score(y, x[:, FEATURES.index("dense_unit")]))
     report.examples, report.positives = len(y), int(y.sum())
     by_c = {c: _out_of_fold(examples, c) for c in C_GRID}
     c_best = max(C_GRID, key=lambda c: (_top1(examples, by_c[c]), -abs(np.log10(c))))
@@ -395,6 +308,5 @@ def fit(
         intercept,
         answer_trees,
         threshold,
-        network,
     )
     return model, report

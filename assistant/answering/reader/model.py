@@ -3,8 +3,7 @@ gradient-boosted trees (monotone in each feature) over what the best units show,
 probability decides between answering and refusing.
 
 The weights are data (``assistant/data/reader.json``), one entry per embedder (the dense
-features depend on it), fitted on the training questions by ``benchmarks/fit_reader.py``
-(``fit.py``), with the unit network of ``network.py``.
+features depend on it), fitted on the dev split by ``benchmarks/fit_reader.py``.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from pathlib import Path
 import numpy as np
 
 from assistant.answering.reader.features import FEATURES
-from assistant.answering.reader.network import UnitNetwork
 from assistant.resources import DATA
 
 PATH = DATA / "reader.json"
@@ -107,7 +105,6 @@ class ReaderModel:
     intercept: float
     answer: AnswerTrees
     threshold: float
-    network: UnitNetwork | None = None
 
     def unit_scores(self, x: np.ndarray) -> np.ndarray:
         """Probability that each unit holds the answer."""
@@ -132,7 +129,6 @@ class ReaderModel:
                 **self.answer.to_json(),
                 "threshold": round(self.threshold, 4),
             },
-            **({"network": self.network.to_json()} if self.network is not None else {}),
             **(extra or {}),
         }
 
@@ -148,7 +144,6 @@ class ReaderModel:
             float(data["intercept"]),
             AnswerTrees.from_json(answer),
             float(answer["threshold"]),
-            UnitNetwork.from_json(data["network"]) if "network" in data else None,
         )
 
     @classmethod
@@ -178,14 +173,11 @@ ANSWER_SIGNS: dict[str, int] = {
     "complete_logit": 1,
     "best_focus_held": 1,
     "best_dense": 1,
-    "best_network": 1,
-    "top_network": 1,
     "names_nowhere": -1,
     "unknown_share": -1,
     "absent_share": -1,
     "known_share": 1,
     "type_missed": -1,
-    "numbers_missed": -1,
     "since_no_start": -1,
     "other_city_not_yes_no": -1,
     "missing_weight": -1,
@@ -195,8 +187,6 @@ ANSWER_FEATURES = tuple(ANSWER_SIGNS)
 NO_UNITS = {
     "best_logit": float(np.log(1e-6)),
     "complete_logit": float(np.log(1e-6)),
-    "best_network": -10.0,
-    "top_network": -10.0,
     "names_nowhere": 1.0,
     "unknown_share": 1.0,
     "type_missed": 1.0,
@@ -226,14 +216,11 @@ def answer_features(scores: np.ndarray, x: np.ndarray) -> list[float]:
         _logit(max((float(scores[i]) for i in order[:10] if x[i, col["complete"]] > 0), default=0)),
         float(row[col["focus_held"]]),
         float(row[col["dense_unit"]]),
-        float(row[col["network"]]),
-        float(x[order[:3], col["network"]].max()),
         float(row[col["names_nowhere"]]),
         float(row[col["unknown_share"]]),
         float(row[col["absent_share"]]),
         float(row[col["known_share"]]),
         float(asked) * (1.0 - fits),
-        float(row[col["numbers_asked"]]) * (1.0 - float(row[col["numbers_held"]])),
         float(row[col["since_no_start"]]),
         float(row[col["other_city_not_yes_no"]]),
         float(row[col["missing_weight"]]),

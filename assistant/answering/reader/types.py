@@ -25,7 +25,6 @@ SATISFIED_BY: dict[str, frozenset[str]] = {
     "fax": frozenset({"fax"}),
     "address": frozenset({"address"}),
     "when": frozenset({"year", "date", "time"}),
-    "day": frozenset({"day"}),  # a day of a month ("am 8. Juli"), not a month or a year
     "clock": frozenset({"time"}),  # a time of day ("um wie viel Uhr"), not a day or year
     "since": frozenset({"year"}),
     "until": frozenset({"end"}),
@@ -48,7 +47,6 @@ HARD = frozenset(
         "email",
         "fax",
         "when",
-        "day",
         "clock",
         "since",
         "until",
@@ -69,7 +67,6 @@ HELD = (
     "address",
     "year",
     "date",
-    "day",
     "time",
     "count",
     "list",
@@ -257,22 +254,6 @@ def _dates(text: str) -> bool:
     )
 
 
-def _days(text: str) -> bool:
-    """Does a text name a day of a month: "12.05.2023", "8. Juli", "July 8"?"""
-    if NUMERIC_DATE.search(text):
-        return True
-    words = fold_words(text)
-    months = data()["months"]
-    return any(
-        w in months
-        and (
-            (i and words[i - 1].isdigit() and int(words[i - 1]) <= 31)
-            or (i + 1 < len(words) and words[i + 1].isdigit() and int(words[i + 1]) <= 31)
-        )
-        for i, w in enumerate(words)
-    )
-
-
 def _address(text: str) -> bool:
     if POSTCODE.search(text):
         return True
@@ -336,8 +317,6 @@ def held_types(text: str, kind: str = "prose") -> frozenset[str]:
             held.add("future")
     if _dates(text):
         held.add("date")
-        if _days(text):
-            held.add("day")
     if {w for w in words if len(w) >= 6} & data()["weekdays"] or TIME_OF_DAY.search(text):
         held.add("time")  # "jeden dritten Mittwoch", "um 12:00 Uhr"
     if (found_years or "date" in held) and words & data()["end_words"]:

@@ -91,13 +91,3 @@ def test_another_citys_page_is_marked_for_a_question_about_the_home_city():
     f = _features("Seit wann ist Amiens Partnerstadt von Dortmund?", "de")
     row = f["Seit 1995 verbindet Dortmund eine Partnerschaft mit Amiens."]
     assert row["other_city_page"] == 0 and row["named_city_page"] == 1
-
-
-def test_the_numbers_a_question_names_are_looked_for_in_the_unit():
-    f = _features("Was passierte 2023 im Park?", "de")
-    planted = f["Im Jahr 2023 pflanzte Oberbürgermeister Benz einen Baum im Park."]
-    founded = f["Mayors for Peace wurde 1982 gegründet."]
-    assert planted["numbers_asked"] == founded["numbers_asked"] == 1.0
-    assert planted["numbers_held"] == 1.0 and founded["numbers_held"] == 0.0
-    f = _features("Wer hat das Projekt gefördert?", "de")
-    assert all(row["numbers_asked"] == row["numbers_held"] == 0.0 for row in f.values())

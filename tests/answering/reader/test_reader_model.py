@@ -69,31 +69,3 @@ def test_weights_for_other_features_are_not_used(tmp_path):
     path.write_text(json.dumps({"fake:8": {"features": ["old"], "answerability": {}}}))
     assert ReaderModel.load("fake:8", path) is None
     assert ReaderModel.load("other", path) is None
-
-
-def test_the_weights_keep_the_unit_network(tmp_path):
-    from assistant.answering.reader.features import FEATURES
-    from assistant.answering.reader.model import ANSWER_FEATURES
-    from assistant.answering.reader.network import UnitNetwork
-
-    n, dim, hidden = len(FEATURES), 4, 3
-    network = UnitNetwork(
-        np.linspace(-1, 1, (2 * dim + n) * hidden, dtype=np.float32).reshape(-1, hidden),
-        np.zeros(hidden, dtype=np.float32),
-        np.ones(hidden, dtype=np.float32),
-        -0.5,
-        np.zeros(n, dtype=np.float32),
-        np.ones(n, dtype=np.float32),
-        FEATURES.index("network"),
-    )
-    trees = AnswerTrees(0.0, ())
-    ones = np.ones(n, dtype=np.float32)
-    model = ReaderModel("fake:4", FEATURES, ones * 0, ones, ones, 0.0, trees, 0.5, network)
-    entry = model.to_json()
-    assert entry["answerability"]["features"] == list(ANSWER_FEATURES)
-    path = tmp_path / "reader.json"
-    path.write_text(json.dumps({"fake:4": entry}))
-    loaded = ReaderModel.load("fake:4", path)
-    query, units = np.ones(dim, dtype=np.float32), np.eye(dim, dtype=np.float32)[:2]
-    x = np.zeros((2, n), dtype=np.float32)
-    assert np.allclose(loaded.network.logits(query, units, x), network.logits(query, units, x))
