@@ -48,7 +48,7 @@ def _valid_unicode(text: str) -> str:
 # question, so it goes whole, not only its ESC ("für\x1b[31m Szeged" → "für Szeged").
 _ESCAPE_SEQUENCE = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]"  # control sequence: ESC [ parameters final
-    r"|\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # operating-system command: ESC ] text BEL
+    r"|\][^\x07\x1b]*(?:\x07|\x1b\\)"  # operating-system command: ESC ] text BEL
     r"|[@-Z\\-_])"  # a two-character escape
 )
 

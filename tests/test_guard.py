@@ -29,6 +29,7 @@ LIMIT = 500
         ("Wer\x00 ist\x07 für\x1b Szeged?", "Wer ist für Szeged?"),  # control characters
         ("für\x1b[31m Szeged\x1b[0m?", "für Szeged?"),  # a terminal's colour, whole
         ("Graz\x1b]0;title\x07 Szeged", "Graz Szeged"),  # a terminal's title, whole
+        ("Wer\x1b] ist für Szeged?", "Wer ist für Szeged?"),  # unterminated: the ESC ] only
         ("Liste [31m Graz", "Liste [31m Graz"),  # the same without ESC is text
         ("Sze\u200bged\u200d \u202eSzeged\u202c \ufeffGraz", "Szeged Szeged Graz"),  # invisible
         ("Szeged\ud800 Graz \udfff", "Szeged\ufffd Graz \ufffd"),  # lone surrogates
