@@ -45,7 +45,7 @@ def _valid_unicode(text: str) -> str:
 
 
 # A terminal's escape sequence (colour, cursor: ESC [ 31 m): what it says is no text of the
-# question, so it goes whole, not only its ESC ("für\x1b[31m Szeged" → "für Szeged").
+# question, so it goes whole, not only its ESC ("für\x1b[31m Beispielburg" → "für Beispielburg").
 _ESCAPE_SEQUENCE = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]"  # control sequence: ESC [ parameters final
     r"|\][^\x07\x1b]*(?:\x07|\x1b\\)"  # operating-system command: ESC ] text BEL
