@@ -30,7 +30,6 @@ T = TypeVar("T")
 REPO = Path(__file__).resolve().parent.parent
 ASSISTANT_PACKAGE = str(REPO / "assistant")
 RESULTS = Path("benchmarks/results")
-TRAIN_SPLITS = ("dev", "train")  # what the fitting scripts learn from; test and fresh never
 
 
 def parser(doc: str | None, **defaults: Any) -> argparse.ArgumentParser:
@@ -53,13 +52,6 @@ def eval_questions(settings: Settings) -> list[Question]:
     from assistant.evaluation.questions import load_questions
 
     return load_questions(sorted(settings.evals_dir.glob("*.jsonl")))
-
-
-def training_questions(files: Sequence[Path]) -> list[Question]:
-    """The questions of a set's files that fitting may learn from (:data:`TRAIN_SPLITS`)."""
-    from assistant.evaluation.questions import load_questions
-
-    return [q for q in load_questions(files) if q.split in TRAIN_SPLITS]
 
 
 def latency(values_ms: Sequence[float]) -> dict[str, Any]:

@@ -1,29 +1,32 @@
-"""Fit the relevance calibration of the hybrid retriever on the eval question sets.
+"""Fit the relevance calibration of the hybrid retriever on the training questions.
 
     .venv/bin/python benchmarks/calibrate.py [--write]
 
-For every question, each of the top 10 passages is an example: features (dense cosine,
-share of the question's content words in the passage, 1/rank, sentence-level evidence) and
-a label (the passage holds
-a gold evidence of an answerable question; every passage of an unanswerable one is 0). A
-logistic regression is fitted; quality is reported by 2-fold cross-validation over question
-PAIRS (a question's translation never sits in the other fold). ``--write`` stores the
-coefficients in assistant/data/calibration.json under the embedder's name.
+The training questions are those the reader is fitted on (``training.training_sets``): the
+training cities, each over its own pages, and the "train" split of ``evals/``. No dev, test,
+fresh or other-city question is read. For every question, each of the top 10 passages is an
+example: features (dense cosine, share of the question's content words in the passage,
+1/rank, sentence-level evidence) and a label (the passage holds a gold evidence of an
+answerable question; every passage of an unanswerable one is 0). A logistic regression is
+fitted; quality is reported by cross-validation over whole cities (``city_folds``), so that
+it is the quality on cities the fit has not seen. ``--write`` stores the coefficients in
+assistant/data/calibration.json under the embedder's name.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 
 import benchlib
 import numpy as np
 
-from assistant.app import Assistant
+from assistant.answering.reader.fit import city_folds
 from assistant.config import Settings
+from assistant.evaluation.harness import SetAssistants
 from assistant.evaluation.metrics import passage_has_gold
 from assistant.retrieval.hybrid import DATA, Calibration
+from training import INDEXES, training_sets
 
 K = 10
 
@@ -69,25 +72,34 @@ def main() -> int:
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     settings = Settings()
-    questions = benchlib.eval_questions(settings)
-    retriever = Assistant.open(settings).retriever
-    retriever.calibration = None
-    rows, labels, folds, qids = [], [], [], []
-    for q in questions:
-        passages = retriever.retrieve(q.question, K)
-        dense = retriever.dense_scores(q.question, passages)
-        fold = int(hashlib.sha256(q.pair_id.encode()).hexdigest(), 16) % 2
-        for p in passages:
-            cov = retriever.lexical.coverage(q.question, p.chunk.id)
-            evidence = p.leg_scores.get("evidence", 0.0)
-            rows.append(Calibration.features(dense[p.chunk.id], cov, p.rank, evidence))
-            text = f"{p.chunk.section}\n{p.chunk.passage_text}"
-            labels.append(float(q.answerable and passage_has_gold(p.chunk.doc_id, text, q)))
-            folds.append(fold)
-            qids.append(q.id)
-    x, y, f = np.asarray(rows), np.asarray(labels), np.asarray(folds)
+    assistants = SetAssistants(settings, index_root=INDEXES / settings.embedding)
+    rows, labels, groups, qids, answerable = [], [], [], [], set()
+    name = ""
+    for qset, questions, group in training_sets(settings):
+        with assistants(qset) as assistant:
+            retriever = assistant.retriever
+            retriever.calibration = None
+            name = retriever.embedder.name
+            for q in questions:
+                passages = retriever.retrieve(q.question, K)
+                dense = retriever.dense_scores(q.question, passages)
+                key = f"{group}/{q.id}"
+                if q.answerable:
+                    answerable.add(key)
+                for p in passages:
+                    cov = retriever.lexical.coverage(q.question, p.chunk.id)
+                    evidence = p.leg_scores.get("evidence", 0.0)
+                    rows.append(Calibration.features(dense[p.chunk.id], cov, p.rank, evidence))
+                    text = f"{p.chunk.section}\n{p.chunk.passage_text}"
+                    labels.append(float(q.answerable and passage_has_gold(p.chunk.doc_id, text, q)))
+                    groups.append(group)
+                    qids.append(key)
+        print(f"{qset.name}: {len(questions)} questions", file=sys.stderr)
+    x, y = np.asarray(rows), np.asarray(labels)
+    by_city = city_folds(groups)
+    f = np.asarray([by_city[g] for g in groups])
     held_out = np.zeros(len(y))
-    for k in (0, 1):
+    for k in sorted(set(by_city.values())):
         coef, b = fit_logistic(x[f != k], y[f != k])
         held_out[f == k] = predict(x[f == k], coef, b)
     cv = quality(held_out, y)
@@ -95,25 +107,32 @@ def main() -> int:
     for qid, p, r in zip(qids, held_out, x[:, 2], strict=True):
         if r == 1.0:
             top[qid] = p
-    answerable = {q.id for q in questions if q.answerable}
     cv["auc_top1_answerable_vs_not"] = auc(
         [v for k, v in top.items() if k in answerable],
         [v for k, v in top.items() if k not in answerable],
     )
+    path = DATA / "calibration.json"
+    stored = json.loads(path.read_text()).get(name) if path.exists() else None
+    in_use = None
+    if stored:  # the weights in use, on the same examples (they were fitted elsewhere)
+        p_stored = predict(x, np.asarray(stored["coef"]), stored["intercept"])
+        in_use = {k: round(v, 4) for k, v in quality(p_stored, y).items()}
     coef, b = fit_logistic(x, y)
     result = {
         "coef": [round(float(c), 4) for c in coef],
         "intercept": round(b, 4),
         "features": ["dense cosine", "query-term coverage", "1/rank", "sentence evidence"],
+        "fitted_on": "the training questions (training/cities and the train splits of evals/), "
+        "cross-validated by city",
+        "questions": len(set(qids)),
         "examples": len(y),
         "positives": int(y.sum()),
         "cross_validated": {k: round(v, 4) for k, v in cv.items()},
     }
-    print(json.dumps(result, indent=1))
+    print(json.dumps({**result, "weights_in_use_on_these_examples": in_use}, indent=1))
     if args.write:
-        path = DATA / "calibration.json"
         data = json.loads(path.read_text()) if path.exists() else {}
-        data[retriever.embedder.name] = result
+        data[name] = result
         path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
         print(f"written to {path}", file=sys.stderr)
     return 0

@@ -2,19 +2,22 @@
 
     .venv/bin/python benchmarks/fit_fusion.py [--write]
 
-The training questions are the dev split of the main set and the sets of split "train"
-(over their own corpora where they have one), as for the reader. For each question language
-the weight of every leg (and, for English, the share of the fused score blended with the
-evidence) is searched coordinate by coordinate on a small grid, maximising MRR@10 over the
-answerable training questions; ties keep the smaller change. The report compares the fitted
-weights with the defaults and with the dense leg alone on the same questions. ``--write``
-stores the weights in ``assistant/data/fusion.json`` under the embedder's name. The test
-split, the fresh set and the other city's set are never read here.
+The training questions are those the reader is fitted on (``training.training_sets``): the
+training cities, each over its own pages, and the "train" split of ``evals/``; ``--sample N``
+keeps one answerable question in N (by the sha256 of its id) to make the search faster. For
+each question language the weight of every leg (and, for English, the share of the fused
+score blended with the evidence) is searched coordinate by coordinate on a small grid,
+maximising MRR@10 over the answerable training questions; ties keep the smaller change. The
+report compares the fitted weights with the defaults and with the dense leg alone on the same
+questions. ``--write``
+stores the weights in ``assistant/data/fusion.json`` under the embedder's name. No dev,
+test, fresh or other-city question is read here.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import sys
 from collections.abc import Sequence
@@ -25,13 +28,13 @@ import numpy as np
 from assistant.config import Settings
 from assistant.evaluation.harness import SetAssistants
 from assistant.evaluation.metrics import passage_has_gold
-from assistant.evaluation.questions import discover_sets
 from assistant.retrieval.hybrid import (
     DEFAULT_WEIGHTS,
     EVIDENCE_BLEND,
     FUSION_PATH,
     question_language,
 )
+from training import INDEXES, training_sets
 
 GRID = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0)
 BLEND_GRID = (0.0, 0.2, 0.4, 0.7, 1.0, 1.5)
@@ -58,6 +61,10 @@ class _CachedQueries:
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.embed_passages(texts)
+
+
+def _kept(qid: str, sample: int) -> bool:
+    return int(hashlib.sha256(qid.encode()).hexdigest(), 16) % sample == 0
 
 
 def _set_weights(retriever, weights, blend) -> None:
@@ -111,13 +118,14 @@ def search(cases, lang: str, start: dict, blend: dict) -> tuple[dict, dict, floa
 def main() -> int:
     parser = benchlib.parser(__doc__)
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--sample", type=int, default=1, help="keep one question in N")
     args = parser.parse_args()
     settings = Settings()
-    assistants = SetAssistants(settings)
+    assistants = SetAssistants(settings, index_root=INDEXES / settings.embedding)
     cases = []
     opened = []
-    for qset in discover_sets(settings.evals_dir):
-        questions = [q for q in benchlib.training_questions(qset.files) if q.answerable]
+    for qset, all_questions, _city in training_sets(settings):
+        questions = [q for q in all_questions if q.answerable and _kept(q.id, args.sample)]
         if not questions:
             continue
         context = assistants(qset)
@@ -131,22 +139,26 @@ def main() -> int:
         print(f"{qset.name}: {len(questions)} answerable training questions", file=sys.stderr)
     name = cases[0][0].embedder.name
     dense_only = {lang: {"dense": 1.0, "dense_de": 1.0} for lang in ("de", "en")}
+    in_use = copy.deepcopy(cases[0][0].weights), copy.deepcopy(cases[0][0].blend)
     report: dict = {"questions": len(cases)}
     weights, blend = copy.deepcopy(DEFAULT_WEIGHTS), dict(EVIDENCE_BLEND)
     for lang in ("de", "en"):
         before = mrr(cases, DEFAULT_WEIGHTS, EVIDENCE_BLEND, lang)
         dense = mrr(cases, dense_only, {}, lang)
+        current = mrr(cases, *in_use, lang)
         weights, blend, after = search(cases, lang, weights, blend)
         report[lang] = {
             "mrr10_default": round(before, 4),
             "mrr10_dense_only": round(dense, 4),
+            "mrr10_in_use": round(current, 4),
             "mrr10_fitted": round(after, 4),
         }
         print(json.dumps({lang: report[lang]}), file=sys.stderr)
     entry = {
         "weights": weights,
         "evidence_blend": blend,
-        "fitted_on": "the dev split of evals/questions.jsonl and the sets of split train",
+        "fitted_on": "the training questions (training/cities and the train splits of evals/)"
+        + (f", one in {args.sample}" if args.sample > 1 else ""),
         "training": report,
     }
     print(json.dumps(entry, indent=1))

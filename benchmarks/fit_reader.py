@@ -38,8 +38,7 @@ from assistant.answering.reader.model import save_entry
 from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.evaluation.harness import SetAssistants
-from assistant.evaluation.questions import discover_sets, load_questions
-from training import INDEXES, TRAIN_SPLIT, city_sets
+from training import INDEXES, training_sets
 
 TWIN_SHARE = 4  # one question in this many gets a made-up twin
 
@@ -57,16 +56,6 @@ def examples_for(assistant: Assistant, questions, group: str):
         return reader.candidates(q.question, lang, passages, vector, dense)[1]
 
     return build_examples(questions, read, group)
-
-
-def training_sets(settings: Settings):
-    """Each set with training questions: (set, its questions, its city)."""
-    for qset in discover_sets(settings.evals_dir):
-        questions = [q for q in load_questions(qset.files) if q.split == TRAIN_SPLIT]
-        if questions:
-            yield qset, questions, str(qset.corpus_dir or "main")
-    for qset in city_sets():
-        yield qset, load_questions(qset.files), qset.name
 
 
 def collect(settings: Settings, assistants: SetAssistants) -> list:

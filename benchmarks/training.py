@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.documents.corpus import CorpusError, load_corpus
@@ -40,6 +41,21 @@ def city_sets(cities: Path = CITIES) -> list[QuestionSet]:
         for d in sorted(cities.iterdir())
         if (d / QUESTIONS_FILE).is_file() and (d / CORPUS_FOLDER).is_dir()
     ]
+
+
+def training_sets(settings) -> Iterator[tuple[QuestionSet, list, str]]:
+    """Every set the fitting scripts learn from, as (set, its questions, its city): the
+    "train" split of each eval set (over its own corpus, or the main one) and every training
+    city. Fitted figures are cross-validated over the city, so that a threshold is
+    calibrated for cities its model has not seen."""
+    from assistant.evaluation.questions import discover_sets
+
+    for qset in discover_sets(settings.evals_dir):
+        questions = [q for q in load_questions(qset.files) if q.split == TRAIN_SPLIT]
+        if questions:
+            yield qset, questions, str(qset.corpus_dir or "main")
+    for qset in city_sets():
+        yield qset, load_questions(qset.files), qset.name
 
 
 def check_city(city: Path) -> list[str]:
