@@ -72,6 +72,12 @@ def eval_towns() -> set[str]:
     return {_town(d.city) for f in folders if f.is_dir() for d in load_corpus(f) if d.city}
 
 
+def name_clashes(docs, taken: set[str]) -> list[str]:
+    """The cities the pages ``docs`` are about that bear a name of ``taken``
+    (:func:`eval_towns`)."""
+    return sorted({d.city for d in docs if d.city and _town(d.city) in taken})
+
+
 def check_city(city: Path, taken: set[str] | None = None) -> list[str]:
     """Every problem of one city folder, and its counts on stdout (``taken``: the eval
     sets' cities, :func:`eval_towns`)."""
@@ -79,8 +85,7 @@ def check_city(city: Path, taken: set[str] | None = None) -> list[str]:
         docs = load_corpus(city / CORPUS_FOLDER)
     except CorpusError as exc:
         return [str(exc)]
-    taken = eval_towns() if taken is None else taken
-    clashes = sorted({d.city for d in docs if d.city and _town(d.city) in taken})
+    clashes = name_clashes(docs, eval_towns() if taken is None else taken)
     if clashes:
         return [f"city {', '.join(clashes)}: an eval set's city has that name; choose another"]
     try:
