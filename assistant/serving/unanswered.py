@@ -13,8 +13,9 @@ IP address, no cookie, no session id. Rows older than the retention are deleted 
 log opens and once a day after.
 
 The thresholds are data (``assistant/data/unanswered.json``, per embedder, fitted by
-``benchmarks/fit_unanswered.py``): ``low_confidence`` on the eval dev split, ``grouping`` on
-the labelled questions of ``tests/data/unanswered_topics.yaml``.
+``benchmarks/fit_reader.py`` and ``benchmarks/fit_unanswered.py``): ``low_confidence`` with
+the reader, on the training questions out of fold, ``grouping`` on the labelled questions of
+``tests/data/unanswered_topics.yaml``.
 
 This module holds the log (recording, retention, CSV export) and the thresholds; the
 masking is in :mod:`assistant.serving.scrub`, the report grouped by topic in
