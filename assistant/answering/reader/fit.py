@@ -8,7 +8,8 @@ is 0). A logistic regression is fitted (scikit-learn), its regularisation chosen
 cross-validation grouped by city (a city's questions are never scored by a model that saw
 that city). Answerability is a small gradient-boosted model on what the best units show
 out of fold, the probability that the answer would be right (the question is answerable and
-a unit the answer quotes holds the answer). The refusal threshold is chosen on the
+a unit the answer quotes holds the answer), learned from the questions whose answer the
+reader finds and those the pages do not answer. The refusal threshold is chosen on the
 out-of-fold probabilities of the written questions (the made-up twins left out), so that it
 is calibrated for cities the model has not seen: the one with the fewest wrong outcomes
 (right answers refused plus wrong ones given).
@@ -315,18 +316,21 @@ def fit(examples: Sequence[Example], embedder: str) -> tuple[ReaderModel, FitRep
         ]
     )
     # What answerability learns: whether an answer would be right, the question answerable
-    # and one of the units its answer quotes holding the answer. An answerable question whose
-    # answer the reader does not find is answered wrongly, not rightly: learning only
-    # whether a question is answerable taught that a weak best unit is answerable about half
-    # the time (the training questions' share), and topical sentences were given as answers.
+    # and one of the units its answer quotes holding the answer
     target = answerable & quoted_ok
     folds = np.asarray([e.fold for e in examples])
-    # Answerability learns from every training question and the made-up twins, which teach
+    # Answerability learns from the training questions and the made-up twins, which teach
     # what a question about nothing known looks like; they weigh less, so that they do not
     # drown the written questions' own near misses. The threshold is chosen on the written
     # questions, out of fold: for cities the model has not seen.
     splits = np.asarray([e.question.split for e in examples])
-    learn = np.ones(len(examples), dtype=bool)
+    # An answerable question whose answer the reader does not find among the units it
+    # would quote fails whether it is answered or refused: it teaches neither outcome and
+    # is left out, so that answerability tells a found answer from a question the pages do
+    # not answer (learning it as "answerable" taught that a weak best unit is answerable
+    # about half the time; learning it as "not right" refused English questions whose
+    # answers were found).
+    learn = ~(answerable & ~quoted_ok)
     weight = np.where(splits == SYNTHETIC_SPLIT, SYNTHETIC_WEIGHT, 1.0)
     p_oof = np.zeros(len(examples))
     for k in sorted(set(folds)):
@@ -336,7 +340,8 @@ def fit(examples: Sequence[Example], embedder: str) -> tuple[ReaderModel, FitRep
     written = splits != SYNTHETIC_SPLIT
     report.cv["answerable_auc"] = float(roc_auc_score(answerable[written], p_oof[written]))
     report.cv["right_auc"] = float(roc_auc_score(target[written], p_oof[written]))
-    threshold, _ = choose_threshold(p_oof[written], target[written])
+    decided = written & learn
+    threshold, _ = choose_threshold(p_oof[decided], target[decided])
     rates = {
         "refusal": float((p_oof[written & ~answerable] < threshold).mean()),
         "false_refusal": float((p_oof[written & answerable] < threshold).mean()),

@@ -1,6 +1,6 @@
 """The learned scorer: a logistic regression over the reader's features, and answerability:
-gradient-boosted trees (monotone in each feature) over what the best units show, whose
-probability decides between answering and refusing.
+gradient-boosted trees over what the best units show, whose probability that the answer
+would be right decides between answering and refusing.
 
 The weights are data (``assistant/data/reader.json``), one entry per embedder (the dense
 features depend on it), fitted on the training questions by ``benchmarks/fit_reader.py``.
@@ -94,8 +94,8 @@ class AnswerTrees:
 
 @dataclass(frozen=True)
 class ReaderModel:
-    """Unit scorer (standardised features → logistic) and answerability (logistic on the
-    best unit's score), with the refusal threshold chosen by cross-validation."""
+    """Unit scorer (standardised features → logistic) and answerability (trees over what
+    the best units show), with the refusal threshold chosen by cross-validation."""
 
     embedder: str
     features: tuple[str, ...]
@@ -165,12 +165,11 @@ class ReaderModel:
 # What answerability is read from, each with the direction it may push (+1 / -1, 0 either
 # way): summaries of the best units (the best unit's score, the chance that one of the top
 # three answers, whether one of the best units holds everything the question asks, and
-# whether the kind of answer asked for is missing from them), then every feature of the best
-# unit (bounded as the unit scorer bounds it) and of the second best (either way). Reading
-# whole rows lets the trees weigh one feature by another (an English question's lower
-# lexical scores, a name held only above the unit): out of fold by city, the answerable AUC
-# rose from 0.778 (the summaries and eleven of the best unit's features) to 0.813
-# (docs/reader.md).
+# whether the kind of answer asked for is missing from them), then the features of the best
+# unit (bounded as the unit scorer bounds them) and of the second best (either way). Reading
+# whole rows lets the trees weigh one feature by another (a name held only above the unit,
+# an English question's lower lexical scores): out of fold by city, the answerable AUC rose
+# from 0.775 (the summaries and ten of the best unit's features) to 0.801 (docs/reader.md).
 SUMMARY_SIGNS: dict[str, int] = {
     "best_logit": 1,
     "top3_noisy_or": 1,
