@@ -12,7 +12,9 @@ city retrieves passages as it does when answering; every unit of them is an exam
 (``assistant/answering/reader/fit.py``). Cross-validation is grouped by city, so the report's
 figures and the refusal threshold are those of cities the model has not seen. The training
 cities' indexes are kept in ``training/.index/`` (``benchmarks/training.py index``).
-``--write`` stores the weights in ``assistant/data/reader.json`` under the embedder's name.
+``--write`` stores the weights in ``assistant/data/reader.json`` under the embedder's name, and
+the staff report's low-confidence threshold, from the same out-of-fold answers, in
+``assistant/data/unanswered.json`` (``benchmarks/fit_unanswered.py`` fits its grouping).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ import benchlib
 
 from assistant.answering.reader import READ_PASSAGES
 from assistant.answering.reader.fit import (
+    ERROR_SHARE,
+    MIN_BELOW,
     absent_words,
     assign_folds,
     build_examples,
@@ -38,6 +42,7 @@ from assistant.answering.reader.model import save_entry
 from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.evaluation.harness import SetAssistants
+from assistant.resources import DATA
 from training import INDEXES, training_sets
 
 TWIN_SHARE = 4  # one question in this many gets a made-up twin
@@ -75,6 +80,14 @@ def collect(settings: Settings, assistants: SetAssistants) -> list:
     return examples, name
 
 
+def save_low_confidence(embedder: str, low: dict) -> None:
+    """The low-confidence threshold into ``unanswered.json``, the grouping kept."""
+    path = DATA / "unanswered.json"
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    data.setdefault(embedder, {})["low_confidence"] = low
+    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def main() -> int:
     parser = benchlib.parser(__doc__, fit="the weights")
     parser.add_argument("--dump", type=Path, help="also pickle the examples here (analysis)")
@@ -108,8 +121,17 @@ def main() -> int:
         }
     )
     print(json.dumps({k: entry[k] for k in entry if k not in ("mean", "scale")}, indent=1))
+    low = {
+        **report.low_confidence,
+        "reader_threshold": round(model.threshold, 4),
+        "fitted_on": "the training questions out of fold by city (fit_reader.py)",
+        "rule": f"highest probability below which answers are wrong >= {ERROR_SHARE:.0%} "
+        f"(at least {MIN_BELOW} answers); else the reader's threshold",
+    }
+    print(json.dumps({"low_confidence": low}, indent=1))
     if args.write:
         save_entry(name, entry)
+        save_low_confidence(name, low)
         print(f"written for {name}", file=sys.stderr)
     return 0
 

@@ -13,8 +13,8 @@ IP address, no cookie, no session id. Rows older than the retention are deleted 
 log opens and once a day after.
 
 The thresholds are data (``assistant/data/unanswered.json``, per embedder, fitted by
-``benchmarks/fit_unanswered.py``): ``low_confidence`` on the training cities' questions (pages
-the reader was not fitted on), ``grouping`` on the labelled questions of
+``benchmarks/fit_reader.py`` and ``benchmarks/fit_unanswered.py``): ``low_confidence`` with
+the reader, on the training questions out of fold, ``grouping`` on the labelled questions of
 ``tests/data/unanswered_topics.yaml``.
 
 This module holds the log (recording, retention, CSV export) and the thresholds; the

@@ -6,11 +6,13 @@ Every candidate unit of every training question is an example: its features, and
 (the unit holds a gold evidence of an answerable question; every unit of an unanswerable one
 is 0). A logistic regression is fitted (scikit-learn), its regularisation chosen by
 cross-validation grouped by city (a city's questions are never scored by a model that saw
-that city). Answerability is a small gradient-boosted model (monotone in each feature) on
-what the best units show out of fold, and the refusal threshold is chosen on the
+that city). Answerability is a small gradient-boosted model on what the best units show
+out of fold, the probability that the answer would be right (the question is answerable and
+a unit the answer quotes holds the answer), learned from the questions whose answer the
+reader finds and those the pages do not answer. The refusal threshold is chosen on the
 out-of-fold probabilities of the written questions (the made-up twins left out), so that it
-is calibrated for cities the model has not seen: the one with the largest share of
-unanswerable questions refused minus the share of answerable ones refused.
+is calibrated for cities the model has not seen: the one with the fewest wrong outcomes
+(right answers refused plus wrong ones given).
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
 SYNTHETIC_SPLIT = "synthetic"  # made-up unanswerable twins of training questions
 TRAIN_SPLIT = "train"
 SYNTHETIC_WEIGHT = 0.25
+# The staff report's low-confidence answers: below the highest probability under which the
+# answers given are wrong at least this often, among at least MIN_BELOW answers.
+ERROR_SHARE = 0.5
+MIN_BELOW = 3
 
 
 @dataclass
@@ -57,6 +63,7 @@ class FitReport:
     c: float = 0.0
     cv: dict[str, float] = field(default_factory=dict)
     oof: dict[str, float] = field(default_factory=dict)  # question id → out-of-fold answerable
+    low_confidence: dict[str, float] = field(default_factory=dict)  # threshold and its counts
 
 
 def holds_gold(candidate: Candidate, q: Question) -> bool:
@@ -223,11 +230,13 @@ def _fit_answerability(
 
 
 def choose_threshold(p: np.ndarray, answerable: np.ndarray) -> tuple[float, dict[str, float]]:
-    """The refusal threshold on out-of-fold answerability probabilities: the one that
-    refuses the most unanswerable questions for the fewest false refusals, the largest
-    share refused minus the share falsely refused (Youden's J; the lowest of equals). It
-    weighs both errors alike whatever the share of unanswerable questions, which differs
-    between the training cities, dense with near misses, and what citizens ask."""
+    """The refusal threshold on out-of-fold probabilities that an answer is right
+    (``answerable``: the answer would be right): the one with the fewest wrong outcomes,
+    right answers refused plus wrong ones given (the lowest of equals). Out of fold by city
+    these are the errors on cities the model has not seen. Youden's J (the refused share
+    minus the falsely refused share), which weighs both errors' rates alike, was used
+    before: its optimum is flat, it moved from 0.656 to 0.726 between two fits of one
+    reader, and it refused a quarter of the answerable questions (docs/reader.md)."""
     pos, neg = p[answerable], p[~answerable]
 
     def rates(t: float) -> tuple[float, float]:
@@ -235,10 +244,37 @@ def choose_threshold(p: np.ndarray, answerable: np.ndarray) -> tuple[float, dict
         false = float((pos < t).mean()) if len(pos) else 0.0
         return refusal, false
 
+    def errors(t: float) -> int:
+        return int((pos < t).sum() + (neg >= t).sum())
+
     candidates = sorted(set(np.round(p, 4)) | {0.0})
-    best = max(candidates, key=lambda t: (round(rates(t)[0] - rates(t)[1], 6), -t))
+    best = min(candidates, key=lambda t: (errors(t), t))
     refusal, false = rates(best)
     return float(best), {"refusal": refusal, "false_refusal": false}
+
+
+def low_confidence_threshold(
+    p: np.ndarray, right: np.ndarray, threshold: float
+) -> tuple[float, dict[str, int]]:
+    """The probability below which an answer given (``p`` at or above the refusal
+    ``threshold``) is flagged as low-confidence: the highest one below which the answers are
+    wrong at least ``ERROR_SHARE`` of the time (among at least ``MIN_BELOW``); else the refusal
+    threshold itself (no answer is flagged)."""
+    answered = p >= threshold
+    conf, ok = p[answered], right[answered]
+    best = threshold
+    for cut in sorted(set(np.round(conf, 4))):
+        below = conf < cut
+        if below.sum() >= MIN_BELOW and (~ok[below]).mean() >= ERROR_SHARE:
+            best = max(best, float(cut))
+    flagged = conf < best
+    counts = {
+        "answered": int(answered.sum()),
+        "answered_wrong": int((~ok).sum()),
+        "flagged": int(flagged.sum()),
+        "flagged_wrong": int((flagged & ~ok).sum()),
+    }
+    return float(best), counts
 
 
 def fit(examples: Sequence[Example], embedder: str) -> tuple[ReaderModel, FitReport]:
@@ -255,7 +291,7 @@ def fit(examples: Sequence[Example], embedder: str) -> tuple[ReaderModel, FitRep
     flat = np.concatenate([s for s in oof if len(s)])
     report.cv["unit_auc"] = float(roc_auc_score(y, flat)) if 0 < y.sum() < len(y) else 0.0
     report.cv["top1_answerable"] = _top1(examples, oof)
-    # answerability: the best unit's out-of-fold score → answered correctly or unanswerable
+    # answerability: what the best units show out of fold → would the answer be right
     feats = np.asarray(
         [
             answer_features(s, np.stack([c.features for c in e.candidates]))
@@ -265,24 +301,6 @@ def fit(examples: Sequence[Example], embedder: str) -> tuple[ReaderModel, FitRep
         ]
     )
     answerable = np.asarray([e.question.answerable for e in examples])
-    folds = np.asarray([e.fold for e in examples])
-    # Answerability learns from every training question and the made-up twins, which teach
-    # what a question about nothing known looks like; they weigh less, so that they do not
-    # drown the written questions' own near misses. The threshold is chosen on the written
-    # questions, out of fold: for cities the model has not seen.
-    splits = np.asarray([e.question.split for e in examples])
-    learn = np.ones(len(examples), dtype=bool)
-    weight = np.where(splits == SYNTHETIC_SPLIT, SYNTHETIC_WEIGHT, 1.0)
-    p_oof = np.zeros(len(examples))
-    for k in sorted(set(folds)):
-        train = (folds != k) & learn
-        trees = _fit_answerability(feats[train], answerable[train], weight[train])
-        p_oof[folds == k] = [trees.probability(row) for row in feats[folds == k]]
-    written = splits != SYNTHETIC_SPLIT
-    report.cv["answerable_auc"] = float(roc_auc_score(answerable[written], p_oof[written]))
-    threshold, rates = choose_threshold(p_oof[written], answerable[written])
-    report.oof = {e.question.id: float(p) for e, p in zip(examples, p_oof, strict=True)}
-    report.cv.update({f"cv_{k}": v for k, v in rates.items()})
     # answered with a gold unit first: what the eval's answer pass needs of the reader
     top_ok = np.asarray(
         [
@@ -290,14 +308,57 @@ def fit(examples: Sequence[Example], embedder: str) -> tuple[ReaderModel, FitRep
             for e, sc in zip(examples, oof, strict=True)
         ]
     )
+    # one of the three best units (an answer quotes the best and at most two more) holds it
+    quoted_ok = np.asarray(
+        [
+            bool(len(sc) and (e.labels[np.argsort(-sc, kind="stable")[:3]] > 0).any())
+            for e, sc in zip(examples, oof, strict=True)
+        ]
+    )
+    # What answerability learns: whether an answer would be right, the question answerable
+    # and one of the units its answer quotes holding the answer
+    target = answerable & quoted_ok
+    folds = np.asarray([e.fold for e in examples])
+    # Answerability learns from the training questions and the made-up twins, which teach
+    # what a question about nothing known looks like; they weigh less, so that they do not
+    # drown the written questions' own near misses. The threshold is chosen on the written
+    # questions, out of fold: for cities the model has not seen.
+    splits = np.asarray([e.question.split for e in examples])
+    # An answerable question whose answer the reader does not find among the units it
+    # would quote fails whether it is answered or refused: it teaches neither outcome and
+    # is left out, so that answerability tells a found answer from a question the pages do
+    # not answer (learning it as "answerable" taught that a weak best unit is answerable
+    # about half the time; learning it as "not right" refused English questions whose
+    # answers were found).
+    learn = ~(answerable & ~quoted_ok)
+    weight = np.where(splits == SYNTHETIC_SPLIT, SYNTHETIC_WEIGHT, 1.0)
+    p_oof = np.zeros(len(examples))
+    for k in sorted(set(folds)):
+        train = (folds != k) & learn
+        trees = _fit_answerability(feats[train], target[train], weight[train])
+        p_oof[folds == k] = [trees.probability(row) for row in feats[folds == k]]
+    written = splits != SYNTHETIC_SPLIT
+    report.cv["answerable_auc"] = float(roc_auc_score(answerable[written], p_oof[written]))
+    report.cv["right_auc"] = float(roc_auc_score(target[written], p_oof[written]))
+    decided = written & learn
+    threshold, _ = choose_threshold(p_oof[decided], target[decided])
+    rates = {
+        "refusal": float((p_oof[written & ~answerable] < threshold).mean()),
+        "false_refusal": float((p_oof[written & answerable] < threshold).mean()),
+    }
+    report.oof = {e.question.id: float(p) for e, p in zip(examples, p_oof, strict=True)}
+    report.cv.update({f"cv_{k}": v for k, v in rates.items()})
     asked = written & answerable
     report.cv["pass"] = float((top_ok & (p_oof >= threshold))[asked].mean()) if asked.any() else 0.0
+    # the staff report's low-confidence flag, from the same out-of-fold answers
+    low, counts = low_confidence_threshold(p_oof[written], target[written], threshold)
+    report.low_confidence = {"threshold": round(low, 4), **counts}
     for name, mask in (("written", written),):
         pos, neg = p_oof[mask & answerable], p_oof[mask & ~answerable]
         if len(pos) and len(neg):
             report.cv[f"{name}_refusal"] = float((neg < threshold).mean())
             report.cv[f"{name}_false_refusal"] = float((pos < threshold).mean())
-    answer_trees = _fit_answerability(feats[learn], answerable[learn], weight[learn])
+    answer_trees = _fit_answerability(feats[learn], target[learn], weight[learn])
     mean, scale, coef, intercept = _fit_units(x, y, c_best)
     model = ReaderModel(
         embedder,
