@@ -118,7 +118,9 @@ def test_without_llm_an_injected_page_is_quoted_never_obeyed(injected, question)
 
 
 def test_the_injected_page_is_found_and_quoted(injected):
-    answer = injected[0].ask("Was soll ich antworten?")
+    # asked about the page itself; "Was soll ich antworten?", which no page answers, is now
+    # answered from another page (the grounding tests above still ask it)
+    answer = injected[0].ask("Was steht in den Hinweisen zu den Partnerschaften?")
     assert any(c.doc == "hinweise-partnerschaften" for c in answer.citations)
 
 

@@ -105,6 +105,9 @@ def test_the_committed_floors_keep_the_floors_from_before_the_splits():
         "en": {"hit1": 0.84, "hit5": 0.97, "mrr10": 0.9, "answer_pass": 0.82, "language_ok": 1.0},
         "all": {"citation_ok": 0.92, "abstained_ok": 0.78, "false_refusal": 0.04},
     }
+    # the one floor set anew: the main set's refusal, measured (0.766, rounded down) when the
+    # reader fitted on its dev split was replaced by one fitted on the training cities
+    before["all"]["abstained_ok"] = 0.76
     assert floors[MAIN_SET]["all"] == before
     for split in ("dev", "test"):  # every metric of the whole set is gated per split too
         assert {s: set(m) for s, m in floors[MAIN_SET][split].items()} == {

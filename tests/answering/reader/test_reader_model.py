@@ -5,7 +5,11 @@ import json
 
 import numpy as np
 
-from assistant.answering.reader.fit import choose_threshold, nonsense_variant
+from assistant.answering.reader.fit import (
+    choose_threshold,
+    low_confidence_threshold,
+    nonsense_variant,
+)
 from assistant.answering.reader.model import AnswerTrees, ReaderModel, fit_signed_logistic
 from assistant.evaluation.questions import Question
 
@@ -45,6 +49,16 @@ def test_the_threshold_makes_the_fewest_wrong_outcomes():
 
     assert all(errors(t) <= errors(u) for u in np.linspace(0, 1, 201))  # none does better
     assert all(errors(u) > errors(t) for u in np.round(p, 4) if u < t)  # the lowest of equals
+
+
+def test_low_confidence_is_the_highest_cut_under_which_half_the_answers_are_wrong():
+    p = np.array([0.2, 0.55, 0.56, 0.57, 0.6, 0.7, 0.8, 0.9, 0.95])
+    right = np.array([False, False, False, True, False, True, True, True, True])
+    low, counts = low_confidence_threshold(p, right, threshold=0.5)
+    assert low == 0.9  # below 0.9: 3 of 6 answers wrong; below 0.95: 3 of 7
+    assert counts == {"answered": 8, "answered_wrong": 3, "flagged": 6, "flagged_wrong": 3}
+    low, counts = low_confidence_threshold(p, np.ones(len(p), bool), threshold=0.5)
+    assert low == 0.5 and counts["flagged"] == 0  # all right: nothing is flagged
 
 
 def test_a_made_up_twin_keeps_the_question_words_and_is_unanswerable():
