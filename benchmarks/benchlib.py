@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import platform
 import pstats
@@ -278,3 +279,11 @@ def top_functions(stats: pstats.Stats, n: int = 8) -> dict[str, Any]:
         "cumulative": [entry(f, ct) for f, _tt, ct in own[:n]],
         "self": [entry(f, tt) for f, tt, _ct in rows[:n]],
     }
+
+
+def update_data_entry(path: Path, embedder: str, part: dict[str, Any]) -> None:
+    """Set ``part``'s keys in ``embedder``'s entry of a fitted-data JSON file (the entry's
+    other keys are kept)."""
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    data.setdefault(embedder, {}).update(part)
+    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -80,14 +80,6 @@ def collect(settings: Settings, assistants: SetAssistants) -> list:
     return examples, name
 
 
-def save_low_confidence(embedder: str, low: dict) -> None:
-    """The low-confidence threshold into ``unanswered.json``, the grouping kept."""
-    path = DATA / "unanswered.json"
-    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    data.setdefault(embedder, {})["low_confidence"] = low
-    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-
-
 def main() -> int:
     parser = benchlib.parser(__doc__, fit="the weights")
     parser.add_argument("--dump", type=Path, help="also pickle the examples here (analysis)")
@@ -131,7 +123,7 @@ def main() -> int:
     print(json.dumps({"low_confidence": low}, indent=1))
     if args.write:
         save_entry(name, entry)
-        save_low_confidence(name, low)
+        benchlib.update_data_entry(DATA / "unanswered.json", name, {"low_confidence": low})
         print(f"written for {name}", file=sys.stderr)
     return 0
 

@@ -83,9 +83,7 @@ def main() -> int:
     print(json.dumps({embedder.name: entry}, indent=1))
     if args.write:
         path = DATA / "unanswered.json"
-        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        data.setdefault(embedder.name, {}).update(entry)
-        path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        benchlib.update_data_entry(path, embedder.name, entry)
         print(f"written to {path}", file=sys.stderr)
     return 0
 

@@ -353,11 +353,7 @@ def fit(examples: Sequence[Example], embedder: str) -> tuple[ReaderModel, FitRep
     # the staff report's low-confidence flag, from the same out-of-fold answers
     low, counts = low_confidence_threshold(p_oof[written], target[written], threshold)
     report.low_confidence = {"threshold": round(low, 4), **counts}
-    for name, mask in (("written", written),):
-        pos, neg = p_oof[mask & answerable], p_oof[mask & ~answerable]
-        if len(pos) and len(neg):
-            report.cv[f"{name}_refusal"] = float((neg < threshold).mean())
-            report.cv[f"{name}_false_refusal"] = float((pos < threshold).mean())
+    report.cv.update({f"written_{k}": v for k, v in rates.items()})
     answer_trees = _fit_answerability(feats[learn], target[learn], weight[learn])
     mean, scale, coef, intercept = _fit_units(x, y, c_best)
     model = ReaderModel(

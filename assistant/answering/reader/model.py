@@ -207,7 +207,6 @@ def answer_features(scores: np.ndarray, x: np.ndarray) -> list[float]:
         return summary + [0.0] * (2 * len(ROW))
     order = np.argsort(-scores, kind="stable")
     col = _COLUMN
-    best = min(max(float(scores[order[0]]), 1e-6), 1 - 1e-6)
     row = x[order[0]]
     second = x[order[1]] if len(order) > 1 else np.zeros_like(row)
     asked = row[col["hard_type_asked"]] > 0
@@ -217,7 +216,7 @@ def answer_features(scores: np.ndarray, x: np.ndarray) -> list[float]:
     named = np.where(top[:, col["has_names"]] > 0, top[:, col["names_held"]], 1.0)
     fits = max(float((top[:, col["hard_type_fit"]] * named).max()), row[col["next_type_fit"]])
     summary = [
-        float(np.log(best / (1 - best))),
+        _logit(float(scores[order[0]])),
         1.0 - float(np.prod(1.0 - scores[order[:3]])),
         float(x[order[:5], col["complete"]].max()),
         _logit(max((float(scores[i]) for i in order[:10] if x[i, col["complete"]] > 0), default=0)),
