@@ -24,10 +24,12 @@ from assistant.answering.conflicts import ConflictReports
 from assistant.answering.drafts import CitationNumbers, Draft, one_line, quoted, relevance
 from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reader, Reading
-from assistant.answering.reader.features import Candidate
+from assistant.answering.reader.features import Candidate, hard_type_fit
+from assistant.answering.reader.types import HARD
 from assistant.answering.refusal import Refusals, closest_sources
 from assistant.answering.templates import FactTemplates
 from assistant.indexing.facts import Facts
+from assistant.language.words import fold_words, stopwords
 from assistant.records import Chunk, Passage
 
 QUOTE_RATIO = 0.2  # another passage's unit is quoted too when it scores this share of the best
@@ -106,7 +108,9 @@ class Composer(FactTemplates, ConflictReports, Refusals):
         before = same_chunk.get(best.unit.position - 1)
         after = same_chunk.get(best.unit.position + 1)
         picked = [best]
-        if best.unit.kind in prose:
+        if _bare(reading, best) and after is not None and after.unit.kind in prose:
+            picked.append(after)  # a label ("Brescia") is quoted with what it labels
+        elif best.unit.kind in prose:
             if after is not None and after.unit.kind in prose:
                 hard = reading.analysis.constrained
                 lacks = hard and not any(best.held & _satisfying(t) for t in hard)
@@ -130,19 +134,67 @@ class Composer(FactTemplates, ConflictReports, Refusals):
                 continue
             picked.append(c)
             texts.add(one_line(c.unit.text))
-        return picked[: limit + 1]
+        return _typed_first(reading, picked[: limit + 1])
 
     def quote(self, reading: Reading, lang: str) -> Draft:
         words = phrases(lang)
         cites = CitationNumbers()
         parts: list[str] = []
-        for i, c in enumerate(self.chosen(reading)):
+        quotes = [(c, c.unit.text) for c in self.chosen(reading)]
+        if (
+            len(quotes) > 1
+            and _bare(reading, quotes[0][0])
+            and _follows(quotes[1][0], quotes[0][0])
+        ):
+            # a label and the line it labels make one quote: the label alone says nothing
+            (label, text), (_, value) = quotes[:2]
+            quotes[:2] = [(label, _span(label.passage.chunk.passage_text, text, value))]
+        for i, (c, text) in enumerate(quotes):
             chunk = c.passage.chunk
-            n = cites.add(chunk, relevance(c.passage), c.unit.text)
+            n = cites.add(chunk, relevance(c.passage), text)
             if i == 0:  # one framing: the citations name every page quoted
                 parts.append(words["quote_intro"].format(title=chunk.title, section=chunk.section))
-            parts.append(quoted(c.unit.text, words, n))
+            parts.append(quoted(text, words, n))
         return Draft(" ".join(parts), False, cites.items)
+
+
+def _typed_first(reading: Reading, picked: list[Candidate]) -> list[Candidate]:
+    """The quotes with the one that holds the kind of answer asked for first: when the best
+    unit holds none of what a typed question asks (a year, a count, a phone number …), the
+    first quote that holds all of it leads, and the rest follow in their order."""
+    if len(picked) < 2 or not reading.analysis.constrained & HARD:
+        return picked
+    fits = [hard_type_fit(c) for c in picked]
+    if fits[0] > 0:
+        return picked
+    lead = next((i for i, f in enumerate(fits) if f == 1.0), 0)
+    return [picked[lead], *picked[:lead], *picked[lead + 1 :]] if lead else picked
+
+
+def _bare(reading: Reading, c: Candidate) -> bool:
+    """A line that says nothing the question does not say: a label ("Brescia" above the
+    office that handles it), never a quote of its own."""
+    if c.unit.kind != "line":
+        return False
+    asked = set(fold_words(reading.analysis.text)) | stopwords()
+    for k in reading.analysis.concepts:
+        asked |= k.words
+    for place in reading.analysis.places:
+        asked |= {w for variant in place for w in variant}
+    return set(c.words) <= asked
+
+
+def _span(text: str, first: str, last: str) -> str:
+    """The verbatim span of ``text`` from ``first`` to the ``last`` that follows it."""
+    start = text.find(first)
+    end = text.find(last, start + len(first))
+    return text[start : end + len(last)] if start >= 0 and end >= 0 else f"{first}\n{last}"
+
+
+def _follows(c: Candidate, before: Candidate) -> bool:
+    """Is ``c`` the unit right after ``before`` in the same passage?"""
+    same = c.passage.chunk.id == before.passage.chunk.id
+    return same and c.unit.position == before.unit.position + 1
 
 
 def _satisfying(asked: str) -> frozenset[str]:

@@ -19,6 +19,8 @@ from assistant.language.intent import intents
 from assistant.language.words import fold_words, stopwords
 
 LIST_READ = 5  # the best units whose passages may hold the list a question asks for
+CONTACT_ASKS = frozenset({"person", "contact", "phone", "email", "fax"})
+CARD_READ = 3  # the best units among which a contact card may answer for a place
 # What a question about a partnership itself asks (not a cost, a count or a person)
 PARTNERSHIP_ASKS = frozenset({"when", "since", "duration", "yes_no"})
 
@@ -41,8 +43,10 @@ class FactTemplates:
             listed = self.partner_list(reading, lang, cites)
             if listed:
                 return listed
-        if {"person", "contact", "phone", "email", "fax"} & asked:
+        if CONTACT_ASKS & asked:
             card = parse_card(best.unit.text)
+            if card is None and asked <= CONTACT_ASKS:  # only a contact is asked: the card of
+                best, card = _card_for_place(reading, best)  # who is responsible for the place
             if card is not None:
                 return self.contact(reading, best, card, lang, cites)
         if {"newest", "oldest"} & asked and set(fold_words(reading.analysis.text)) & (
@@ -306,6 +310,19 @@ def _other_things(reading: Reading) -> bool:
     return any(
         k.thing and not k.generic and not set(k.word.split()) <= known for k in analysis.concepts
     )
+
+
+def _card_for_place(reading: Reading, best: Candidate) -> tuple[Candidate, Card | None]:
+    """A contact question about a place ("Wer betreut Brescia?") whose best unit is no
+    contact card: the card among the units the answer would quote that lists the place as
+    its responsibility, if any."""
+    if not reading.analysis.places:
+        return best, None
+    for c in reading.candidates[1:CARD_READ]:
+        card = parse_card(c.unit.text)
+        if card is not None and card.responsible_for and _named_place(reading, card):
+            return c, card
+    return best, None
 
 
 def _same_person(a: Card, b: Card) -> bool:

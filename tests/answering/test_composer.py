@@ -3,10 +3,12 @@ made by hand)."""
 
 import re
 
+import numpy as np
+
 from assistant.answering.composer import Composer
 from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reading
-from assistant.answering.reader.features import Candidate
+from assistant.answering.reader.features import FEATURES, Candidate
 from assistant.answering.reader.question import Analysis, Concept
 from assistant.answering.reader.types import asked_types, constrained, held_types
 from assistant.answering.reader.units import chunk_units
@@ -385,3 +387,70 @@ def test_of_two_lists_as_long_the_one_read_first_leads_the_partner_list():
         reading = _reading("Welche Partnerstädte hat die Stadt?", "de", order)
         draft = _composer([table, years], facts=facts).compose_reading(reading, "de")
         assert draft.citations[0].doc == order[0][0].doc_id, draft.text
+
+
+def _typed(reading, fits):
+    """The readings' candidates with the share of the asked typed kinds each holds."""
+    for c, fit in zip(reading.candidates, fits, strict=True):
+        c.features = np.zeros(len(FEATURES), dtype=np.float32)
+        c.features[FEATURES.index("hard_type_fit")] = fit
+    return reading
+
+
+def test_a_quote_that_holds_the_kind_of_answer_asked_leads_the_best_that_lacks_it():
+    a = _chunk(
+        "a", "Im Frühjahr stellte die Schule einen Antrag. Der Antrag wurde im Juli genehmigt."
+    )
+    reading = _typed(
+        _reading("Wann wurde der Antrag genehmigt?", "de", [(a, 0, 0.9), (a, 1, 0.6)]), (0, 1)
+    )
+    draft = _composer([a]).quote(reading, "de")
+    assert draft.text == (
+        "Laut „Seite“: „Der Antrag wurde im Juli genehmigt.“ [1] "
+        "„Im Frühjahr stellte die Schule einen Antrag.“ [1]"
+    )
+    # a best unit that holds it keeps the lead
+    both = _typed(
+        _reading("Wann wurde der Antrag genehmigt?", "de", [(a, 0, 0.9), (a, 1, 0.6)]), (1, 1)
+    )
+    assert _composer([a]).quote(both, "de").text.startswith("Laut „Seite“: „Im Frühjahr")
+
+
+def test_a_label_is_quoted_with_the_line_it_labels():
+    a = _chunk(
+        "a", "Zuständige Stellen:\n\nKarlsbad\n\nAmt für Integration\n\nNordhafen\n\nBürgerbüro"
+    )
+    karlsbad = [Concept("karlsbad", frozenset({"karlsbad"}), 3.0, name=True)]
+    question = "Wer ist in Karlsbad zuständig?"
+    reading = _reading(question, "de", [(a, 0, 0.9), (a, 1, 0.5)], karlsbad, ((("karlsbad",),),))
+    draft = _composer([a]).quote(reading, "de")
+    assert draft.text == "Laut „Seite“: „Karlsbad“ „Amt für Integration“ [1]"
+    assert draft.citations[0].quote == "Karlsbad\n\nAmt für Integration"  # verbatim
+    # a line that says more than the question is a quote of its own
+    office = _reading(question, "de", [(a, 1, 0.9), (a, 0, 0.5)], karlsbad)
+    assert (
+        _composer([a])
+        .quote(office, "de")
+        .text.startswith("Laut „Seite“: „Amt für Integration“ [1]")
+    )
+
+
+def test_a_contact_question_about_a_place_is_answered_from_the_card_that_lists_it():
+    prose = _chunk("a", "Die Partnerschaft mit Karlsbad wird von vielen Vereinen getragen.")
+    card = _chunk(
+        "b",
+        "Frau Eva Muster\nPartnerstädte: Karlsbad, Nordhafen\nTelefon: 01234 5678\n"
+        "E-Mail e.muster@example.org",
+        doc="kontakt",
+        kind="contact",
+    )
+    karlsbad = [Concept("karlsbad", frozenset({"karlsbad"}), 3.0, name=True)]
+    places = ((("karlsbad",),),)
+    scored = [(prose, 0, 0.9), (card, 0, 0.7)]
+    who = _reading("Who looks after Karlsbad?", "en", scored, karlsbad, places)
+    text = _composer([prose, card]).compose_reading(who, "en").text
+    assert text.startswith("Eva Muster is responsible for Karlsbad. Phone 01234 5678")
+    # a question that asks more than the contact is not led by the card
+    since = _reading("Who looks after Karlsbad, and since when?", "en", scored, karlsbad, places)
+    text = _composer([prose, card]).compose_reading(since, "en").text
+    assert text.startswith("The city's pages say (in German): «Die Partnerschaft mit Karlsbad")

@@ -176,6 +176,15 @@ def _held_for(q: Analysis, c: Candidate, text: str, held: frozenset[str]) -> fro
     return held
 
 
+_HARD_FIT = FEATURES.index("hard_type_fit")
+
+
+def hard_type_fit(c: Candidate) -> float:
+    """The share of the typed kinds a question asks for (a year, a count …) that a scored
+    unit holds."""
+    return 0.0 if c.features is None else float(c.features[_HARD_FIT])
+
+
 def make_candidates(units_of, passages: Sequence[Passage]) -> list[Candidate]:
     """Every unit of the passages, in passage order."""
     out: list[Candidate] = []
