@@ -172,7 +172,7 @@ def _typed_first(reading: Reading, picked: list[Candidate]) -> list[Candidate]:
 
 
 def _bare(reading: Reading, c: Candidate) -> bool:
-    """A line that says nothing the question does not say: a label ("Brescia" above the
+    """A line that says nothing the question does not say: a label ("Nordhafen" above the
     office that handles it), never a quote of its own."""
     if c.unit.kind != "line":
         return False

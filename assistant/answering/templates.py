@@ -313,7 +313,7 @@ def _other_things(reading: Reading) -> bool:
 
 
 def _card_for_place(reading: Reading, best: Candidate) -> tuple[Candidate, Card | None]:
-    """A contact question about a place ("Wer betreut Brescia?") whose best unit is no
+    """A contact question about a place ("Wer betreut Nordhafen?") whose best unit is no
     contact card: the card among the units the answer would quote that lists the place as
     its responsibility, if any."""
     if not reading.analysis.places:
