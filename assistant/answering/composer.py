@@ -109,7 +109,7 @@ class Composer(FactTemplates, ConflictReports, Refusals):
         after = same_chunk.get(best.unit.position + 1)
         picked = [best]
         if _bare(reading, best) and after is not None and after.unit.kind in prose:
-            picked.append(after)  # a label ("Brescia") is quoted with what it labels
+            picked.append(after)  # a label ("Nordhafen") is quoted with what it labels
         elif best.unit.kind in prose:
             if after is not None and after.unit.kind in prose:
                 hard = reading.analysis.constrained
