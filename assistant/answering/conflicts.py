@@ -1,6 +1,7 @@
 """Pages that disagree: where two pages give different values for what is asked (an
 address, a phone number, an e-mail address, a count, the newest or oldest entry of a list),
-both values are reported with the pages' dates, the newer page named."""
+one sentence states both values with the pages and their dates, the newer page named, and
+the two passages are quoted after it."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ class ConflictReports:
                 continue
             other = self._values(kind, c, reading)
             if other and not other & own and _holds_places(c, reading):
-                return self._conflict_draft(kind, best, c, lang)
+                return self._conflict_draft(kind, best, c, lang, reading)
         return None
 
     def _extreme_conflict(self, kind: str, reading: Reading, lang: str) -> Draft | None:
@@ -76,7 +77,7 @@ class ConflictReports:
             return None
         if self._values(kind, a, reading) & self._values(kind, b, reading):
             return None
-        return self._conflict_draft(kind, a, b, lang)
+        return self._conflict_draft(kind, a, b, lang, reading)
 
     def _values(self, kind: str, c: Candidate, reading: Reading) -> frozenset[str]:
         text = c.unit.text
@@ -107,21 +108,28 @@ class ConflictReports:
                         counts.add(before)
         return frozenset(counts)
 
-    def _conflict_draft(self, kind: str, a: Candidate, b: Candidate, lang: str) -> Draft:
+    def _conflict_draft(
+        self, kind: str, a: Candidate, b: Candidate, lang: str, reading: Reading
+    ) -> Draft:
+        """The answer that reports two pages' values: one sentence that states both, with
+        each page and its date, the newer page named, and then each page's passage quoted."""
         words = phrases(lang)
         cites = CitationNumbers()
         na = cites.add(a.passage.chunk, relevance(a.passage), a.unit.text)
         nb = cites.add(b.passage.chunk, relevance(b.passage), b.unit.text)
         da, db = a.passage.chunk.doc_id, b.passage.chunk.doc_id
         age_a, age_b = self.as_of.get(da), self.as_of.get(db)
+        topic = frozenset(w for k in reading.analysis.concepts if k.thing for w in k.words)
+        shown = [
+            words["quote_mark"].format(text=_shown(kind, c, self._values(kind, c, reading), topic))
+            for c in (a, b)
+        ]
         text = words["conflict"].format(
             topic=words["topics"][kind],
-            value_a=quoted(a.unit.text, words, na),
-            n_a=na,
+            value_a=shown[0],
             title_a=a.passage.chunk.title,
             as_of_a=age_a or words["unknown_year"],
-            value_b=quoted(b.unit.text, words, nb),
-            n_b=nb,
+            value_b=shown[1],
             title_b=b.passage.chunk.title,
             as_of_b=age_b or words["unknown_year"],
         )
@@ -132,11 +140,44 @@ class ConflictReports:
             text += " " + words["conflict_newer"].format(title=title)
         else:
             text += " " + words["conflict_unknown_age"]
+        text += f" {quoted(a.unit.text, words, na)} {quoted(b.unit.text, words, nb)}"
         values = [
             {"value": one_line(a.unit.text), "n": na, "doc": da, "as_of": age_a},
             {"value": one_line(b.unit.text), "n": nb, "doc": db, "as_of": age_b},
         ]
         return Draft(text, False, cites.items, [Conflict(kind, values, newer)])
+
+
+def _shown(kind: str, c: Candidate, values: frozenset[str], topic: frozenset[str]) -> str:
+    """A page's value as the answer's first sentence states it, verbatim from its unit: the
+    street and postcode lines of an address, the phone number or e-mail address, the count
+    with what it counts ("17 Partnerstädten"; of several, the one that counts the most of the
+    question's ``topic`` words), the year-list line of the newest (oldest) entry, or else the
+    value itself."""
+    text = c.unit.text
+    value = min(values) if values else ""
+    if kind == "address":
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        for i, line in enumerate(lines):
+            if value and value in line:
+                street = lines[i - 1] if i and re.search(r"\d", lines[i - 1]) else ""
+                return f"{street}, {line}" if street else line
+    if kind == "phone":
+        return next((p for p in phones(text) if re.sub(r"\D", "", p)[-6:] == value), value)
+    if kind in ("newest", "oldest"):
+        line = next((line for line in text.splitlines() if _year_lines(line) and value in line), "")
+        return one_line(line) or value
+    if kind == "count":  # the count of what the question names most, the first of equals
+        spans = [
+            m
+            for v in values
+            for m in re.finditer(rf"(?<![\d.,]){re.escape(v)}\s+[^\s,.;:!?]+", text)
+        ]
+        if not spans:
+            return value
+        best = max(spans, key=lambda m: (len(set(fold_words(m.group(0))) & topic), -m.start()))
+        return best.group(0)
+    return value
 
 
 def _year_lines(text: str) -> list[tuple[int, str, str]]:

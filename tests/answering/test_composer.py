@@ -205,6 +205,27 @@ def test_pages_that_disagree_on_an_address_are_both_cited_with_the_newer_named()
     assert conflict.topic == "address" and conflict.newer == "neu"
     assert "widersprechen sich" in draft.text and "Neuer ist" in draft.text
     assert _markers(draft.text) == {c.n for c in draft.citations} == {1, 2}
+    # the first sentence states both values, before the quotes that hold them
+    lead = draft.text[: draft.text.index("[")]
+    assert "„Schlossgasse 7, 63480 Musterstadt“ laut „Seite“ (Stand 2024)" in lead
+    assert "„Marktplatz 1, 63481 Musterstadt“ laut „Seite“ (Stand 2017)" in lead
+
+
+def test_pages_that_disagree_on_a_count_state_both_counts_first():
+    new = _chunk("a", "Die Stadt hat heute 12 Partnerstädte in Europa.", doc="neu")
+    old = _chunk("b", "Damals pflegte die Stadt 9 Partnerstädte.", doc="alt")
+    composer = _composer([new, old], as_of={"neu": 2024, "alt": 2015})
+    partner = Concept("partnerstadte", frozenset({"partnerstadte"}), 2.0)
+    reading = _reading("How many partner cities?", "en", [(new, 0, 0.9), (old, 0, 0.6)], [partner])
+    draft = composer.compose_reading(reading, "en")
+    assert draft.text.startswith(
+        "Note: the sources disagree (number): «12 Partnerstädte» according to “Seite” (as of "
+        "2024), «9 Partnerstädte» according to “Seite” (as of 2015)."
+    )
+    assert draft.text.endswith(
+        "«Die Stadt hat heute 12 Partnerstädte in Europa.» [1] "
+        "«Damals pflegte die Stadt 9 Partnerstädte.» [2]"
+    )
 
 
 def test_a_count_of_the_past_is_no_disagreement():
