@@ -125,6 +125,17 @@ def split_question(question: str, lang: str) -> list[Part]:
 
 
 _CLAUSE = re.compile(r"\s[–—-]\s|:\s")  # a dash or colon between context and what is asked
+
+
+@cache
+def _clauses() -> re.Pattern[str]:
+    """What parts context from what is asked: a dash or a colon, or a comma before a word
+    that opens a question ("…, who do we contact at the town hall?")."""
+    openers = load_data("wordlists.yaml")["asked_clause"]
+    words = "|".join(re.escape(w) for w in sorted(openers, key=len, reverse=True))
+    return re.compile(rf"{_CLAUSE.pattern}|,\s+(?=(?:{words})\b)", re.IGNORECASE)
+
+
 _TOKEN = re.compile(r"[\w'’.-]+")
 
 
@@ -137,7 +148,7 @@ def focus_question(
     when there is no context, when the context names no place, or when the asked part
     names one itself."""
     segments = [s for s in _SENTENCE.split(question.strip()) if s.strip()]
-    segments = [c for s in segments for c in _CLAUSE.split(s) if c.strip()]
+    segments = [c for s in segments for c in _clauses().split(s) if c.strip()]
     asked = [i for i, s in enumerate(segments) if "?" in s]
     if not asked or asked[0] == 0:
         return None

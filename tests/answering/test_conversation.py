@@ -144,6 +144,14 @@ def _places_in(words):
             "We plan a trip to North Haven and Fjordby. Who handles these towns?",
             "North Haven, Fjordby: Who handles these towns?",
         ),
+        (
+            "our choir wants to sing in fjordby next year, who at the city do i talk to?",
+            "fjordby: Who at the city do i talk to?",
+        ),
+        (
+            "Unser Chor fährt im Mai nach Nordhafen, an wen wende ich mich?",
+            "Nordhafen: An wen wende ich mich?",
+        ),
     ],
 )
 def test_context_naming_a_place_leads_the_question_asked_alone(question, expected):
