@@ -3,10 +3,11 @@
 The reader (``assistant/reader``) picks the units that answer the question and says whether
 they do at all. A contact card is answered with a template in the asker's language, a year of
 a partnership list too; anything else is quoted verbatim from the pages (in an English answer
-with one sentence saying the quotes are German). When the reader finds no answer, the answer
-says so (the refusal phrase), with the closest sources and the office's contact. Where two
-pages give different values for what is asked (an address, a count, the newest entry of a
-list), both are reported with their dates.
+with one sentence saying the quotes are German), led by the fact: the quote that holds the
+typed answer asked goes first, and a bare label is quoted with the line it labels. When the
+reader finds no answer, the answer says so (the refusal phrase), with the closest sources and
+the office's contact. Where two pages give different values for what is asked (an address, a
+count, the newest entry of a list), the first sentence states both with their pages' dates.
 
 :class:`Composer` chooses and quotes the units; the typed-fact sentences
 (``templates``), the report of pages that disagree (``conflicts``) and the refusal
