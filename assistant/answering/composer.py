@@ -177,12 +177,12 @@ def _bare(reading: Reading, c: Candidate) -> bool:
     office that handles it), never a quote of its own."""
     if c.unit.kind != "line":
         return False
-    asked = set(fold_words(reading.analysis.text)) | stopwords()
+    said = c.words - stopwords() - set(fold_words(reading.analysis.text))
     for k in reading.analysis.concepts:
-        asked |= k.words
+        said -= k.words
     for place in reading.analysis.places:
-        asked |= {w for variant in place for w in variant}
-    return set(c.words) <= asked
+        said -= {w for variant in place for w in variant}
+    return not said
 
 
 def _span(text: str, first: str, last: str) -> str:

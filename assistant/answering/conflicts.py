@@ -84,7 +84,7 @@ class ConflictReports:
         if kind == "address":
             return frozenset(re.findall(r"\b\d{5}\b", text)) if "address" in c.held else frozenset()
         if kind == "phone":
-            return frozenset(re.sub(r"\D", "", p)[-6:] for p in phones(text))
+            return frozenset(_phone_key(p) for p in phones(text))
         if kind == "email":
             return frozenset(re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", text))
         if kind in ("newest", "oldest"):
@@ -163,7 +163,7 @@ def _shown(kind: str, c: Candidate, values: frozenset[str], topic: frozenset[str
                 street = lines[i - 1] if i and re.search(r"\d", lines[i - 1]) else ""
                 return f"{street}, {line}" if street else line
     if kind == "phone":
-        return next((p for p in phones(text) if re.sub(r"\D", "", p)[-6:] == value), value)
+        return next((p for p in phones(text) if _phone_key(p) == value), value)
     if kind in ("newest", "oldest"):
         line = next((line for line in text.splitlines() if _year_lines(line) and value in line), "")
         return one_line(line) or value
@@ -178,6 +178,12 @@ def _shown(kind: str, c: Candidate, values: frozenset[str], topic: frozenset[str
         best = max(spans, key=lambda m: (len(set(fold_words(m.group(0))) & topic), -m.start()))
         return best.group(0)
     return value
+
+
+def _phone_key(phone: str) -> str:
+    """A phone number as it is compared: its last six digits ("(06151) 13-3608" and
+    "+49 6151 133608" are one number)."""
+    return re.sub(r"\D", "", phone)[-6:]
 
 
 def _year_lines(text: str) -> list[tuple[int, str, str]]:
