@@ -26,7 +26,8 @@ from assistant.answering.drafts import CitationNumbers, Draft, one_line, quoted,
 from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reader, Reading
 from assistant.answering.reader.features import Candidate, hard_type_fit
-from assistant.answering.reader.types import HARD
+from assistant.answering.reader.types import HARD, held_types
+from assistant.answering.reader.units import BULLET
 from assistant.answering.refusal import Refusals, closest_sources
 from assistant.answering.templates import FactTemplates
 from assistant.indexing.facts import Facts
@@ -37,6 +38,9 @@ QUOTE_RATIO = 0.2  # another passage's unit is quoted too when it scores this sh
 NEIGHBOUR_RATIO = 0.3  # a sentence next to the best one is quoted from this share of its score
 MAX_SUPPORT = 2  # quotes that follow the best unit, which leads the answer
 LIST_QUOTES = 5  # a question asking for a list may be answered from more units
+# Quotes from this one on give of a whole table or list only the rows asked about; the
+# leading quote stays whole (trimmed too, 8 of the training cities' answers lost their fact)
+TRIM_FROM = 1
 
 
 class Composer(FactTemplates, ConflictReports, Refusals):
@@ -150,6 +154,11 @@ class Composer(FactTemplates, ConflictReports, Refusals):
             # a label and the line it labels make one quote: the label alone says nothing
             (label, text), (_, value) = quotes[:2]
             quotes[:2] = [(label, _span(label.passage.chunk.passage_text, text, value))]
+        if "list" not in reading.analysis.asked:
+            quotes = [
+                (c, _rows_asked(reading, c) if i >= TRIM_FROM else text)
+                for i, (c, text) in enumerate(quotes)
+            ]
         for i, (c, text) in enumerate(quotes):
             chunk = c.passage.chunk
             n = cites.add(chunk, relevance(c.passage), text)
@@ -183,6 +192,27 @@ def _bare(reading: Reading, c: Candidate) -> bool:
     for place in reading.analysis.places:
         said -= {w for variant in place for w in variant}
     return not said
+
+
+def _rows_asked(reading: Reading, c: Candidate) -> str:
+    """What of a whole table or list a supporting quote gives: its header or lead line and
+    the rows or items that name something the question names or hold the kind of answer it
+    asks for (all of it when none does)."""
+    if c.unit.kind not in ("table", "list"):
+        return c.unit.text
+    asked = {w for k in reading.analysis.concepts if not k.generic for w in k.words}
+    asked |= {w for place in reading.analysis.places for variant in place for w in variant}
+    asked -= stopwords()
+    lines = [line for line in c.unit.text.split("\n") if fold_words(line)]
+    head, body = (lines[:1], lines[1:]) if not BULLET.match(lines[0]) else ([], lines)
+    types = {t for a in reading.analysis.constrained & HARD for t in _satisfying(a)}
+    typed = [line for line in body if types & held_types(line, c.passage.chunk.kind)]
+    if len(typed) == len(body):
+        typed = []  # every row holds a year (say): that tells none apart
+    kept = [line for line in body if asked & set(fold_words(line)) or line in typed]
+    if not kept or len(kept) == len(body):
+        return c.unit.text
+    return "\n".join([*head, *kept])
 
 
 def _span(text: str, first: str, last: str) -> str:

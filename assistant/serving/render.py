@@ -186,6 +186,10 @@ def marked_spans(passage: str, quote: str, answer: str) -> list[tuple[int, int]]
     span = quote_span(passage, quote)
     if span:
         return [span]
+    # a quote of some rows of a table or items of a list: each of its lines
+    lines = [quote_span(passage, line) for line in quote.split("\n") if line.strip()]
+    if len(lines) > 1 and all(lines):
+        return lines
     return fact_lines(passage, answer) if answer else []
 
 

@@ -475,3 +475,54 @@ def test_a_contact_question_about_a_place_is_answered_from_the_card_that_lists_i
     since = _reading("Who looks after Karlsbad, and since when?", "en", scored, karlsbad, places)
     text = _composer([prose, card]).compose_reading(since, "en").text
     assert text.startswith("The city's pages say (in German): «Die Partnerschaft mit Karlsbad")
+
+
+def test_a_supporting_table_gives_only_the_rows_about_what_is_asked():
+    prose = _chunk("a", "Die Partnerschaft mit Karlsbad wurde 1991 geschlossen.")
+    table = _chunk(
+        "t",
+        "| Partnerstadt | Land | seit |\n|---|---|---|\n| Nordhafen | Dänemark | 1962 |\n"
+        "| Karlsbad | Tschechien | 1991 |\n| Südburg | Italien | 1974 |",
+        doc="liste",
+        kind="table",
+    )
+    whole = len(chunk_units(table)) - 1  # the whole table follows its rows
+    assert chunk_units(table)[whole].kind == "table"
+    karlsbad = [Concept("karlsbad", frozenset({"karlsbad"}), 3.0, name=True)]
+    scored = [(prose, 0, 0.9), (table, whole, 0.6)]
+    question = "Wie heißt die Partnerschaft mit Karlsbad?"
+    reading = _reading(question, "de", scored, karlsbad, ((("karlsbad",),),))
+    draft = _composer([prose, table]).quote(reading, "de")
+    assert draft.text == (
+        "Laut „Seite“: „Die Partnerschaft mit Karlsbad wurde 1991 geschlossen.“ [1] "
+        "„Partnerstadt | Land | seit“ „Karlsbad | Tschechien | 1991“ [2]"
+    )
+    for c in draft.citations:  # each quoted line stands in its passage
+        assert all(line in c.text for line in c.quote.split("\n"))
+    # a table that names nothing asked, or a question asking for a list, keeps every row
+    other = _reading("Wie heißt die Partnerschaft?", "de", scored)
+    assert "Südburg" in _composer([prose, table]).quote(other, "de").text
+    listed = _reading("Welche Partnerstädte gibt es, alle?", "de", scored, karlsbad)
+    assert "Südburg" in _composer([prose, table]).quote(listed, "de").text
+    # the table that leads the answer is quoted whole
+    lead = _reading(question, "de", [(table, whole, 0.9)], karlsbad)
+    assert "Südburg" in _composer([table]).quote(lead, "de").text
+
+
+def test_a_supporting_list_keeps_the_items_that_name_what_is_asked():
+    prose = _chunk("a", "Das Welcome Center hilft beim Ankommen.")
+    items = _chunk(
+        "l",
+        "Beratung:\n- Anmeldung der Wohnung\n- Aufenthaltstitel\n"
+        "- Suche einer Wohnung für Studierende",
+        doc="liste",
+    )
+    whole = len(chunk_units(items)) - 1
+    assert chunk_units(items)[whole].kind == "list"
+    flat = [Concept("flat", frozenset({"wohnung"}), 2.0)]
+    reading = _reading(
+        "who helps me find a flat", "en", [(prose, 0, 0.9), (items, whole, 0.5)], flat
+    )
+    text = _composer([prose, items]).quote(reading, "en").text
+    assert "«Beratung:» «Anmeldung der Wohnung» «Suche einer Wohnung für Studierende» [2]" in text
+    assert "Aufenthaltstitel" not in text

@@ -337,6 +337,10 @@ def test_without_a_quote_the_lines_the_answer_took_its_facts_from_are_marked():
     assert marked == ["Seel, Alina", "Partnerstädte: Bursa, Szeged", "Telefon (06151) 13-3608"]
     assert marked_spans(card, "", "") == []
     assert marked_spans(card, "Fax (06151) 13-3584", answer) == [(card.index("Fax"), len(card))]
+    # a quote of some rows of a table: each row is marked
+    table = "| Stadt | seit |\n|---|---|\n| Nordhafen | 1962 |\n| Karlsbad | 1991 |"
+    rows = marked_spans(table, "| Stadt | seit |\n| Karlsbad | 1991 |", "")
+    assert [table[a:b] for a, b in rows] == ["| Stadt | seit |", "| Karlsbad | 1991 |"]
 
 
 # --- feedback -----------------------------------------------------------------------------

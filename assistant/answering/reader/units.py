@@ -17,7 +17,7 @@ from assistant.documents.chunking import sentence_spans
 from assistant.records import Chunk
 
 KINDS = ("sentence", "line", "item", "row", "card", "list", "table")
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d+\.)\s+")
+BULLET = re.compile(r"^\s*(?:[-*•]|\d+\.)\s+")
 _RULE = re.compile(r"^\|?\s*:?-{2,}")
 _LABEL = re.compile(r"^\*\*[^*].*\*\*:?$")
 WHOLE_KINDS = ("contact", "address")  # chunk kinds quoted as one block
@@ -122,7 +122,7 @@ def split_spans(chunk: Chunk) -> tuple[Span, ...]:
             continue
         close_table()
         header = None
-        if _BULLET.match(line):
+        if BULLET.match(line):
             items.append((start, end))
             out.append(Span(start, end, "item", *lead))
             continue
