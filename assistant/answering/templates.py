@@ -122,16 +122,21 @@ class FactTemplates:
         """A question for the partner cities, answered with the whole list: every entry of
         the home city's year lists (``facts.partnerships``) with its country and year, from
         the list the reader's best passages hold, or only those of a country the question
-        names. Not when the question names another place (it asks about that place), nor
-        when the read passages hold no such list."""
+        names. Not when the question names another place (it asks about that place), nor,
+        when the read passages hold no such list, when it asks about anything besides
+        partnerships and places."""
         read = {c.passage.chunk.id for c in reading.candidates[:LIST_READ]}
         own = [
             p
             for p in self.facts.partnerships
             if not self.home or self.cities.get(p.doc) in (None, self.home)
         ]
-        if not own or not {p.chunk for p in own} & read:
+        if not own:
             return None
+        if not {p.chunk for p in own} & read:
+            if not _asks_only_partnerships(reading):
+                return None
+            read = {p.chunk for p in own}  # "Welche Partnerstädte hat …?": the pages' lists
         countries = {city_key(p.country) for p in own if p.country}
         named = [{w for v in g for w in v} for g in reading.analysis.places]
         chosen_countries = set()
@@ -310,6 +315,16 @@ def _other_things(reading: Reading) -> bool:
     return any(
         k.thing and not k.generic and not set(k.word.split()) <= known for k in analysis.concepts
     )
+
+
+def _asks_only_partnerships(reading: Reading) -> bool:
+    """Is every word the question asks about a partnership ("Partnerstädte", "twin towns")
+    or a place of the gazetteer, and nothing else (a person, a project, an event: "Which
+    partner cities does <name> look after?" asks about that name)?"""
+    analysis = reading.analysis
+    places = {w for group in analysis.places for variant in group for w in variant}
+    partnership = type_data()["partnership_words"]
+    return all(k.words & partnership or set(k.word.split()) <= places for k in analysis.concepts)
 
 
 def _card_for_place(reading: Reading, best: Candidate) -> tuple[Candidate, Card | None]:

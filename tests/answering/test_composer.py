@@ -300,6 +300,22 @@ def test_a_question_for_the_partner_cities_gets_the_whole_list_with_years():
     )
 
 
+def test_the_partner_cities_are_listed_when_the_search_missed_the_list():
+    chunk, facts = _year_list()
+    intro = _chunk("i", "Die Stadt pflegt drei Partnerschaften in Europa.", doc="intro")
+    partner = Concept("partnerstadte", frozenset({"partnerstadte"}), 1.0)
+    reading = _reading("Welche Partnerstädte hat die Stadt?", "de", [(intro, 0, 0.9)], [partner])
+    text = _composer([chunk, intro], facts=facts).compose_reading(reading, "de").text
+    assert text.startswith("Die Partnerstädte von Musterstadt (3): Alkmaar (Niederlande, 1958)")
+    # a question about something else the partner cities share is left to what was read
+    person = Concept("oberdieck", frozenset({"oberdieck"}), 3.0)
+    reading = _reading(
+        "Welche Partnerstädte betreut Frau Oberdieck?", "de", [(intro, 0, 0.9)], [partner, person]
+    )
+    text = _composer([chunk, intro], facts=facts).compose_reading(reading, "de").text
+    assert text.startswith("Laut „Seite“: „Die Stadt pflegt drei Partnerschaften")
+
+
 def test_the_list_keeps_the_country_asked_for_and_leaves_a_named_city_to_the_quotes():
     chunk, facts = _year_list()
     france = ((("frankreich",), ("france",)),)
