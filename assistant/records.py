@@ -79,7 +79,7 @@ class Citation:
     section: str
     text: str
     score: float
-    quote: str = ""  # the sentence or line of ``text`` the answer quotes
+    quote: str = ""  # what of ``text`` the answer quotes: a span, or some rows of a table
 
     def to_dict(self) -> dict[str, object]:
         return {
