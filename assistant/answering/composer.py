@@ -204,6 +204,8 @@ def _rows_asked(reading: Reading, c: Candidate) -> str:
     asked |= {w for place in reading.analysis.places for variant in place for w in variant}
     asked -= stopwords()
     lines = [line for line in c.unit.text.split("\n") if fold_words(line)]
+    if len(lines) < 2:
+        return c.unit.text
     head, body = (lines[:1], lines[1:]) if not BULLET.match(lines[0]) else ([], lines)
     types = {t for a in reading.analysis.constrained & HARD for t in _satisfying(a)}
     typed = [line for line in body if types & held_types(line, c.passage.chunk.kind)]
