@@ -26,7 +26,7 @@ from assistant.answering.drafts import CitationNumbers, Draft, one_line, quoted,
 from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reader, Reading
 from assistant.answering.reader.features import Candidate, hard_type_fit
-from assistant.answering.reader.types import HARD, held_types
+from assistant.answering.reader.types import HARD, SATISFIED_BY, held_types
 from assistant.answering.reader.units import BULLET
 from assistant.answering.refusal import Refusals, closest_sources
 from assistant.answering.templates import FactTemplates
@@ -189,9 +189,7 @@ def _bare(reading: Reading, c: Candidate) -> bool:
     said = c.words - stopwords() - set(fold_words(reading.analysis.text))
     for k in reading.analysis.concepts:
         said -= k.words
-    for place in reading.analysis.places:
-        said -= {w for variant in place for w in variant}
-    return not said
+    return not said - reading.analysis.place_words
 
 
 def _rows_asked(reading: Reading, c: Candidate) -> str:
@@ -201,7 +199,7 @@ def _rows_asked(reading: Reading, c: Candidate) -> str:
     if c.unit.kind not in ("table", "list"):
         return c.unit.text
     asked = {w for k in reading.analysis.concepts if not k.generic for w in k.words}
-    asked |= {w for place in reading.analysis.places for variant in place for w in variant}
+    asked |= reading.analysis.place_words
     asked -= stopwords()
     lines = [line for line in c.unit.text.split("\n") if fold_words(line)]
     if len(lines) < 2:
@@ -231,8 +229,6 @@ def _follows(c: Candidate, before: Candidate) -> bool:
 
 
 def _satisfying(asked: str) -> frozenset[str]:
-    from assistant.answering.reader.types import SATISFIED_BY
-
     return SATISFIED_BY.get(asked, frozenset())
 
 

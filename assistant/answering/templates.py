@@ -273,9 +273,8 @@ def _about_partnership(reading: Reading) -> bool:
     words = set(fold_words(analysis.text))
     if not _names_partnership(reading):
         return False
-    named = {w for group in analysis.places for variant in group for w in variant}
     known = stopwords() | cue_words() | t["partnership_words"] | t["partnership_verbs"]
-    known |= t["start_words"] | t["yes_no_openers"] | named | analysis.cities
+    known |= t["start_words"] | t["yes_no_openers"] | analysis.place_words | analysis.cities
     return not words - known - {w for c in analysis.cities for w in fold_words(c)}
 
 
@@ -310,8 +309,7 @@ def _other_things(reading: Reading) -> bool:
     """Does the question name a thing besides places and partnerships ("which languages
     does the adult education centre offer for the partner cities")?"""
     analysis = reading.analysis
-    named = {w for group in analysis.places for variant in group for w in variant}
-    known = named | type_data()["partnership_words"]
+    known = analysis.place_words | type_data()["partnership_words"]
     return any(
         k.thing and not k.generic and not set(k.word.split()) <= known for k in analysis.concepts
     )
@@ -322,8 +320,7 @@ def _asks_only_partnerships(reading: Reading) -> bool:
     or a place of the gazetteer, and nothing else (a person, a project, an event: "Which
     partner cities does <name> look after?" asks about that name)?"""
     analysis = reading.analysis
-    places = {w for group in analysis.places for variant in group for w in variant}
-    partnership = type_data()["partnership_words"]
+    places, partnership = analysis.place_words, type_data()["partnership_words"]
     return all(k.words & partnership or set(k.word.split()) <= places for k in analysis.concepts)
 
 

@@ -224,13 +224,12 @@ def featurize(
     topic = [k for k in known if not k.name and k.thing and not k.generic]
     # the focus: the rarest thing the question names that is no place (a role, an
     # organisation, an event: "mayor", "Partnerschaftsverein"), known to the pages or not
-    place_words = {w for g in q.places for v in g for w in v}
     focus_pool = [
         k
         for k in q.concepts
         if (k.thing or k.name or k.absent)
         and not k.generic
-        and not set(k.word.split()) <= place_words
+        and not set(k.word.split()) <= q.place_words
     ]
     focus = max(focus_pool, key=lambda k: k.weight, default=None)
     passage_words: dict[str, frozenset[str]] = {}

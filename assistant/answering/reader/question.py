@@ -76,6 +76,11 @@ class Analysis:
     cities: frozenset[str] = field(default_factory=frozenset)  # index cities it names
 
     @property
+    def place_words(self) -> frozenset[str]:
+        """Every word of every spelling of the places the question names."""
+        return frozenset(w for group in self.places for variant in group for w in variant)
+
+    @property
     def names(self) -> tuple[Concept, ...]:
         return tuple(c for c in self.concepts if c.name)
 
