@@ -41,6 +41,7 @@ LIST_QUOTES = 5  # a question asking for a list may be answered from more units
 # Quotes from this one on give of a whole table or list only the rows asked about; the
 # leading quote stays whole (trimmed too, 8 of the training cities' answers lost their fact)
 TRIM_FROM = 1
+PROSE = ("sentence", "line")  # units read as running text, quoted with their neighbours
 
 
 class Composer(FactTemplates, ConflictReports, Refusals):
@@ -109,14 +110,13 @@ class Composer(FactTemplates, ConflictReports, Refusals):
             for c in reading.candidates
             if c.passage.chunk.id == best.passage.chunk.id
         }
-        prose = ("sentence", "line")
         before = same_chunk.get(best.unit.position - 1)
         after = same_chunk.get(best.unit.position + 1)
         picked = [best]
-        if _bare(reading, best) and after is not None and after.unit.kind in prose:
+        if _bare(reading, best) and after is not None and after.unit.kind in PROSE:
             picked.append(after)  # a label ("Nordhafen") is quoted with what it labels
-        elif best.unit.kind in prose:
-            if after is not None and after.unit.kind in prose:
+        elif best.unit.kind in PROSE:
+            if after is not None and after.unit.kind in PROSE:
                 hard = reading.analysis.constrained
                 lacks = hard and not any(best.held & _satisfying(t) for t in hard)
                 carries = lacks or not hard or {"manner", "reason"} & asked
@@ -124,10 +124,10 @@ class Composer(FactTemplates, ConflictReports, Refusals):
                     picked.append(after)
                     # "how" and "why" are answered by what the paragraph goes on to say
                     second = same_chunk.get(best.unit.position + 2)
-                    if {"manner", "reason"} & asked and second and second.unit.kind in prose:
+                    if {"manner", "reason"} & asked and second and second.unit.kind in PROSE:
                         picked.append(second)
             # the sentence before gives context; what carries the answer on comes first
-            near = before is not None and before.unit.kind in prose
+            near = before is not None and before.unit.kind in PROSE
             if near and before.score >= NEIGHBOUR_RATIO * best.score:
                 picked.append(before)
         limit = LIST_QUOTES if "list" in asked else MAX_SUPPORT
@@ -145,18 +145,12 @@ class Composer(FactTemplates, ConflictReports, Refusals):
         words = phrases(lang)
         cites = CitationNumbers()
         parts: list[str] = []
-        quotes = [(c, c.unit.text) for c in self.chosen(reading)]
-        if (
-            len(quotes) > 1
-            and _bare(reading, quotes[0][0])
-            and _follows(quotes[1][0], quotes[0][0])
-        ):
-            # a label and the line it labels make one quote: the label alone says nothing
-            (label, text), (_, value) = quotes[:2]
-            quotes[:2] = [(label, _span(label.passage.chunk.passage_text, text, value))]
+        # a unit and the chosen ones that follow it in its passage are one quote: a label
+        # with the line it labels, a sentence with what carries it on
+        quotes = _contiguous(self.chosen(reading))
         if "list" not in reading.analysis.asked:
             quotes = [
-                (c, _rows_asked(reading, c) if i >= TRIM_FROM else text)
+                (c, _rows_asked(reading, c, text) if i >= TRIM_FROM else text)
                 for i, (c, text) in enumerate(quotes)
             ]
         for i, (c, text) in enumerate(quotes):
@@ -192,12 +186,12 @@ def _bare(reading: Reading, c: Candidate) -> bool:
     return not said - reading.analysis.place_words
 
 
-def _rows_asked(reading: Reading, c: Candidate) -> str:
-    """What of a whole table or list a supporting quote gives: its header or lead line and
-    the rows or items that name something the question names or hold the kind of answer it
-    asks for (all of it when none does)."""
+def _rows_asked(reading: Reading, c: Candidate, text: str) -> str:
+    """What of a quote (``text``, of unit ``c``) a supporting quote gives: of a whole table
+    or list its header or lead line and the rows or items that name something the question
+    names or hold the kind of answer it asks for (all of it when none does)."""
     if c.unit.kind not in ("table", "list"):
-        return c.unit.text
+        return text
     asked = {w for k in reading.analysis.concepts if not k.generic for w in k.words}
     asked |= reading.analysis.place_words
     asked -= stopwords()
@@ -215,17 +209,56 @@ def _rows_asked(reading: Reading, c: Candidate) -> str:
     return "\n".join([*head, *kept])
 
 
-def _span(text: str, first: str, last: str) -> str:
-    """The verbatim span of ``text`` from ``first`` to the ``last`` that follows it."""
-    start = text.find(first)
-    end = text.find(last, start + len(first))
-    return text[start : end + len(last)] if start >= 0 and end >= 0 else f"{first}\n{last}"
+def _contiguous(picked: list[Candidate]) -> list[tuple[Candidate, str]]:
+    """The quotes of the chosen units, in their order, each with its text; a sentence or
+    line is one quote with the chosen ones that directly follow it in its passage (a label
+    with the line it labels, a sentence with what carries it on), the verbatim span from it
+    to the last of them."""
+    out: list[tuple[Candidate, str]] = []
+    taken: set[int] = set()
+    for i, c in enumerate(picked):
+        if i in taken:
+            continue
+        block = [i]
+        while c.unit.kind in PROSE:
+            last = picked[block[-1]].unit.position
+            nxt = next(
+                (
+                    j
+                    for j, d in enumerate(picked)
+                    if j not in taken
+                    and d.unit.kind in PROSE
+                    and d.unit.position == last + 1
+                    and d.passage.chunk.id == c.passage.chunk.id
+                ),
+                None,
+            )
+            if nxt is None:
+                break
+            block.append(nxt)
+        span = _span(c.passage.chunk.passage_text, [picked[j].unit.text for j in block])
+        if span is None:
+            block, span = [i], c.unit.text
+        taken.update(block)
+        out.append((c, span))
+    return out
 
 
-def _follows(c: Candidate, before: Candidate) -> bool:
-    """Is ``c`` the unit right after ``before`` in the same passage?"""
-    same = c.passage.chunk.id == before.passage.chunk.id
-    return same and c.unit.position == before.unit.position + 1
+def _span(text: str, pieces: list[str]) -> str | None:
+    """The verbatim span of ``text`` that is ``pieces`` one after the other, with nothing
+    but white space between them (None when they nowhere stand so)."""
+    start = text.find(pieces[0])
+    while start >= 0:
+        end = start + len(pieces[0])
+        for piece in pieces[1:]:
+            at = text.find(piece, end)
+            if at < 0 or text[end:at].strip():
+                break
+            end = at + len(piece)
+        else:
+            return text[start:end]
+        start = text.find(pieces[0], start + 1)
+    return None
 
 
 def _satisfying(asked: str) -> frozenset[str]:

@@ -53,12 +53,36 @@ def test_an_english_answer_says_once_that_its_quotes_are_german():
     reading = _reading("What do volunteers do?", "en", [(a, 0, 0.8), (b, 0, 0.7), (a, 1, 0.1)])
     draft = composer.quote(reading, "en")
     assert draft.text.count(phrases("en")["quote_intro"]) == 1
-    assert "«Das Fest lädt junge Leute aus den Partnerstädten ein.» [1]" in draft.text
-    assert "«Sie helfen beim Catering mit.»" in draft.text  # what the paragraph goes on to say
+    # what the paragraph goes on to say is quoted with it, as one span of the passage
+    together = "Das Fest lädt junge Leute aus den Partnerstädten ein. Sie helfen beim Catering mit."
+    assert f"«{together}» [1]" in draft.text
+    assert draft.citations[0].quote == together
     assert "«Der Verein organisiert eine jährliche Reise.» [2]" in draft.text
     assert _markers(draft.text) == {c.n for c in draft.citations} == {1, 2}
     for c in draft.citations:
         assert c.quote in c.text  # verbatim
+
+
+def test_sentences_that_follow_each_other_in_a_supporting_passage_are_one_quote():
+    a = _chunk("a", "Die Partnerschaft mit Nordhafen besteht seit 1990.")
+    b = _chunk(
+        "b",
+        "Die erste Partnerschaft war die mit Karlsbad. Sie wurde 1962 unterzeichnet.",
+        doc="andere",
+    )
+    reading = _reading("Seit wann?", "de", [(a, 0, 0.9), (b, 0, 0.8), (b, 1, 0.7)])
+    draft = _composer([a, b]).quote(reading, "de")
+    second = "Die erste Partnerschaft war die mit Karlsbad. Sie wurde 1962 unterzeichnet."
+    assert draft.text == (
+        f"Laut „Seite“: „Die Partnerschaft mit Nordhafen besteht seit 1990.“ [1] „{second}“ [2]"
+    )
+    assert draft.citations[1].quote == second  # verbatim, one span of its passage
+    # a sentence chosen before the one it follows is a quote of its own, after it
+    ahead = _reading("Seit wann?", "de", [(a, 0, 0.9), (b, 1, 0.8), (b, 0, 0.7)])
+    text = _composer([a, b]).quote(ahead, "de").text
+    assert text.endswith(
+        "„Sie wurde 1962 unterzeichnet.“ [2] „Die erste Partnerschaft war die mit Karlsbad.“ [2]"
+    )
 
 
 def test_a_german_answer_names_the_page_it_leads_with_once():
@@ -84,8 +108,10 @@ def test_the_best_unit_leads_and_at_most_two_quotes_follow_it():
         [(a, 2, 0.9), (a, 1, 0.8), (a, 3, 0.7), *[(o, 0, 0.6) for o in others]],
     )
     draft = _composer([a, *others]).quote(reading, "de")
-    assert draft.text.startswith("Laut „Seite“: „Die Stadt ist seit 1998 Mitglied.“ [1]")
-    assert draft.text.count("“ [") == 3  # the best and two that follow it
+    # the best and the sentence after it are one quote; the one before follows; no more
+    lead = "Die Stadt ist seit 1998 Mitglied. Danach kam mehr."
+    assert draft.text == f"Laut „Seite“: „{lead}“ [1] „Das Netz entstand 1982.“ [1]"
+    assert draft.citations[0].quote == lead
 
 
 def test_a_contact_card_is_answered_as_a_sentence_with_the_email_of_the_other_card():
@@ -470,6 +496,19 @@ def test_a_label_is_quoted_with_the_line_it_labels():
         .quote(office, "de")
         .text.startswith("Laut „Seite“: „Amt für Integration“ [1]")
     )
+
+
+def test_a_label_named_earlier_in_its_passage_is_quoted_with_its_own_line():
+    text = "Karlsbad\n\nBürgermeister\n\nZuständige Stellen:\n\nKarlsbad\n\nAmt für Integration"
+    a = _chunk("a", text)
+    units = [u.text for u in chunk_units(a)]
+    first, value = units.index("Karlsbad", 1), units.index("Amt für Integration")
+    karlsbad = [Concept("karlsbad", frozenset({"karlsbad"}), 3.0, name=True)]
+    question = "Wer ist in Karlsbad zuständig?"
+    reading = _reading(question, "de", [(a, first, 0.9), (a, value, 0.5)], karlsbad)
+    draft = _composer([a]).quote(reading, "de")
+    assert draft.text == "Laut „Seite“: „Karlsbad“ „Amt für Integration“ [1]"
+    assert draft.citations[0].quote == "Karlsbad\n\nAmt für Integration"  # the second one
 
 
 def test_a_contact_question_about_a_place_is_answered_from_the_card_that_lists_it():
