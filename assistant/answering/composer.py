@@ -145,8 +145,7 @@ class Composer(FactTemplates, ConflictReports, Refusals):
         words = phrases(lang)
         cites = CitationNumbers()
         parts: list[str] = []
-        # a unit and the chosen ones that follow it in its passage are one quote: a label
-        # with the line it labels, a sentence with what carries it on
+        # chosen units next to each other in a passage are one quote, in its order
         quotes = _contiguous(self.chosen(reading))
         if "list" not in reading.analysis.asked:
             quotes = [
@@ -210,10 +209,11 @@ def _rows_asked(reading: Reading, c: Candidate, text: str) -> str:
 
 
 def _contiguous(picked: list[Candidate]) -> list[tuple[Candidate, str]]:
-    """The quotes of the chosen units, in their order, each with its text; a sentence or
-    line is one quote with the chosen ones that directly follow it in its passage (a label
-    with the line it labels, a sentence with what carries it on), the verbatim span from it
-    to the last of them."""
+    """The quotes of the chosen units, in their order, each with its text; sentences and
+    lines chosen that stand next to each other in one passage are one quote, the verbatim
+    span in the passage's order, in the place of the first of them chosen (a label with
+    the line it labels; a sentence with the one before that it goes on from, often the one
+    that states the fact, and the one after that carries it on)."""
     out: list[tuple[Candidate, str]] = []
     taken: set[int] = set()
     for i, c in enumerate(picked):
@@ -221,14 +221,15 @@ def _contiguous(picked: list[Candidate]) -> list[tuple[Candidate, str]]:
             continue
         block = [i]
         while c.unit.kind in PROSE:
-            last = picked[block[-1]].unit.position
+            ends = {picked[block[0]].unit.position - 1, picked[block[-1]].unit.position + 1}
             nxt = next(
                 (
                     j
                     for j, d in enumerate(picked)
                     if j not in taken
+                    and j not in block
                     and d.unit.kind in PROSE
-                    and d.unit.position == last + 1
+                    and d.unit.position in ends
                     and d.passage.chunk.id == c.passage.chunk.id
                 ),
                 None,
@@ -236,6 +237,7 @@ def _contiguous(picked: list[Candidate]) -> list[tuple[Candidate, str]]:
             if nxt is None:
                 break
             block.append(nxt)
+            block.sort(key=lambda j: picked[j].unit.position)
         span = _span(c.passage.chunk.passage_text, [picked[j].unit.text for j in block])
         if span is None:
             block, span = [i], c.unit.text
