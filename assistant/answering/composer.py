@@ -4,10 +4,11 @@ The reader (``assistant/reader``) picks the units that answer the question and s
 they do at all. A contact card is answered with a template in the asker's language, a year of
 a partnership list too; anything else is quoted verbatim from the pages (in an English answer
 with one sentence saying the quotes are German), led by the fact: the quote that holds the
-typed answer asked goes first, and a bare label is quoted with the line it labels. When the
-reader finds no answer, the answer says so (the refusal phrase), with the closest sources and
-the office's contact. Where two pages give different values for what is asked (an address, a
-count, the newest entry of a list), the first sentence states both with their pages' dates.
+typed answer asked goes first, and a bare label is quoted with the line it labels; sentences
+next to each other in a passage are one quote. When the reader finds no answer, the answer
+says so (the refusal phrase), with the closest sources and the office's contact. Where two
+pages give different values for what is asked (an address, a count, the newest entry of a
+list), the first sentence states both with their pages' dates.
 
 :class:`Composer` chooses and quotes the units; the typed-fact sentences
 (``templates``), the report of pages that disagree (``conflicts``) and the refusal
@@ -126,7 +127,7 @@ class Composer(FactTemplates, ConflictReports, Refusals):
                     second = same_chunk.get(best.unit.position + 2)
                     if {"manner", "reason"} & asked and second and second.unit.kind in PROSE:
                         picked.append(second)
-            # the sentence before gives context; what carries the answer on comes first
+            # the sentence before gives context (quoted with the best in the passage's order)
             near = before is not None and before.unit.kind in PROSE
             if near and before.score >= NEIGHBOUR_RATIO * best.score:
                 picked.append(before)
