@@ -195,9 +195,9 @@ def _rows_asked(reading: Reading, c: Candidate, text: str) -> str:
     asked = {w for k in reading.analysis.concepts if not k.generic for w in k.words}
     asked |= reading.analysis.place_words
     asked -= stopwords()
-    lines = [line for line in c.unit.text.split("\n") if fold_words(line)]
+    lines = [line for line in text.split("\n") if fold_words(line)]
     if len(lines) < 2:
-        return c.unit.text
+        return text
     head, body = (lines[:1], lines[1:]) if not BULLET.match(lines[0]) else ([], lines)
     types = {t for a in reading.analysis.constrained & HARD for t in _satisfying(a)}
     typed = [line for line in body if types & held_types(line, c.passage.chunk.kind)]
@@ -205,7 +205,7 @@ def _rows_asked(reading: Reading, c: Candidate, text: str) -> str:
         typed = []  # every row holds a year (say): that tells none apart
     kept = [line for line in body if asked & set(fold_words(line)) or line in typed]
     if not kept or len(kept) == len(body):
-        return c.unit.text
+        return text
     return "\n".join([*head, *kept])
 
 
@@ -221,27 +221,26 @@ def _contiguous(picked: list[Candidate]) -> list[tuple[Candidate, str]]:
         if i in taken:
             continue
         block = [i]
-        while c.unit.kind in PROSE:
-            ends = {picked[block[0]].unit.position - 1, picked[block[-1]].unit.position + 1}
-            nxt = next(
-                (
-                    j
-                    for j, d in enumerate(picked)
-                    if j not in taken
-                    and j not in block
-                    and d.unit.kind in PROSE
-                    and d.unit.position in ends
-                    and d.passage.chunk.id == c.passage.chunk.id
-                ),
-                None,
-            )
-            if nxt is None:
-                break
-            block.append(nxt)
-            block.sort(key=lambda j: picked[j].unit.position)
-        span = _span(c.passage.chunk.passage_text, [picked[j].unit.text for j in block])
-        if span is None:
-            block, span = [i], c.unit.text
+        if c.unit.kind in PROSE:
+            at = {
+                d.unit.position: j
+                for j, d in enumerate(picked)
+                if j not in taken
+                and d.unit.kind in PROSE
+                and d.passage.chunk.id == c.passage.chunk.id
+            }
+            at[c.unit.position] = i
+            first = last = c.unit.position
+            while first - 1 in at:
+                first -= 1
+            while last + 1 in at:
+                last += 1
+            block = [at[p] for p in range(first, last + 1)]
+        span = c.unit.text
+        if len(block) > 1:
+            span = _span(c.passage.chunk.passage_text, [picked[j].unit.text for j in block])
+            if span is None:
+                block, span = [i], c.unit.text
         taken.update(block)
         out.append((c, span))
     return out
