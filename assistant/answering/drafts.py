@@ -27,8 +27,13 @@ class CitationNumbers:
         self.items: list[Citation] = []
 
     def add(self, chunk: Chunk, score: float, quote: str = "") -> int:
-        for c in self.items:
+        """The number of the passage's citation; a passage cited again keeps every quote the
+        answer gives of it (a line each), so that all of them can be shown in it."""
+        for i, c in enumerate(self.items):
             if c.doc == chunk.doc_id and c.text == chunk.passage_text:
+                if quote.strip() and quote.strip() not in c.quote:
+                    joined = f"{c.quote}\n{quote.strip()}" if c.quote else quote.strip()
+                    self.items[i] = replace(c, quote=joined)
                 return c.n
         n = len(self.items) + 1
         self.items.append(
@@ -63,11 +68,14 @@ def merge_drafts(drafts: list[Draft], lang: str) -> Draft:
         said.add(bare)
         numbers: dict[int, int] = {}
         for c in draft.citations:
-            same = next((o for o in cites if o.doc == c.doc and o.text == c.text), None)
-            if same is None:
-                same = replace(c, n=len(cites) + 1)
-                cites.append(same)
-            numbers[c.n] = same.n
+            at = next((i for i, o in enumerate(cites) if o.doc == c.doc and o.text == c.text), None)
+            if at is None:
+                cites.append(replace(c, n=len(cites) + 1))
+                at = len(cites) - 1
+            elif c.quote.strip() and c.quote.strip() not in cites[at].quote:
+                quote = "\n".join(q for q in (cites[at].quote, c.quote.strip()) if q)
+                cites[at] = replace(cites[at], quote=quote)  # both parts' quotes of it
+            numbers[c.n] = cites[at].n
         text, framed = _new_quotes(_renumber(draft.text, numbers), quotes, intro, framed)
         if text and text not in texts:
             texts.append(text)

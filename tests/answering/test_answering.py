@@ -194,6 +194,24 @@ def test_a_quote_another_part_gave_and_the_framing_are_said_once():
     assert [(c.n, c.doc) for c in merged.citations] == [(1, "d1"), (2, "d2")]
 
 
+def test_a_passage_two_parts_quote_keeps_both_quotes():
+    from assistant.answering.drafts import Draft, merge_drafts
+    from assistant.records import Citation
+
+    text = "Ann looks after Exeter.\nThe partnership began in 1956."
+    first = Citation(1, "d1", "T1", "S1", text, 0.9, "Ann looks after Exeter.")
+    second = Citation(1, "d1", "T1", "S1", text, 0.9, "The partnership began in 1956.")
+    merged = merge_drafts(
+        [
+            Draft("«Ann looks after Exeter.» [1]", False, [first]),
+            Draft("«The partnership began in 1956.» [1]", False, [second]),
+        ],
+        "en",
+    )
+    assert [c.n for c in merged.citations] == [1]
+    assert merged.citations[0].quote == text  # each quote a line, both shown in the passage
+
+
 def test_merged_drafts_renumber_citations_and_name_the_unanswered_part():
     from dataclasses import replace
 

@@ -82,6 +82,28 @@ def test_sentences_that_follow_each_other_in_a_supporting_passage_are_one_quote(
     assert _composer([a, b]).quote(ahead, "de").text == draft.text
 
 
+def test_a_passage_quoted_twice_keeps_both_quotes_in_its_citation():
+    a = _chunk(
+        "a",
+        "Die Partnerschaft mit Nordhafen besteht seit 1990. Es gab viele Feste. "
+        "Sie wurde 2010 erneuert.",
+    )
+    b = _chunk("b", "Der Verein feierte 2010 ein Jubiläum.", doc="andere")
+    reading = _reading("Seit wann?", "de", [(a, 0, 0.9), (b, 0, 0.8), (a, 2, 0.7)])
+    draft = _composer([a, b]).quote(reading, "de")
+    assert draft.text == (
+        "Laut „Seite“: „Die Partnerschaft mit Nordhafen besteht seit 1990.“ [1] "
+        "„Der Verein feierte 2010 ein Jubiläum.“ [2] „Sie wurde 2010 erneuert.“ [1]"
+    )
+    # the first citation holds both quotes of its passage, a line each, each verbatim
+    quotes = draft.citations[0].quote.split("\n")
+    assert quotes == [
+        "Die Partnerschaft mit Nordhafen besteht seit 1990.",
+        "Sie wurde 2010 erneuert.",
+    ]
+    assert all(q in draft.citations[0].text for q in quotes)
+
+
 def test_a_german_answer_names_the_page_it_leads_with_once():
     a = _chunk("a", "Die Partnerschaft wurde 1958 geschlossen.", title="Partner", section="Jahre")
     b = _chunk("b", "Sie wurde 2008 erneuert.", title="Chronik", section="Jahre", doc="andere")

@@ -341,6 +341,15 @@ def test_without_a_quote_the_lines_the_answer_took_its_facts_from_are_marked():
     table = "| Stadt | seit |\n|---|---|\n| Nordhafen | 1962 |\n| Karlsbad | 1991 |"
     rows = marked_spans(table, "| Stadt | seit |\n| Karlsbad | 1991 |", "")
     assert [table[a:b] for a, b in rows] == ["| Stadt | seit |", "| Karlsbad | 1991 |"]
+    # a passage quoted twice, two sentences apart: both quotes are marked
+    prose = "Die Partnerschaft besteht seit 1990. Es gab Feste. Sie wurde 2010 erneuert."
+    apart = marked_spans(
+        prose, "Die Partnerschaft besteht seit 1990.\nSie wurde 2010 erneuert.", ""
+    )
+    assert [prose[a:b] for a, b in apart] == [
+        "Die Partnerschaft besteht seit 1990.",
+        "Sie wurde 2010 erneuert.",
+    ]
 
 
 # --- feedback -----------------------------------------------------------------------------
