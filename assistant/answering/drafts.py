@@ -31,15 +31,21 @@ class CitationNumbers:
         answer gives of it (a line each), so that all of them can be shown in it."""
         for i, c in enumerate(self.items):
             if c.doc == chunk.doc_id and c.text == chunk.passage_text:
-                if quote.strip() and quote.strip() not in c.quote:
-                    joined = f"{c.quote}\n{quote.strip()}" if c.quote else quote.strip()
-                    self.items[i] = replace(c, quote=joined)
+                self.items[i] = _with_quote(c, quote)
                 return c.n
         n = len(self.items) + 1
         self.items.append(
             Citation(n, chunk.doc_id, chunk.title, chunk.section, chunk.passage_text, score, quote)
         )
         return n
+
+
+def _with_quote(citation: Citation, quote: str) -> Citation:
+    """``citation`` with ``quote`` added as a line of its quote, unless it holds it already."""
+    quote = quote.strip()
+    if not quote or quote in citation.quote:
+        return citation
+    return replace(citation, quote=f"{citation.quote}\n{quote}" if citation.quote else quote)
 
 
 def merge_drafts(drafts: list[Draft], lang: str) -> Draft:
@@ -72,9 +78,8 @@ def merge_drafts(drafts: list[Draft], lang: str) -> Draft:
             if at is None:
                 cites.append(replace(c, n=len(cites) + 1))
                 at = len(cites) - 1
-            elif c.quote.strip() and c.quote.strip() not in cites[at].quote:
-                quote = "\n".join(q for q in (cites[at].quote, c.quote.strip()) if q)
-                cites[at] = replace(cites[at], quote=quote)  # both parts' quotes of it
+            else:
+                cites[at] = _with_quote(cites[at], c.quote)  # both parts' quotes of it
             numbers[c.n] = cites[at].n
         text, framed = _new_quotes(_renumber(draft.text, numbers), quotes, intro, framed)
         if text and text not in texts:
