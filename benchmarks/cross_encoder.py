@@ -35,7 +35,7 @@ import assistant.answering.reader.fit as reader_fit
 from assistant.resources import DATA
 
 KEEP = 3  # units per held-out question scored: those an answer may quote
-TRAIN_KEEP = 3  # units per training question (and every unit holding the answer beyond them)
+TRAIN_KEEP = 3  # units per training question, and up to two more that hold the answer
 BATCH = 16
 MAX_TOKENS = 128
 
@@ -60,7 +60,6 @@ def questions_of(dump: Path) -> list[dict]:
         out.append(
             {
                 "q": e.question.question,
-                "lang": e.question.lang,
                 "answerable": bool(e.question.answerable),
                 "written": e.question.split != reader_fit.SYNTHETIC_SPLIT,
                 "group": e.group,

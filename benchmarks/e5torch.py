@@ -401,15 +401,6 @@ def make_config(pm: PackedModel, **overrides):
     return BertConfig(**kw)
 
 
-def hidden(
-    model: torch.nn.Module, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None
-) -> torch.Tensor:
-    """Token hidden states [B, T, 384] (``last_hidden_state``) of ``model``."""
-    if attention_mask is None:
-        attention_mask = torch.ones_like(input_ids)
-    return model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-
-
 def load_model(path: str | None = None, **config_overrides) -> torch.nn.Module:
     """float32 ``transformers.BertModel`` (no pooler) with the de-quantised
     weights of the packed model.  Returned in eval() mode
