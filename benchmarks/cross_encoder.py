@@ -59,6 +59,7 @@ def questions_of(dump: Path) -> list[dict]:
         units += [{**_unit(e, i), "rank": 99} for i in order[TRAIN_KEEP:] if e.labels[i] > 0][:2]
         out.append(
             {
+                "id": e.question.id,
                 "q": e.question.question,
                 "answerable": bool(e.question.answerable),
                 "written": e.question.split != reader_fit.SYNTHETIC_SPLIT,
@@ -151,7 +152,36 @@ def fine_tune(questions, train_folds, args):
             batch = [held[j] for j in order[i : i + 32]]
             for r, v in zip(batch, forward(batch).tolist(), strict=True):
                 scores.setdefault(r[0], {})[r[1]] = v
+    if args.save:
+        save_model(args.save, enc, head, args)
     return scores
+
+
+def save_model(path: Path, enc, head, args) -> None:
+    """The fine-tuned layers and the head, in half precision (the word embeddings stay the
+    embedder's own; 21 MB for six layers)."""
+    from safetensors.torch import save_file
+
+    tensors = {f"layer.{k}": v for k, v in enc.encoder.layer.state_dict().items()}
+    tensors |= {f"head.{k}": v for k, v in head[1].state_dict().items()}
+    meta = {"layers": str(len(enc.encoder.layer)), "max_tokens": str(MAX_TOKENS)}
+    meta |= {"train_folds": args.train_folds, "lr": str(args.lr), "epochs": str(args.epochs)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.detach().half().contiguous() for k, v in tensors.items()}, str(path), meta)
+
+
+def held_out(questions, scores) -> list[dict]:
+    """What stacking needs of each scored question (``pair_stack.py``)."""
+    keep = ("id", "answerable", "written", "group", "fold", "reader")
+    return [
+        {
+            **{k: q[k] for k in keep},
+            "quoted": any(u["label"] > 0 for u in q["units"] if u["rank"] < KEEP),
+            "scores": scores[qi],
+        }
+        for qi, q in enumerate(questions)
+        if qi in scores
+    ]
 
 
 def report(questions, scores) -> dict:
@@ -200,6 +230,8 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=3e-5)
     ap.add_argument("--epochs", type=float, default=1.0)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--save", type=Path, help="write the fine-tuned weights (safetensors) here")
+    ap.add_argument("--scores", type=Path, help="write the held-out questions' scores here")
     args = ap.parse_args()
     import torch
 
@@ -207,6 +239,8 @@ def main() -> None:
     questions = questions_of(args.dump)
     train_folds = {int(f) for f in args.train_folds.split(",")}
     scores = fine_tune(questions, train_folds, args)
+    if args.scores:
+        args.scores.write_text(json.dumps(held_out(questions, scores)), encoding="utf-8")
     print(json.dumps(report(questions, scores), indent=1))
 
 

@@ -150,3 +150,20 @@ def test_no_training_city_bears_an_eval_citys_name(tmp_path):
     (clash / "corpus" / "page.md").write_text(page, encoding="utf-8")
     (clash / "questions.jsonl").write_text("", encoding="utf-8")
     assert "an eval set's city" in training.check_city(clash, towns)[0]
+
+
+def test_the_pair_checks_threshold_keeps_the_readers_false_refusals():
+    import numpy as np
+    import pair_stack
+
+    rng = np.random.default_rng(0)
+    right = rng.random(400) < 0.7
+    reader = np.clip(np.where(right, 0.65, 0.4) + rng.normal(0, 0.2, 400), 0.01, 0.99)
+    stacked = np.clip(np.where(right, 0.75, 0.25) + rng.normal(0, 0.15, 400), 0.01, 0.99)
+    t = pair_stack.threshold_keeping(stacked, reader, right, 0.5)
+    allowed = (reader[right] < 0.5).mean()
+    assert (stacked[right] < t).mean() <= allowed
+    above = [v for v in np.round(stacked, 4) if v > t]
+    assert all((stacked[right] < v).mean() > allowed for v in above)
+    # the better score refuses more at the same false refusals
+    assert (stacked[~right] < t).mean() > (reader[~right] < 0.5).mean()
