@@ -32,7 +32,6 @@ from pathlib import Path
 import numpy as np
 
 import assistant.answering.reader.fit as reader_fit
-from assistant.resources import DATA
 
 KEEP = 3  # units per held-out question scored: those an answer may quote
 TRAIN_KEEP = 3  # units per training question, and up to two more that hold the answer
@@ -49,11 +48,9 @@ def questions_of(dump: Path) -> list[dict]:
     reader's out-of-fold probability that its answer is right."""
     examples, name = pickle.load(dump.open("rb"))
     reader_fit.assign_folds(examples)
-    c = json.loads((DATA / "reader.json").read_text())[name]["c"]
-    unit_scores = reader_fit._out_of_fold(examples, c)
     _, report = reader_fit.fit(examples, name)
     out = []
-    for e, s in zip(examples, unit_scores, strict=True):
+    for e, s in zip(examples, report.unit_oof, strict=True):
         order = list(np.argsort(-s, kind="stable")) if len(s) else []
         units = [{**_unit(e, i), "rank": r} for r, i in enumerate(order) if r < TRAIN_KEEP]
         units += [{**_unit(e, i), "rank": 99} for i in order[TRAIN_KEEP:] if e.labels[i] > 0][:2]

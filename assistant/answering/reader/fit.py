@@ -63,6 +63,8 @@ class FitReport:
     c: float = 0.0
     cv: dict[str, float] = field(default_factory=dict)
     oof: dict[str, float] = field(default_factory=dict)  # question id → out-of-fold answerable
+    # each example's units scored out of fold at the chosen C, in the examples' order
+    unit_oof: list[np.ndarray] = field(default_factory=list)
     low_confidence: dict[str, float] = field(default_factory=dict)  # threshold and its counts
 
 
@@ -288,6 +290,7 @@ def fit(examples: Sequence[Example], embedder: str) -> tuple[ReaderModel, FitRep
     c_best = max(C_GRID, key=lambda c: (_top1(examples, by_c[c]), -abs(np.log10(c))))
     oof = by_c[c_best]
     report.c = c_best
+    report.unit_oof = oof
     flat = np.concatenate([s for s in oof if len(s)])
     report.cv["unit_auc"] = float(roc_auc_score(y, flat)) if 0 < y.sum() < len(y) else 0.0
     report.cv["top1_answerable"] = _top1(examples, oof)

@@ -84,3 +84,29 @@ def test_weights_for_other_features_are_not_used(tmp_path):
     path.write_text(json.dumps({"fake:8": {"features": ["old"], "answerability": {}}}))
     assert ReaderModel.load("fake:8", path) is None
     assert ReaderModel.load("other", path) is None
+
+
+def test_the_fit_reports_the_units_out_of_fold_scores_of_its_chosen_c():
+    from assistant.answering.reader.features import FEATURES, Candidate
+    from assistant.answering.reader.fit import Example, _out_of_fold, assign_folds, fit
+
+    rng = np.random.default_rng(5)
+    examples = []
+    for city in range(10):
+        for i in range(12):
+            answerable = i % 4 != 0
+            labels = np.zeros(6)
+            if answerable:
+                labels[rng.integers(6)] = 1
+            x = rng.normal(size=(6, len(FEATURES))) + labels[:, None] * 1.5
+            q = Question(
+                f"c{city}-{i}", "", "de", f"Frage {i}", answerable, [], [], "fact", "train"
+            )
+            candidates = [Candidate(None, None, frozenset(), features=row) for row in x]
+            examples.append(Example(q, candidates, labels, group=f"city-{city}"))
+    assign_folds(examples)
+    _, report = fit(examples, "fake:test")
+    assert len(report.unit_oof) == len(examples)
+    expected = _out_of_fold(examples, report.c)
+    assert all(np.allclose(a, b) for a, b in zip(report.unit_oof, expected, strict=True))
+    assert set(report.oof) == {e.question.id for e in examples}
