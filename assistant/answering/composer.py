@@ -101,8 +101,9 @@ class Composer(FactTemplates, ConflictReports, Refusals):
         """The units an answer quotes: the best first, as it leads the answer; then the
         sentences around it when they score well too or carry the answer on (the next one,
         when the best lacks the kind of answer asked for, or the question asks how or why),
-        and units of other passages that score nearly as well: at most ``MAX_SUPPORT`` of
-        them (``LIST_QUOTES`` for a question asking for a list)."""
+        and units of other passages that score nearly as well, unless they say nothing the
+        question does not (a bare name): at most ``MAX_SUPPORT`` of them (``LIST_QUOTES``
+        for a question asking for a list)."""
         best = reading.best
         assert best is not None
         asked = reading.analysis.asked
@@ -137,6 +138,8 @@ class Composer(FactTemplates, ConflictReports, Refusals):
             if len(picked) >= limit + 1 or c.score < QUOTE_RATIO * best.score:
                 break
             if c in picked or one_line(c.unit.text) in texts or _inside(c, picked):
+                continue
+            if _says_nothing(reading, c):
                 continue
             picked.append(c)
             texts.add(one_line(c.unit.text))
@@ -178,8 +181,12 @@ def _typed_first(reading: Reading, picked: list[Candidate]) -> list[Candidate]:
 def _bare(reading: Reading, c: Candidate) -> bool:
     """A line that says nothing the question does not say: a label ("Nordhafen" above the
     office that handles it), never a quote of its own."""
-    if c.unit.kind != "line":
-        return False
+    return c.unit.kind == "line" and _says_nothing(reading, c)
+
+
+def _says_nothing(reading: Reading, c: Candidate) -> bool:
+    """A unit none of whose words the question does not already say (a bare name, a row
+    of the place asked about and nothing else): no supporting quote."""
     said = c.words - stopwords() - set(fold_words(reading.analysis.text))
     for k in reading.analysis.concepts:
         said -= k.words

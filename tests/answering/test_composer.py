@@ -602,3 +602,22 @@ def test_a_supporting_list_keeps_the_items_that_name_what_is_asked():
     text = _composer([prose, items]).quote(reading, "en").text
     assert "«Beratung:» «Anmeldung der Wohnung» «Suche einer Wohnung für Studierende» [2]" in text
     assert "Aufenthaltstitel" not in text
+
+
+def test_a_supporting_unit_that_says_nothing_the_question_does_not_is_not_quoted():
+    best = _chunk("a", "Karlsbad ist seit 1991 Partnerstadt. Die Schulen tauschen Schüler aus.")
+    label = _chunk("b", "Partnerstadt Karlsbad", doc="liste")
+    note = _chunk("c", "Karlsbad hat eine Altstadt mit heißen Quellen.", doc="info")
+    karlsbad = [Concept("karlsbad", frozenset({"karlsbad"}), 3.0, name=True)]
+    reading = _reading(
+        "Was verbindet uns mit der Partnerstadt Karlsbad?",
+        "de",
+        [(best, 0, 0.9), (label, 0, 0.8), (note, 0, 0.7)],
+        karlsbad,
+        ((("karlsbad",),),),
+    )
+    draft = _composer([best, label, note]).quote(reading, "de")
+    # the bare name is left out; the unit that says more about the place is quoted
+    assert "„Partnerstadt Karlsbad“" not in draft.text
+    assert "heißen Quellen" in draft.text
+    assert [c.doc for c in draft.citations] == ["seite", "info"]
