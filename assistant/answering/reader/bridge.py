@@ -30,7 +30,7 @@ from assistant.indexing.arrays import map_npz
 from assistant.language.words import fold_words, stems, stopwords
 
 DEFAULT_DICTIONARY = Path("/usr/share/trans/de-en")
-BRIDGE_VERSION = 2
+BRIDGE_VERSION = 3
 MIN_PART = 4  # shortest German word accepted as the part of a compound
 MAX_ENGLISH_WORDS = 3  # longest English phrase kept
 MAX_TRANSLATIONS = 12  # English phrases kept per German word (the dictionary's first ones)
@@ -118,13 +118,17 @@ def _parse(path: str, size: int, mtime: int):
                     if not 0 < len(words) <= MAX_ENGLISH_WORDS:
                         continue
                     phrase = " ".join(words)
-                    if phrase in heads:
-                        continue  # "Musterstadt :: Musterstadt": a name, the same in both languages
                     phrases.append(phrase)
-                    english.update(words)
-                for head in heads if phrases else ():
-                    known = german.setdefault(head, [])
-                    known += [p for p in phrases if p not in known]
+                    if phrase not in heads:
+                        english.update(words)
+                # a phrase spelt as its headword is no translation of it ("Musterstadt ::
+                # Musterstadt", a name), but it is one of the line's other headwords ("Reise;
+                # Trip :: trip": Reise → trip)
+                for head in heads:
+                    mine = [p for p in phrases if p != head]
+                    if mine:
+                        known = german.setdefault(head, [])
+                        known += [p for p in mine if p not in known]
     return german, frozenset(english), frozenset(nouns), frozenset(verbs)
 
 

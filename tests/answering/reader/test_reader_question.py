@@ -26,6 +26,7 @@ DICTIONARY = (
     "Einwohner {m} | Einwohner {pl} :: inhabitant | inhabitants\n"
     "Kultur {f} | Kulturen {pl} :: culture | cultures\n"
     "Graz :: Graz\n"
+    "Treffen {n}; Meeting {n} | Treffen {pl}; Meetings {pl} :: meeting | meetings\n"
     "Woche {f} | Wochen {pl} :: week | weeks\n"
 )
 
@@ -99,6 +100,13 @@ def test_english_words_meet_the_pages_through_the_dictionary(reader, bridge):
     assert inhabitants.absent  # the dictionary knows it, the pages never say Einwohner
     assert bridge.translations("twin town") >= {"partnerstadte"}
     assert "graz" not in bridge.translations("graz")  # a name, the same in both languages
+
+
+def test_a_translation_spelt_as_one_of_its_german_synonyms_still_translates_the_others(bridge):
+    # "Treffen; Meeting :: meeting": the English word is no translation of the German
+    # "Meeting", but it is one of "Treffen", which the pages use
+    assert "treffen" in bridge.translations("meeting")
+    assert "treffen" in bridge.translations("meetings")
 
 
 def test_typos_and_compounds_find_the_pages_words():
