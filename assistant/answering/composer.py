@@ -102,8 +102,8 @@ class Composer(FactTemplates, ConflictReports, Refusals):
         sentences around it when they score well too or carry the answer on (the next one,
         when the best lacks the kind of answer asked for, or the question asks how or why),
         and units of other passages that score nearly as well, unless they say nothing the
-        question does not (a bare name): at most ``MAX_SUPPORT`` of them (``LIST_QUOTES``
-        for a question asking for a list)."""
+        question does not (a bare name) or hold such a unit: at most ``MAX_SUPPORT`` of them
+        (``LIST_QUOTES`` for a question asking for a list), the units left out counted."""
         best = reading.best
         assert best is not None
         asked = reading.analysis.asked
@@ -134,12 +134,16 @@ class Composer(FactTemplates, ConflictReports, Refusals):
                 picked.append(before)
         limit = LIST_QUOTES if "list" in asked else MAX_SUPPORT
         texts = {one_line(c.unit.text) for c in picked}
+        # a unit that says nothing the question does not is left out, with what holds it (the
+        # table of a bare row): its place stays empty, so the answer only gets shorter
+        bare: list[Candidate] = []
         for c in reading.candidates[1:]:
-            if len(picked) >= limit + 1 or c.score < QUOTE_RATIO * best.score:
+            if len(picked) + len(bare) >= limit + 1 or c.score < QUOTE_RATIO * best.score:
                 break
-            if c in picked or one_line(c.unit.text) in texts or _inside(c, picked):
+            if c in picked or one_line(c.unit.text) in texts or _inside(c, picked + bare):
                 continue
             if _says_nothing(reading, c):
+                bare.append(c)
                 continue
             picked.append(c)
             texts.add(one_line(c.unit.text))

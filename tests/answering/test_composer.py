@@ -621,3 +621,27 @@ def test_a_supporting_unit_that_says_nothing_the_question_does_not_is_not_quoted
     assert "„Partnerstadt Karlsbad“" not in draft.text
     assert "heißen Quellen" in draft.text
     assert [c.doc for c in draft.citations] == ["seite", "info"]
+
+
+def test_a_bare_supporting_row_leaves_its_place_empty_and_its_table_out():
+    best = _chunk("a", "Karlsbad hat ein eigenes Integrationsgesetz.")
+    table = _chunk(
+        "t",
+        "| Ziele | Vielfalt | Teilhabe |\n|---|---|---|\n| Karlsbad | Karlsbad |  |\n"
+        "| Nordhafen | | Nordhafen |",
+        doc="tabelle",
+        kind="table",
+    )
+    units = chunk_units(table)
+    row = next(i for i, u in enumerate(units) if u.text.startswith("| Karlsbad"))
+    whole = len(units) - 1
+    karlsbad = [Concept("karlsbad", frozenset({"karlsbad"}), 3.0, name=True)]
+    reading = _reading(
+        "Woran orientiert sich Karlsbad?",
+        "de",
+        [(best, 0, 0.9), (table, row, 0.8), (table, whole, 0.7)],
+        karlsbad,
+        ((("karlsbad",),),),
+    )
+    draft = _composer([best, table]).quote(reading, "de")
+    assert draft.text == "Laut „Seite“: „Karlsbad hat ein eigenes Integrationsgesetz.“ [1]"
