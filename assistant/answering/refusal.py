@@ -46,17 +46,21 @@ class Refusals:
         office = self.office_contact()
         if office is not None:
             address, card = office
+            contact = ", ".join(address.lines)
             n = cites.add(self.chunks[address.chunk], 0.0)
-            n_card = cites.add(self.chunks[card.chunk], 0.0)
-            parts.append(
-                words["office_contact"].format(
-                    contact=", ".join(address.lines),
-                    n=n,
-                    phone=card.phone or words["no_phone"],
-                    email=card.email or words["no_email"],
-                    n_card=n_card,
+            if all(value in contact for value in (card.phone, card.email) if value):
+                # the address block already gives the card's phone and e-mail: said once
+                parts.append(words["office_contact_listed"].format(contact=contact, n=n))
+            else:
+                parts.append(
+                    words["office_contact"].format(
+                        contact=contact,
+                        n=n,
+                        phone=card.phone or words["no_phone"],
+                        email=card.email or words["no_email"],
+                        n_card=cites.add(self.chunks[card.chunk], 0.0),
+                    )
                 )
-            )
         return Draft(" ".join(parts), True, cites.items, closest=closest_sources(passages))
 
     def office_contact(self):

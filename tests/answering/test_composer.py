@@ -325,6 +325,24 @@ def test_a_refusal_gives_the_closest_sources_and_the_offices_contact():
     assert _markers(draft.text) == {c.n for c in draft.citations}
 
 
+def test_a_refusal_names_the_offices_phone_once_when_its_address_block_holds_it():
+    lines = [
+        "Ansprechpartnerin: Johanna Kerkhoff",
+        "Schlossgasse 7, 63480 Musterstadt",
+        "Telefon: 06144 71-4410, E-Mail: referat@example.org",
+    ]
+    address = _chunk("a", "\n".join(lines), kind="address")
+    card = ContactCard(
+        "Johanna Kerkhoff", "", [], "06144 71-4410", "", "referat@example.org", "seite", "a"
+    )
+    facts = Facts(contacts=[card], addresses=[Address(lines, "seite", "a")])
+    draft = _composer([address], facts=facts).refuse("en", [Passage(address, 0.5, 1)])
+    assert draft.text.count("06144 71-4410") == 1
+    assert draft.text.count("referat@example.org") == 1
+    assert draft.text.endswith(f"{', '.join(lines)} [1].")
+    assert _markers(draft.text) == {c.n for c in draft.citations}
+
+
 def _year_list():
     from assistant.indexing.facts import Partnership
 
