@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answering.drafts import CitationNumbers, Draft, one_line, quoted, relevance
+from assistant.answering.drafts import CitationNumbers, Draft, one_line, plain, quoted, relevance
 from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reading
 from assistant.answering.reader.cards import year_items
@@ -121,7 +121,9 @@ class ConflictReports:
         age_a, age_b = self.as_of.get(da), self.as_of.get(db)
         topic = frozenset(w for k in reading.analysis.concepts if k.thing for w in k.words)
         shown = [
-            words["quote_mark"].format(text=_shown(kind, c, self._values(kind, c, reading), topic))
+            words["quote_mark"].format(
+                text=plain(_shown(kind, c, self._values(kind, c, reading), topic))
+            )
             for c in (a, b)
         ]
         text = words["conflict"].format(

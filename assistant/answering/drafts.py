@@ -152,13 +152,19 @@ def relevance(p: Passage) -> float:
     return p.relevance if p.relevance is not None else p.score
 
 
+def plain(text: str) -> str:
+    """Text as an answer shows it: without the pages' Markdown bold markers."""
+    return text.replace("**", "")
+
+
 def _lines(unit: str) -> list[str]:
     """The lines of a unit as they may be quoted: verbatim, without the list, table or bold
-    markup around them; rule rows and empty lines left out."""
+    markup around and in them (a sentence cut from a bold span keeps one of its "**"); rule
+    rows and empty lines left out."""
     out = []
     for line in unit.splitlines():
         line = re.sub(r"^\s*(?:[-*•]\s+)?", "", line).strip().strip("|").strip()
-        line = line.removeprefix("**").removesuffix("**").strip()
+        line = plain(line).strip()
         if line and not re.fullmatch(r"[\s|:–-]*", line):
             out.append(line)
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from assistant.answering.drafts import CitationNumbers, Draft, relevance
+from assistant.answering.drafts import CitationNumbers, Draft, plain, relevance
 from assistant.answering.phrases import phrases
 from assistant.answering.reader.types import data as type_data
 from assistant.indexing.facts import Facts
@@ -46,7 +46,7 @@ class Refusals:
         office = self.office_contact()
         if office is not None:
             address, card = office
-            contact = ", ".join(address.lines)
+            contact = plain(", ".join(address.lines))
             n = cites.add(self.chunks[address.chunk], 0.0)
             if all(value in contact for value in (card.phone, card.email) if value):
                 # the address block already gives the card's phone and e-mail: said once

@@ -663,3 +663,13 @@ def test_a_bare_supporting_row_leaves_its_place_empty_and_its_table_out():
     )
     draft = _composer([best, table]).quote(reading, "de")
     assert draft.text == "Laut „Seite“: „Karlsbad hat ein eigenes Integrationsgesetz.“ [1]"
+
+
+def test_a_quote_shows_no_bold_markup_and_its_citation_keeps_the_page_verbatim():
+    text = "**Vierzon (Frankreich), seit 1964** – Die älteste Partnerschaft entstand 1964."
+    a = _chunk("a", text)
+    reading = _reading("Seit wann besteht die Partnerschaft mit Vierzon?", "de", [(a, 0, 0.9)])
+    draft = _composer([a]).quote(reading, "de")
+    assert "**" not in draft.text
+    assert "Vierzon (Frankreich), seit 1964 – Die älteste" in draft.text
+    assert draft.citations[0].quote in a.text  # the citation's quote stays verbatim
