@@ -159,8 +159,8 @@ def plain(text: str) -> str:
 
 def _lines(unit: str) -> list[str]:
     """The lines of a unit as they may be quoted: verbatim, without the list, table or bold
-    markup around and in them (a sentence cut from a bold span keeps one of its "**"); rule
-    rows and empty lines left out."""
+    markup around and in them (inside too: a sentence cut from a bold span would otherwise
+    show one of its "**"); rule rows and empty lines left out."""
     out = []
     for line in unit.splitlines():
         line = re.sub(r"^\s*(?:[-*•]\s+)?", "", line).strip().strip("|").strip()
