@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, NamedTuple
 
+from assistant.answering.reader.question import cue_phrases
 from assistant.language.intent import intents, places
 from assistant.language.words import contains_phrase, content_words, fold_words, phrase_starts
 from assistant.resources import load_data
@@ -45,13 +46,32 @@ def _place_text(question: str, group: list[tuple[str, ...]]) -> str | None:
     return None
 
 
-def resolve_followup(question: str, history: Sequence[Any] | None) -> str:
+def subject_of(question: str) -> str:
+    """What a question is about without what it asks: its words as written, less the cues of
+    what is asked ("Seit wann ist Brescia Partnerstadt?" → "ist Brescia Partnerstadt")."""
+    tokens = _TOKEN.findall(question)
+    flat = [(w, i) for i, t in enumerate(tokens) for w in fold_words(t)]
+    words = [w for w, _ in flat]
+    asked: set[int] = set()
+    for cue in cue_phrases():
+        for at in phrase_starts(words, cue):
+            asked |= {flat[j][1] for j in range(at, at + len(cue))}
+    kept = [t for i, t in enumerate(tokens) if i not in asked and fold_words(t)]
+    return " ".join(kept)
+
+
+def resolve_followup(
+    question: str, history: Sequence[Any] | None, subject_only: bool = False
+) -> str:
     """The question with its missing subject filled in from the previous question.
 
     "Und Fjordby?" after "Wer ist für Musterhausen zuständig?" → "Wer ist für Fjordby
     zuständig?"; "What's her phone number?" after "Who handles Exampleton?" → "What's her
-    phone number? (Who handles Exampleton?)". A question that stands on its own is
-    returned unchanged.
+    phone number? (Who handles Exampleton?)". With ``subject_only`` (a later part of one
+    compound question, which asks something else) only what the previous question is about
+    is taken along, not what it asks: "who is the contact for it?" after "Since when is
+    Fjordby a twin town?" → "who is the contact for it? (is Fjordby a twin town)". A question
+    that stands on its own is returned unchanged.
     """
     turns = user_turns(history)
     if not turns:
@@ -70,7 +90,8 @@ def resolve_followup(question: str, history: Sequence[Any] | None) -> str:
             return previous.replace(old_text, new_text, 1)
         return f"{previous} {question}"
     if not new_places and (refers_back or short):
-        return f"{question} ({previous})"
+        subject = subject_of(previous) if subject_only else ""
+        return f"{question} ({subject or previous})"
     return question
 
 
@@ -115,7 +136,8 @@ def split_question(question: str, lang: str) -> list[Part]:
         gist = _gist(context)  # later questions take the context's names and things along
         for i in asked[1:]:
             text = f"{gist} {sentences[i]}".strip()
-            resolved = resolve_followup(sentences[i], [(f"{gist} {sentences[asked[0]]}", "")])
+            earlier = [(f"{gist} {sentences[asked[0]]}", "")]
+            resolved = resolve_followup(sentences[i], earlier, subject_only=True)
             if resolved != sentences[i]:  # "Wo findet es statt?" takes its subject along
                 parts.append(Part(resolved, True))
             else:
@@ -198,6 +220,6 @@ def _split_joined(question: str, lang: str) -> list[Part]:
     first = pieces[0] if pieces[0].endswith(("?", "!", ".")) else f"{pieces[0]}?"
     parts = [Part(first)]
     for piece in pieces[1:]:
-        resolved = resolve_followup(piece, [(first, "")])
+        resolved = resolve_followup(piece, [(first, "")], subject_only=True)
         parts.append(Part(resolved, resolved != piece))
     return parts

@@ -9,6 +9,7 @@ from assistant.answering.conversation import (
     split_question,
     user_turns,
 )
+from assistant.answering.reader.types import asked_types
 
 
 def test_both_history_formats():
@@ -108,6 +109,41 @@ def test_compound_questions_are_split_into_questions_that_stand_alone():
         "an welchem Gesetz orientiert sich Bursa?",
     ]
     assert not parts[1].follows
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "later", "first_asks"),
+    [
+        (
+            "Since when has the city been twinned with Fjordby, and who is the contact for it?",
+            "en",
+            "who is the contact for it? (has the city been twinned with Fjordby)",
+            {"when", "since"},
+        ),
+        (
+            "Wie lange ist Nordhafen schon Partnerstadt und wer ist dafür zuständig?",
+            "de",
+            "wer ist dafür zuständig? (ist Nordhafen schon Partnerstadt)",
+            {"duration"},
+        ),
+        (
+            "Wann ist das Sommerfest? Was kostet der Eintritt?",
+            "de",
+            "Was kostet der Eintritt? (ist das Sommerfest)",
+            {"when"},
+        ),
+    ],
+)
+def test_a_later_part_takes_what_the_first_is_about_not_what_it_asks(
+    question, lang, later, first_asks
+):
+    """A part that refers back takes the first part's subject along, not its question words:
+    with them it asked the first part's kind again ("since when" and "who"), its best unit
+    was the first part's, and the merged answer left the second part out."""
+    parts = split_question(question, lang)
+    assert parts[1] == Part(later, True)
+    assert first_asks <= asked_types(parts[0].text)
+    assert not first_asks & asked_types(parts[1].text)
 
 
 @pytest.mark.parametrize(

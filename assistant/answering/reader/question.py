@@ -148,6 +148,13 @@ def cue_words() -> frozenset[str]:
     return frozenset(w for cues in data()["asks"].values() for c in cues for w in c)
 
 
+@cache
+def cue_phrases() -> tuple[tuple[str, ...], ...]:
+    """The cues of what a question asks, as folded phrases, the longest first."""
+    cues = {c for group in data()["asks"].values() for c in group}
+    return tuple(sorted(cues, key=lambda c: (-len(c), c)))
+
+
 def _capitalised(question: str) -> set[str]:
     """Folded words written with a capital letter (not the question's first word), and the
     words of quoted names."""
