@@ -28,6 +28,7 @@ DICTIONARY = (
     "Graz :: Graz\n"
     "Treffen {n}; Meeting {n} | Treffen {pl}; Meetings {pl} :: meeting | meetings\n"
     "Woche {f} | Wochen {pl} :: week | weeks\n"
+    "Städtepartnerschaft {f} :: twinning\n"
 )
 
 
@@ -128,6 +129,14 @@ def test_a_typing_slip_is_read_as_the_common_word_it_misses(reader):
     assert reader.spelled("who looks after ushgorot", "en") == "who looks after ushgorot"
     asked = reader.analyse("who is responsable for szeged", "en").asked
     assert "person" in asked
+
+
+def test_a_rare_word_the_dictionary_translates_is_no_typing_slip(reader):
+    # "twinning" is rarer in English than "winning", one letter away, but the dictionary
+    # translates it to a word of the pages: read as "winning", it asked about something else
+    question = "since when has the twinning with ushgorod existed"
+    assert reader.spelled(question, "en") == question
+    assert "stadtepartnerschaft" in _concept(reader.analyse(question, "en"), "twinning").words
 
 
 @pytest.mark.parametrize(
