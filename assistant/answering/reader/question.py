@@ -14,7 +14,7 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from assistant.answering.reader.bridge import Bridge
@@ -146,6 +146,35 @@ class Gazetteer:
 def cue_words() -> frozenset[str]:
     """Every word of the cues of what a question asks (``asks`` of answer_types.yaml)."""
     return frozenset(w for cues in data()["asks"].values() for c in cues for w in c)
+
+
+# What a question for a person or a way to reach one asks.
+CONTACT_ASKED = frozenset({"person", "contact", "phone", "email", "fax"})
+
+
+@cache
+def _administration() -> frozenset[str]:
+    return frozenset(" ".join(fold_words(w)) for w in load_data("wordlists.yaml")["administration"])
+
+
+LOCATED_WINDOW = 3  # words before a place in which "at", "im", "bei" … may stand
+
+
+def _located(words: Sequence[str]) -> set[str]:
+    """The words and two-word phrases that stand where something is, after "at", "in",
+    "im", "bei" … within a few words ("at Musterstadt city hall", "in der Verwaltung")."""
+    openers = _locatives()
+    out: set[str] = set()
+    for i in range(len(words)):
+        if openers & set(words[max(0, i - LOCATED_WINDOW) : i]):
+            out.add(words[i])
+            out.add(" ".join(words[i : i + 2]))
+    return out
+
+
+@cache
+def _locatives() -> frozenset[str]:
+    return frozenset(load_data("wordlists.yaml")["locatives"])
 
 
 @cache
@@ -373,6 +402,13 @@ class QuestionReader:
         wordset = set(words)
         named_cities = frozenset(c for c, cw in self.cities.items() if cw and cw <= wordset)
         asked = asked_types(question)
+        if asked & CONTACT_ASKED:  # "who at the town hall": where they work, no topic
+            office = _administration()
+            places_of = _located(words)
+            concepts = [
+                replace(k, generic=True) if k.word in office and k.word in places_of else k
+                for k in concepts
+            ]
         return Analysis(
             question,
             lang,

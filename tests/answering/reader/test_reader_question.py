@@ -15,6 +15,7 @@ PAGES = [
     "Der Partnerschaftsverein lädt zum Treffen ein.",
     "Die Stadt Darmstadt beteiligt sich an der Woche der Kulturen.",
     "Die Kulturwoche beginnt im Mai.",
+    "Das Büro der Verwaltung ist im Rathaus, Zimmer 12.",
 ]
 DICTIONARY = (
     "# a few lines of a Ding-format dictionary\n"
@@ -29,6 +30,8 @@ DICTIONARY = (
     "Treffen {n}; Meeting {n} | Treffen {pl}; Meetings {pl} :: meeting | meetings\n"
     "Woche {f} | Wochen {pl} :: week | weeks\n"
     "Städtepartnerschaft {f} :: twinning\n"
+    "Rathaus {n} | Rathäuser {pl} :: town hall; city hall | town halls; city halls\n"
+    "Verwaltung {f} :: administration\n"
 )
 
 
@@ -156,3 +159,25 @@ def test_where_a_named_place_lies_is_nothing_more_to_look_for(reader, question):
 def test_a_name_the_pages_lack_still_counts_when_it_qualifies_no_place(reader):
     analysis = reader.analyse("Gibt es eine Partnerschaft in Anatolia?", "de")
     assert not _concept(analysis, "anatolia").known
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "word", "qualifier"),
+    [
+        ("Wer ist im Rathaus für Bursa zuständig?", "de", "rathaus", True),
+        ("Wer betreut Szeged in der Verwaltung?", "de", "verwaltung", True),
+        ("who at the town hall looks after Szeged?", "en", "town hall", True),
+        ("Wie heißt das Amt, das für Bursa zuständig ist?", "de", "amt", False),  # asked for
+    ],
+)
+def test_the_administration_as_where_a_contact_works_is_no_topic(
+    bridge, question, lang, word, qualifier
+):
+    """ "Who at the town hall …": every contact of the city's pages works there, so a unit
+    that does not say "Rathaus" misses nothing the question asks about."""
+    words = {w for page in PAGES for w in fold_words(page)} | {"amt"}
+    # many pages, each word on one of them: no word is generic for being everywhere
+    reader = QuestionReader(
+        Vocabulary(words), lambda stem: 1, 100, Gazetteer(["Bursa", "Szeged"]), [], bridge
+    )
+    assert _concept(reader.analyse(question, lang), word).generic is qualifier
