@@ -308,12 +308,6 @@ class QuestionReader:
             out.append(Concept(f"{a} {b}", found, weight, thing=thing, generic=generic))
         return out
 
-    def _reaches_pages(self, word: str, lang: str) -> bool:
-        """Do the pages hold a form of the word, or (English) a translation of it?"""
-        if lang == "en" and self.bridge.translations(word):
-            return True
-        return bool(self._matches(word, loose=False))
-
     def spelled(self, question: str, lang: str) -> str:
         """The question with each lower-case word that the pages lack and the language
         hardly knows, and that is no misspelt place, replaced by the common word one typing
@@ -326,8 +320,10 @@ class QuestionReader:
                 return token
             w = folded[0]
             known = self.bridge.zipf(w, lang) or 0.0
-            if w in self.vocabulary or known >= RARE_ENGLISH or self._reaches_pages(w, lang):
-                return token  # a rare word the pages or the dictionary know is no slip
+            if w in self.vocabulary or known >= RARE_ENGLISH:
+                return token
+            if lang == "en" and self.bridge.translations(w):
+                return token  # a rare word the dictionary translates is no slip ("twinning")
             if self.gazetteer.near(w) is not None:
                 return token  # a misspelt place: the gazetteer finds it as it is
             # the slip's correction must be common, and far more common than the word
