@@ -62,6 +62,8 @@ def merge_drafts(drafts: list[Draft], lang: str) -> Draft:
     conflicts: list[Conflict] = []
     said: set[str] = set()  # the parts' texts without their citation markers
     quotes: set[str] = set()  # the quotes given so far, each with what stands before its marker
+    shown: list[str] = []  # the lines quoted so far, and the lines the parts' citations quote
+    mark = phrases(lang)["quote_mark"]
     intro = _intro_pattern(lang)
     framed = False  # the quotes' framing was said
     for draft in drafts:
@@ -82,8 +84,12 @@ def merge_drafts(drafts: list[Draft], lang: str) -> Draft:
                 cites[at] = _with_quote(cites[at], c.quote)  # both parts' quotes of it
             numbers[c.n] = cites[at].n
         text, framed = _new_quotes(_renumber(draft.text, numbers), quotes, intro, framed)
+        if shown:
+            text = _new_lines(text, shown, mark, intro)
         if text and text not in texts:
             texts.append(text)
+        shown += [_flat(line) for c in draft.citations for line in _lines(c.quote)]
+        shown += [_flat(line) for line in _quoted_lines(text, mark)]
         for c in draft.conflicts:
             values = [{**v, "n": numbers.get(v.get("n"), v.get("n"))} for v in c.values]
             conflicts.append(replace(c, values=values))
@@ -145,6 +151,60 @@ _MARKER = re.compile(r"\[(\d+)\]")  # a citation marker, its number captured
 def _renumber(text: str, numbers: dict[int, int]) -> str:
     """``text`` with each citation marker [n] replaced by [numbers[n]]."""
     return _MARKER.sub(lambda m: f"[{numbers.get(int(m[1]), int(m[1]))}]", text)
+
+
+def _flat(text: str) -> str:
+    return " ".join(plain(text).split())
+
+
+def _quoted_lines(text: str, mark: str) -> list[str]:
+    """The lines a text quotes (each in ``mark``, the language's quote marks)."""
+    return [line for piece in _MARKER.split(text)[0::2] for line in _split_quotes(piece, mark)]
+
+
+def _split_quotes(piece: str, mark: str) -> list[str]:
+    """The lines of a run of quoted lines ("„a“ „b“"); none when the piece is no such run."""
+    opening, closing = mark.split("{text}")
+    body = piece.strip()
+    if not (body.startswith(opening) and body.endswith(closing)):
+        return []
+    inner = body[len(opening) : len(body) - len(closing)]
+    return inner.split(f"{closing} {opening}")
+
+
+def _new_lines(text: str, shown: list[str], mark: str, intro: re.Pattern[str]) -> str:
+    """A later part's text without the quoted lines an earlier part showed already: a line
+    another quote or citation holds is left out, a line that goes on from one keeps only what
+    follows it, and a quote left without lines goes with its marker (the parts of "when was
+    it founded, and how often does it meet?" are often answered from one passage, the second
+    with the first's sentence and the one after it)."""
+    pieces = _MARKER.split(text)  # text, number, text, number, …, text
+    kept: list[str] = []
+    framing = ""  # the framing of a quote left out, for the next quote kept
+    for piece, number in zip(pieces[0::2], [*pieces[1::2], ""], strict=True):
+        found = intro.match(piece)
+        head, body = (piece[: found.end()], piece[found.end() :]) if found else ("", piece)
+        lines = _split_quotes(body, mark) if number else []
+        if not lines:
+            kept.append(framing + piece + (f"[{number}]" if number else ""))
+            framing = ""
+            continue
+        new: list[str] = []
+        for line in lines:
+            flat = _flat(line)
+            if any(flat in old for old in shown):
+                continue
+            start = next((old for old in shown if flat.startswith(old)), None)
+            rest = _flat(line)[len(start) :].strip() if start else line
+            if rest:
+                new.append(rest)
+        if not new:
+            framing = framing or head
+            continue
+        quotes = " ".join(mark.format(text=line) for line in new)
+        kept.append(f"{framing or head}{quotes} [{number}] ")
+        framing = ""
+    return " ".join("".join(kept).split())
 
 
 def relevance(p: Passage) -> float:

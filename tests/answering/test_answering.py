@@ -194,6 +194,35 @@ def test_a_quote_another_part_gave_and_the_framing_are_said_once():
     assert [(c.n, c.doc) for c in merged.citations] == [(1, "d1"), (2, "d2")]
 
 
+def test_a_later_part_quotes_only_the_lines_no_earlier_part_showed():
+    from assistant.answering.drafts import Draft, merge_drafts
+    from assistant.records import Citation
+
+    intro = phrases("en")["quote_intro"]
+    founded, meets = "The network was founded in 2020.", "It meets twice a year."
+    text = f"{founded} {meets}"
+    passage = Citation(1, "d1", "T1", "S1", text, 0.9, founded)
+    card = Citation(2, "d2", "T2", "S2", "Ann\nPhone 123\nFax 456", 0.8, "Ann\nPhone 123")
+    merged = merge_drafts(
+        [
+            Draft(f"{intro} «{founded}» [1] Ann is responsible [2].", False, [passage, card]),
+            # the second part quotes the first one's sentence with the next, and the card
+            Draft(
+                f"{intro} «{founded} {meets}» [1] «Ann» «Phone 123» «Fax 456» [2]",
+                False,
+                [
+                    Citation(1, "d1", "T1", "S1", text, 0.9, text),
+                    Citation(2, "d2", "T2", "S2", card.text, 0.8, card.text),
+                ],
+            ),
+        ],
+        "en",
+    )
+    assert merged.text == (
+        f"{intro} «{founded}» [1] Ann is responsible [2]. «{meets}» [1] «Fax 456» [2]"
+    )
+
+
 def test_a_passage_two_parts_quote_keeps_both_quotes():
     from assistant.answering.drafts import Draft, merge_drafts
     from assistant.records import Citation
