@@ -185,9 +185,8 @@ def _new_lines(text: str, shown: list[str], mark: str, intro: re.Pattern[str]) -
         found = intro.match(piece)
         head, body = (piece[: found.end()], piece[found.end() :]) if found else ("", piece)
         lines = _split_quotes(body, mark) if number else []
-        if not lines:
-            kept.append(framing + piece + (f"[{number}]" if number else ""))
-            framing = ""
+        if not lines:  # no quote: said as it is (a framing left over waits for a quote)
+            kept.append(piece + (f"[{number}]" if number else ""))
             continue
         new: list[str] = []
         for line in lines:

@@ -223,6 +223,24 @@ def test_a_later_part_quotes_only_the_lines_no_earlier_part_showed():
     )
 
 
+def test_a_later_part_whose_lines_were_all_shown_adds_nothing():
+    from assistant.answering.drafts import Draft, merge_drafts
+    from assistant.records import Citation
+
+    intro = phrases("en")["quote_intro"].format(title="T2", section="S2")
+    card = Citation(1, "d1", "T1", "S1", "Ann\nPhone 123", 0.9, "Ann\nPhone 123")
+    copy = Citation(1, "d2", "T2", "S2", "Ann\nPhone 123", 0.8, "Ann\nPhone 123")
+    merged = merge_drafts(
+        [
+            Draft("Ann is responsible, phone 123 [1].", False, [card]),
+            Draft(f"{intro} «Ann» «Phone 123» [1]", False, [copy]),
+        ],
+        "en",
+    )
+    assert merged.text == "Ann is responsible, phone 123 [1]."  # no framing left over
+    assert [c.doc for c in merged.citations] == ["d1"]
+
+
 def test_a_passage_two_parts_quote_keeps_both_quotes():
     from assistant.answering.drafts import Draft, merge_drafts
     from assistant.records import Citation
