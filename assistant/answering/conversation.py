@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, NamedTuple
 
-from assistant.answering.reader.question import cue_phrases
+from assistant.answering.reader.types import cue_phrases
 from assistant.language.intent import intents, places
 from assistant.language.words import contains_phrase, content_words, fold_words, phrase_starts
 from assistant.resources import load_data

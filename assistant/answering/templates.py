@@ -11,8 +11,7 @@ from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reading
 from assistant.answering.reader.cards import Card, parse_card, partner_rows, year_items
 from assistant.answering.reader.features import Candidate
-from assistant.answering.reader.question import cue_words
-from assistant.answering.reader.types import NUMERIC_DATE, years
+from assistant.answering.reader.types import NUMERIC_DATE, cue_words, years
 from assistant.answering.reader.types import data as type_data
 from assistant.indexing.facts import Partnership, city_key
 from assistant.language.intent import intents

@@ -89,7 +89,7 @@ def nonsense_variant(
     same kind of thing about something the pages cannot know."""
     from dataclasses import replace
 
-    from assistant.answering.reader.question import cue_words
+    from assistant.answering.reader.types import cue_words
     from assistant.language.words import fold_words, stopwords
 
     keep = stopwords() | cue_words()

@@ -18,7 +18,13 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from assistant.answering.reader.bridge import Bridge
-from assistant.answering.reader.types import asked_types, constrained, data
+from assistant.answering.reader.types import (
+    CONTACT_ASKED,
+    administration_as_place,
+    asked_types,
+    constrained,
+    cue_words,
+)
 from assistant.language.words import (
     contains_phrase,
     english_terms_in,
@@ -140,48 +146,6 @@ class Gazetteer:
             close = difflib.get_close_matches(word, list(self._singles), n=1, cutoff=FUZZY_PLACE)
             cache[word] = self._singles[close[0]] if close else None
         return cache[word]
-
-
-@cache
-def cue_words() -> frozenset[str]:
-    """Every word of the cues of what a question asks (``asks`` of answer_types.yaml)."""
-    return frozenset(w for cues in data()["asks"].values() for c in cues for w in c)
-
-
-# What a question for a person or a way to reach one asks.
-CONTACT_ASKED = frozenset({"person", "contact", "phone", "email", "fax"})
-
-
-@cache
-def _administration() -> frozenset[str]:
-    return frozenset(" ".join(fold_words(w)) for w in load_data("wordlists.yaml")["administration"])
-
-
-LOCATED_WINDOW = 3  # words before a place in which "at", "im", "bei" … may stand
-
-
-def _located(words: Sequence[str]) -> set[str]:
-    """The words and two-word phrases that stand where something is, after "at", "in",
-    "im", "bei" … within a few words ("at Musterstadt city hall", "in der Verwaltung")."""
-    openers = _locatives()
-    out: set[str] = set()
-    for i in range(len(words)):
-        if openers & set(words[max(0, i - LOCATED_WINDOW) : i]):
-            out.add(words[i])
-            out.add(" ".join(words[i : i + 2]))
-    return out
-
-
-@cache
-def _locatives() -> frozenset[str]:
-    return frozenset(load_data("wordlists.yaml")["locatives"])
-
-
-@cache
-def cue_phrases() -> tuple[tuple[str, ...], ...]:
-    """The cues of what a question asks, as folded phrases, the longest first."""
-    cues = {c for group in data()["asks"].values() for c in group}
-    return tuple(sorted(cues, key=lambda c: (-len(c), c)))
 
 
 def _capitalised(question: str) -> set[str]:
@@ -399,12 +363,8 @@ class QuestionReader:
         named_cities = frozenset(c for c, cw in self.cities.items() if cw and cw <= wordset)
         asked = asked_types(question)
         if asked & CONTACT_ASKED:  # "who at the town hall": where they work, no topic
-            office = _administration()
-            places_of = _located(words)
-            concepts = [
-                replace(k, generic=True) if k.word in office and k.word in places_of else k
-                for k in concepts
-            ]
+            office = administration_as_place(words)
+            concepts = [replace(k, generic=True) if k.word in office else k for k in concepts]
         return Analysis(
             question,
             lang,

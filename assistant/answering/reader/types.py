@@ -100,6 +100,43 @@ def data() -> dict:
 
 
 @cache
+def cue_words() -> frozenset[str]:
+    """Every word of the cues of what a question asks (``asks`` of answer_types.yaml)."""
+    return frozenset(w for cues in data()["asks"].values() for c in cues for w in c)
+
+
+@cache
+def cue_phrases() -> tuple[tuple[str, ...], ...]:
+    """The cues of what a question asks, as folded phrases, the longest first."""
+    cues = {c for group in data()["asks"].values() for c in group}
+    return tuple(sorted(cues, key=lambda c: (-len(c), c)))
+
+
+# What a question for a person or a way to reach one asks.
+CONTACT_ASKED = frozenset({"person", "contact", "phone", "email", "fax"})
+LOCATED_WINDOW = 3  # words before a place in which "at", "im", "bei" … may stand
+
+
+@cache
+def _administration() -> tuple[frozenset[str], frozenset[str]]:
+    lists = load_data("wordlists.yaml")
+    office = frozenset(" ".join(fold_words(w)) for w in lists["administration"])
+    return office, frozenset(lists["locatives"])
+
+
+def administration_as_place(words: Sequence[str]) -> set[str]:
+    """The words and two-word phrases of folded ``words`` that name the city's
+    administration as where something is: after "at", "in", "im", "bei" … within a few
+    words ("at Musterstadt city hall", "in der Verwaltung"), not "Wie heißt das Amt"."""
+    office, openers = _administration()
+    out: set[str] = set()
+    for i in range(len(words)):
+        if openers & set(words[max(0, i - LOCATED_WINDOW) : i]):
+            out |= {words[i], " ".join(words[i : i + 2])} & office
+    return out
+
+
+@cache
 def _cue_tails() -> dict[str, tuple[str, ...]]:
     """Single-word cues long enough to end a compound that asks the same ("beitrag" in
     "Mitgliedsbeitrag", "nummer" in "Faxnummer")."""
