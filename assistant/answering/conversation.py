@@ -49,15 +49,14 @@ def _place_text(question: str, group: list[tuple[str, ...]]) -> str | None:
 def subject_of(question: str) -> str:
     """What a question is about without what it asks: its words as written, less the cues of
     what is asked ("Seit wann ist Brescia Partnerstadt?" → "ist Brescia Partnerstadt")."""
-    tokens = _TOKEN.findall(question)
-    flat = [(w, i) for i, t in enumerate(tokens) for w in fold_words(t)]
+    tokens, flat = _tokens(question)
     words = [w for w, _ in flat]
     asked: set[int] = set()
     for cue in cue_phrases():
         for at in phrase_starts(words, cue):
             asked |= {flat[j][1] for j in range(at, at + len(cue))}
-    kept = [t for i, t in enumerate(tokens) if i not in asked and fold_words(t)]
-    return " ".join(kept)
+    written = {i for _, i in flat}  # tokens with a word ("-" has none)
+    return " ".join(t for i, t in enumerate(tokens) if i in written - asked)
 
 
 def resolve_followup(
@@ -184,11 +183,15 @@ def focus_question(
     return f"{', '.join(named)}: {part[:1].upper()}{part[1:]}"
 
 
+def _tokens(text: str) -> tuple[list[str], list[tuple[str, int]]]:
+    """The tokens of ``text`` as written, and its folded words, each with its token's index."""
+    tokens = _TOKEN.findall(text)
+    return tokens, [(w, i) for i, t in enumerate(tokens) for w in fold_words(t)]
+
+
 def _as_written(text: str, group: list[tuple[str, ...]]) -> str | None:
     """The words of ``text`` that are one of a place group's folded variants, as written."""
-    tokens = _TOKEN.findall(text)
-    folded = [fold_words(t) for t in tokens]
-    flat = [(w, i) for i, words in enumerate(folded) for w in words]
+    tokens, flat = _tokens(text)
     words = [w for w, _ in flat]
     for variant in sorted(group, key=len, reverse=True):
         for at in phrase_starts(words, variant)[:1]:

@@ -194,7 +194,7 @@ def _new_lines(text: str, shown: list[str], mark: str, intro: re.Pattern[str]) -
             if any(flat in old for old in shown):
                 continue
             start = next((old for old in shown if flat.startswith(old)), None)
-            rest = _flat(line)[len(start) :].strip() if start else line
+            rest = flat[len(start) :].strip() if start else line
             if rest:
                 new.append(rest)
         if not new:

@@ -11,14 +11,13 @@ from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reading
 from assistant.answering.reader.cards import Card, parse_card, partner_rows, year_items
 from assistant.answering.reader.features import Candidate
-from assistant.answering.reader.types import NUMERIC_DATE, cue_words, years
+from assistant.answering.reader.types import CONTACT_ASKED, NUMERIC_DATE, cue_words, years
 from assistant.answering.reader.types import data as type_data
 from assistant.indexing.facts import Partnership, city_key
 from assistant.language.intent import intents
 from assistant.language.words import fold_words, stopwords
 
 LIST_READ = 5  # the best units whose passages may hold the list a question asks for
-CONTACT_ASKS = frozenset({"person", "contact", "phone", "email", "fax"})
 CARD_READ = 3  # the best units among which a contact card may answer for a place
 # What a question about a partnership itself asks (not a cost, a count or a person)
 PARTNERSHIP_ASKS = frozenset({"when", "since", "duration", "yes_no"})
@@ -42,9 +41,9 @@ class FactTemplates:
             listed = self.partner_list(reading, lang, cites)
             if listed:
                 return listed
-        if CONTACT_ASKS & asked:
+        if CONTACT_ASKED & asked:
             card = parse_card(best.unit.text)
-            if card is None and asked <= CONTACT_ASKS:  # only a contact is asked: the card of
+            if card is None and asked <= CONTACT_ASKED:  # only a contact is asked: the card of
                 best, card = _card_for_place(reading, best)  # who is responsible for the place
             if card is not None:
                 return self.contact(reading, best, card, lang, cites)
