@@ -66,7 +66,12 @@ class FactTemplates:
                 return self.partnership_year(entry, reading, lang, cites)
         # a best unit that states a year outside a year list answers "when" itself ("Die
         # Bürgerfahrt … findet im September 2025 statt"), not the year of the partnership
-        if {"when", "since"} & asked and reading.analysis.places and not _states_a_year(best):
+        day = "day" in asked  # a year of a list names no day
+        if (
+            {"when", "since"} & asked
+            and reading.analysis.places
+            and not (day or _states_a_year(best))
+        ):
             return self.year(reading, best, lang, cites)
         return None
 

@@ -26,6 +26,7 @@ SATISFIED_BY: dict[str, frozenset[str]] = {
     "address": frozenset({"address"}),
     "when": frozenset({"year", "date", "time"}),
     "clock": frozenset({"time"}),  # a time of day ("um wie viel Uhr"), not a day or year
+    "day": frozenset({"day"}),  # the day ("an welchem Tag"), not the month or year
     "since": frozenset({"year"}),
     "until": frozenset({"end"}),
     "count": frozenset({"count"}),
@@ -48,6 +49,7 @@ HARD = frozenset(
         "fax",
         "when",
         "clock",
+        "day",
         "since",
         "until",
         "count",
@@ -67,6 +69,7 @@ HELD = (
     "address",
     "year",
     "date",
+    "day",
     "time",
     "count",
     "list",
@@ -291,6 +294,21 @@ def _dates(text: str) -> bool:
     )
 
 
+def _days(text: str) -> bool:
+    """Does a text name a day: a date ("15.09.2024", "13. bis 15. Juni") or a weekday
+    ("dienstags", "on Mondays")? A month and a year ("im Mai 2025") name none."""
+    if NUMERIC_DATE.search(text):
+        return True
+    words = fold_words(text)
+    months, weekdays = data()["months"], data()["weekdays"]
+    for i, w in enumerate(words):
+        if w in months and i and words[i - 1].isdigit() and 1 <= int(words[i - 1]) <= 31:
+            return True
+        if len(w) >= 6 and any(w.startswith(d) for d in weekdays if len(d) >= 6):
+            return True
+    return False
+
+
 def _address(text: str) -> bool:
     if POSTCODE.search(text):
         return True
@@ -354,6 +372,8 @@ def held_types(text: str, kind: str = "prose") -> frozenset[str]:
             held.add("future")
     if _dates(text):
         held.add("date")
+    if _days(text):
+        held.add("day")
     if {w for w in words if len(w) >= 6} & data()["weekdays"] or TIME_OF_DAY.search(text):
         held.add("time")  # "jeden dritten Mittwoch", "um 12:00 Uhr"
     if (found_years or "date" in held) and words & data()["end_words"]:

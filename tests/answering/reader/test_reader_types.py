@@ -24,8 +24,11 @@ from assistant.answering.reader.types import asked_types, counts_of, held_types,
         # a time of day, not only a day or a year
         ("Um wie viel Uhr beginnt der Festakt?", {"clock"}, set()),
         ("what time does the ceremony start?", {"clock"}, set()),
-        ("An welchem Tag wurde die Urkunde unterzeichnet?", {"when"}, {"clock"}),
-        ("application deadline for the youth camp?", {"when"}, set()),
+        ("An welchem Tag wurde die Urkunde unterzeichnet?", {"when", "day"}, {"clock"}),
+        ("application deadline for the youth camp?", {"when"}, {"day"}),
+        # the day, not only the month or the year
+        ("What is the exact date of the citizens' trip in May?", {"day"}, set()),
+        ("Wann ist das Fest?", {"when"}, {"day"}),
     ],
 )
 def test_what_a_question_asks_for(question, expected, absent):
@@ -61,3 +64,15 @@ def test_a_time_of_day_is_answered_by_a_unit_with_a_clock_time_only():
 
     assert "time" in held_types("Der Festakt beginnt um 18:30 Uhr im Rathaus.")
     assert not SATISFIED_BY["clock"] & held_types("Der Festakt findet am 9. Mai 2025 statt.")
+
+
+def test_a_day_is_answered_by_a_date_or_a_weekday_not_by_a_month_and_year():
+    from assistant.answering.reader.types import SATISFIED_BY
+
+    day = SATISFIED_BY["day"]
+    assert day & held_types("Die Urkunde wurde am 17. Juni 1972 unterzeichnet.")
+    assert day & held_types("Vom 13. bis 15. Juni 2025 feiern wir.")
+    assert day & held_types("Anmeldung bis 15.05.2025")
+    assert day & held_types("Er ist dienstags bis donnerstags im Haus.")
+    assert not day & held_types("Eine Bürgerreise ist für Mai 2025 geplant.")
+    assert not day & held_types("Seit 1975 feiern wir jedes Jahr im Juni.")
