@@ -83,14 +83,18 @@ class Composer(FactTemplates, ConflictReports, Refusals):
         draft.closest = closest_sources(passages)
         return draft
 
-    def compose_reading(self, reading: Reading, lang: str) -> Draft:
+    def compose_reading(self, reading: Reading, lang: str) -> Draft | None:
         """The answer to a question the reader found answered: two pages' different values
-        when they disagree, a typed fact as a sentence, or else the best units quoted."""
+        when they disagree, a typed fact as a sentence, or else the best units quoted; None
+        when the contact asked about has no phone number or e-mail address of the kind asked
+        for (the pages do not say it)."""
         conflict = self.conflict(reading, lang)
         if conflict is not None:
             return conflict
         best = reading.best
         assert best is not None
+        if self.unstated(reading, best):
+            return None
         cites = CitationNumbers()
         templated = self.template(reading, best, lang, cites)
         if templated:

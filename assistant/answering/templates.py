@@ -11,7 +11,13 @@ from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reading
 from assistant.answering.reader.cards import Card, parse_card, partner_rows, year_items
 from assistant.answering.reader.features import Candidate
-from assistant.answering.reader.types import CONTACT_ASKED, NUMERIC_DATE, cue_words, years
+from assistant.answering.reader.types import (
+    CONTACT_ASKED,
+    FREE,
+    NUMERIC_DATE,
+    cue_words,
+    years,
+)
 from assistant.answering.reader.types import data as type_data
 from assistant.indexing.facts import Partnership, city_key
 from assistant.language.intent import intents
@@ -21,6 +27,7 @@ LIST_READ = 5  # the best units whose passages may hold the list a question asks
 CARD_READ = 3  # the best units among which a contact card may answer for a place
 # What a question about a partnership itself asks (not a cost, a count or a person)
 PARTNERSHIP_ASKS = frozenset({"when", "since", "duration", "yes_no"})
+CARD_FIELDS = frozenset({"phone", "email", "fax"})  # what a contact card may lack
 
 
 class FactTemplates:
@@ -74,6 +81,27 @@ class FactTemplates:
         ):
             return self.year(reading, best, lang, cites)
         return None
+
+    def unstated(self, reading: Reading, best: Candidate) -> bool:
+        """Does the question ask only for a phone number, an e-mail address or a fax number
+        ("E-Mail von Frau …?") of a contact whose card (and the same person's cards on other
+        pages) gives none of them? Then the pages do not say it: the answer is a refusal, not
+        the card with "no e-mail address given"."""
+        asked = reading.analysis.asked
+        fields = asked & CARD_FIELDS
+        if not fields or asked - fields - {"contact"} - set(FREE):
+            return False
+        card = parse_card(best.unit.text)
+        if card is None and asked <= CONTACT_ASKED:
+            _, card = _card_for_place(reading, best)
+        if card is None:
+            return False
+        cards = [card]
+        for c in reading.candidates:
+            other = parse_card(c.unit.text)
+            if other is not None and _same_person(other, card):
+                cards.append(other)
+        return not any(v for k in cards for f, v in _fields(k).items() if f in fields)
 
     def partnership(self, reading: Reading) -> Partnership | None:
         """The home city's partnership with the one place the question names, from the
@@ -338,6 +366,11 @@ def _card_for_place(reading: Reading, best: Candidate) -> tuple[Candidate, Card 
         if card is not None and card.responsible_for and _named_place(reading, card):
             return c, card
     return best, None
+
+
+def _fields(card: Card) -> dict[str, str]:
+    """A card's ways of reaching its person, by the answer type that asks for each."""
+    return {"phone": card.phone, "email": card.email, "fax": card.fax}
 
 
 def _same_person(a: Card, b: Card) -> bool:

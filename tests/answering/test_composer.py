@@ -673,3 +673,22 @@ def test_a_quote_shows_no_bold_markup_and_its_citation_keeps_the_page_verbatim()
     assert "**" not in draft.text
     assert "Vierzon (Frankreich), seit 1964 – Die älteste" in draft.text
     assert draft.citations[0].quote in a.text  # the citation's quote stays verbatim
+
+
+def test_a_question_only_for_what_a_card_lacks_is_refused_not_answered_with_not_given():
+    card = _chunk(
+        "a", "Frau Alina Seel\nPartnerstädte: Bursa, Szeged\nTelefon: 06151 13-3608", kind="contact"
+    )
+    seel = [Concept("seel", frozenset({"seel"}), 3.0, name=True)]
+    composer = _composer([card])
+    email = _reading("Wie lautet die E-Mail-Adresse von Frau Seel?", "de", [(card, 0, 0.9)], seel)
+    assert composer.compose_reading(email, "de") is None
+    # the same person's card on another page that gives the address answers it
+    other = _chunk("b", "Seel, Alina\nE-Mail: a.seel@example.org", doc="andere", kind="contact")
+    both = _reading("email of Alina Seel?", "en", [(card, 0, 0.9), (other, 0, 0.5)], seel)
+    assert "a.seel@example.org" in _composer([card, other]).compose_reading(both, "en").text
+    # asked who and how to reach them, the card answers with what it has
+    who = _reading("Wer ist Frau Seel und welche E-Mail hat sie?", "de", [(card, 0, 0.9)], seel)
+    assert "06151 13-3608" in composer.compose_reading(who, "de").text
+    phone = _reading("phone number of Alina Seel?", "en", [(card, 0, 0.9)], seel)
+    assert "06151 13-3608" in composer.compose_reading(phone, "en").text
