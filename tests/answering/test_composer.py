@@ -598,9 +598,23 @@ def test_a_supporting_table_gives_only_the_rows_about_what_is_asked():
     assert "Südburg" in _composer([prose, table]).quote(other, "de").text
     listed = _reading("Welche Partnerstädte gibt es, alle?", "de", scored, karlsbad)
     assert "Südburg" in _composer([prose, table]).quote(listed, "de").text
-    # the table that leads the answer is quoted whole
+    # a short table that leads the answer is quoted whole
     lead = _reading(question, "de", [(table, whole, 0.9)], karlsbad)
     assert "Südburg" in _composer([table]).quote(lead, "de").text
+
+
+def test_a_long_table_that_leads_the_answer_gives_the_rows_about_what_is_asked():
+    rows = [("Nordhafen", "Dänemark", 1962), ("Südburg", "Italien", 1974)]
+    rows += [(f"Weststadt {i}", "Frankreich", 1980 + i) for i in range(5)]
+    rows.insert(3, ("Karlsbad", "Tschechien", 1991))
+    body = "".join(f"| {p} | {k} | {y} |\n" for p, k, y in rows)
+    table = _chunk("t", f"| Partnerstadt | Land | seit |\n|---|---|---|\n{body}", kind="table")
+    whole = len(chunk_units(table)) - 1
+    karlsbad = [Concept("karlsbad", frozenset({"karlsbad"}), 3.0, name=True)]
+    question = "Seit wann ist Karlsbad Partnerstadt?"
+    lead = _reading(question, "de", [(table, whole, 0.9)], karlsbad, ((("karlsbad",),),))
+    text = _composer([table]).quote(lead, "de").text
+    assert text == "Laut „Seite“: „Partnerstadt | Land | seit“ „Karlsbad | Tschechien | 1991“ [1]"
 
 
 def test_a_supporting_list_keeps_the_items_that_name_what_is_asked():
