@@ -12,13 +12,14 @@ from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reading
 from assistant.answering.reader.cards import year_items
 from assistant.answering.reader.features import Candidate
+from assistant.answering.reader.types import NUMBER, YEAR, phones, years
 from assistant.answering.reader.types import data as type_data
-from assistant.answering.reader.types import phones, years
 from assistant.language.words import fold_words
 from assistant.records import Conflict
 
 CONFLICT_RATIO = 0.2  # a disagreeing unit of another page counts from this share of the best
 COUNT_WINDOW = 3  # a count stands at most this many words before what it counts
+CONTEXT_CHARS = 80  # text around a number read for those words
 
 
 class ConflictReports:
@@ -94,19 +95,8 @@ class ConflictReports:
             pool = [y for y, _, _ in _year_lines(text)] or found
             return frozenset({str(max(pool) if kind == "newest" else min(pool))})
         topic = {w for k in reading.analysis.concepts if k.thing for w in k.words}
-        words = fold_words(text)
-        past = type_data()["past_markers"]
         asks_both = any(w.isdigit() for w in fold_words(reading.analysis.text))
-        counts = set()
-        for i, w in enumerate(words):
-            if w in topic:
-                window = words[max(0, i - COUNT_WINDOW) : i]
-                if set(window) & past and not asks_both:
-                    continue  # "damals 15 Partnerstädte" was the count then, not another now
-                for before in window:
-                    if before.isdigit() and not re.fullmatch(r"1[89]\d\d|20\d\d", before):
-                        counts.add(before)
-        return frozenset(counts)
+        return frozenset(_counts(text, topic, asks_both))
 
     def _conflict_draft(
         self, kind: str, a: Candidate, b: Candidate, lang: str, reading: Reading
@@ -180,6 +170,33 @@ def _shown(kind: str, c: Candidate, values: frozenset[str], topic: frozenset[str
         best = max(spans, key=lambda m: (len(set(fold_words(m.group(0))) & topic), -m.start()))
         return best.group(0)
     return value
+
+
+def _counts(text: str, topic: set[str], asks_both: bool) -> set[str]:
+    """The numbers of a text that count one of the ``topic`` words: each as written
+    ("24.000" whole, not "24" and "000"), standing at most ``COUNT_WINDOW`` words before the
+    word it counts. A year, a number with a full stop or a colon after it (the day of a date
+    "8. Juli", an ordinal "9. Partnerschaft", an item "2.", a time "17.00 Uhr" or "17:00")
+    count nothing; a count after a word of the past ("damals 15 Partnerstädte") was the
+    count then, not another now (unless the question names numbers itself and so asks about
+    both)."""
+    past = type_data()["past_markers"]
+    counts = set()
+    for m in NUMBER.finditer(text):
+        value = m.group(0)
+        if YEAR.fullmatch(value) or text[m.end() : m.end() + 1] in (".", ":"):
+            continue  # "9. Mai", "2. Die Stadt …", "17.00 Uhr", "Folie 8:" count nothing
+        if text[max(0, m.start() - 1) : m.start()] == ":":
+            continue  # "17:00"
+        before = fold_words(text[max(0, m.start() - CONTEXT_CHARS) : m.start()])
+        after = fold_words(text[m.end() : m.end() + CONTEXT_CHARS])[:COUNT_WINDOW]
+        for j, w in enumerate(after):
+            if w in topic:
+                window = [*before, value, *after[:j]][-COUNT_WINDOW:]
+                if not set(window) & past or asks_both:
+                    counts.add(value)
+                break
+    return counts
 
 
 def _phone_key(phone: str) -> str:

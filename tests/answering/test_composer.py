@@ -289,6 +289,27 @@ def test_a_count_of_the_past_is_no_disagreement():
     assert composer.conflict(asked_both, "de") is not None
 
 
+def test_a_count_is_read_whole_and_a_date_or_a_time_counts_nothing():
+    a = _chunk("a", "Die Kreisstadt hat rund 24.000 Einwohner.", doc="neu")
+    b = _chunk("b", "Mit 24.000 Einwohnern ist sie eine Kleinstadt.", doc="alt")
+    people = [Concept("einwohner", frozenset({"einwohner", "einwohnern"}), 2.0)]
+    composer = _composer([a, b], as_of={"neu": 2024, "alt": 2015})
+    reading = _reading("Wie viele Einwohner?", "de", [(a, 0, 0.9), (b, 0, 0.6)], people)
+    assert composer.conflict(reading, "de") is None  # one count, not "24" against "000"
+    c = _chunk("c", "Am 8. Juli um 17.00 Uhr kamen Gäste zum Flaggentag.", doc="neu")
+    d = _chunk("d", "Zum Flaggentag kamen 300 Gäste.", doc="alt")
+    guests = [Concept("gaste", frozenset({"gaste"}), 2.0)]
+    composer = _composer([c, d], as_of={"neu": 2024, "alt": 2015})
+    reading = _reading("Wie viele Gäste kamen?", "de", [(c, 0, 0.9), (d, 0, 0.6)], guests)
+    assert composer.conflict(reading, "de") is None  # "8" and "17" count no guests
+    e = _chunk("e", "8 Partnerstädte, 9. Partnerschaft in Vorbereitung", doc="neu")
+    f = _chunk("f", "Die Stadt hat 8 Partnerstädte.", doc="alt")
+    cities = [Concept("partnerstadte", frozenset({"partnerstadte", "partnerschaft"}), 2.0)]
+    composer = _composer([e, f], as_of={"neu": 2024, "alt": 2015})
+    reading = _reading("Wie viele Partnerstädte?", "de", [(e, 0, 0.9), (f, 0, 0.6)], cities)
+    assert composer.conflict(reading, "de") is None  # "9." is an ordinal, no count
+
+
 def test_a_refusal_gives_the_closest_sources_and_the_offices_contact():
     address = _chunk(
         "a", "Referat Internationales\nSchlossgasse 7\n63480 Musterstadt", kind="address"
