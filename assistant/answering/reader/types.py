@@ -25,7 +25,7 @@ SATISFIED_BY: dict[str, frozenset[str]] = {
     "fax": frozenset({"fax"}),
     "address": frozenset({"address"}),
     "when": frozenset({"year", "date", "time"}),
-    "clock": frozenset({"time"}),  # a time of day ("um wie viel Uhr"), not a day or year
+    "clock": frozenset({"clock"}),  # a time of day ("um wie viel Uhr"), not a day or year
     "day": frozenset({"day"}),  # the day ("an welchem Tag"), not the month or year
     "since": frozenset({"year"}),
     "until": frozenset({"end"}),
@@ -71,6 +71,7 @@ HELD = (
     "date",
     "day",
     "time",
+    "clock",
     "count",
     "list",
     "place",
@@ -376,6 +377,8 @@ def held_types(text: str, kind: str = "prose") -> frozenset[str]:
         held.add("day")
     if {w for w in words if len(w) >= 6} & data()["weekdays"] or TIME_OF_DAY.search(text):
         held.add("time")  # "jeden dritten Mittwoch", "um 12:00 Uhr"
+    if TIME_OF_DAY.search(text):
+        held.add("clock")  # a time of day, which a weekday is not
     if (found_years or "date" in held) and words & data()["end_words"]:
         held.add("end")
     if _counts(text):

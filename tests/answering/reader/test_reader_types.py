@@ -64,6 +64,10 @@ def test_a_time_of_day_is_answered_by_a_unit_with_a_clock_time_only():
 
     assert "time" in held_types("Der Festakt beginnt um 18:30 Uhr im Rathaus.")
     assert not SATISFIED_BY["clock"] & held_types("Der Festakt findet am 9. Mai 2025 statt.")
+    assert SATISFIED_BY["clock"] & held_types("Der Festakt beginnt um 18:30 Uhr im Rathaus.")
+    # a weekday says when, but not at what time
+    saturday = held_types("Der Markt ist jedes Jahr am Samstag nach dem Europatag.")
+    assert SATISFIED_BY["when"] & saturday and not SATISFIED_BY["clock"] & saturday
 
 
 def test_a_day_is_answered_by_a_date_or_a_weekday_not_by_a_month_and_year():
