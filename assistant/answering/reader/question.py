@@ -24,6 +24,7 @@ from assistant.answering.reader.types import (
     asked_types,
     constrained,
     cue_words,
+    years,
 )
 from assistant.language.words import (
     contains_phrase,
@@ -50,6 +51,9 @@ TYPO_MIN_LENGTH = 5  # shorter words have too many near spellings to tell
 _WORD = re.compile(r"[^\W\d_]+")
 COMPOUND_JOINTS = ("", "s", "n", "en", "e", "er")  # German linking letters between parts
 _QUOTED = re.compile(r"[„“\"«»‚‘'’]([^„“\"«»‚‘'’]{3,60})[“”\"«»‘’']")
+
+
+DATED_ASKS = frozenset({"when", "day", "clock"})  # what asks for a date or a time
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,16 @@ class Analysis:
     @property
     def unknown_names(self) -> tuple[Concept, ...]:
         return tuple(c for c in self.names if not c.known)
+
+    @property
+    def dated(self) -> int | None:
+        """The one year of a question for a date ("Wann ist das Fest 2026?"): the answer is
+        about that year. None for a question that names no year or several (a choice:
+        "1978 or 1979?") or asks since when."""
+        stated = set(years(self.text))
+        if len(stated) != 1 or not self.asked & DATED_ASKS or "since" in self.asked:
+            return None
+        return stated.pop()
 
 
 class Gazetteer:

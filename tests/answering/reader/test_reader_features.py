@@ -91,3 +91,14 @@ def test_another_citys_page_is_marked_for_a_question_about_the_home_city():
     f = _features("Seit wann ist Amiens Partnerstadt von Dortmund?", "de")
     row = f["Seit 1995 verbindet Dortmund eine Partnerschaft mit Amiens."]
     assert row["other_city_page"] == 0 and row["named_city_page"] == 1
+
+
+def test_a_question_about_one_year_wants_a_date_from_that_year():
+    planted = "Im Jahr 2023 pflanzte Oberbürgermeister Benz einen Baum im Park."
+    that_year = _features("Wann pflanzte Benz 2023 einen Baum?", "de")[planted]
+    assert that_year["hard_type_fit"] == 1.0
+    other_year = _features("Wann pflanzte Benz 2025 einen Baum?", "de")[planted]
+    assert other_year["hard_type_fit"] == 0.0  # its date is of 2023, not of 2025
+    # a choice of years, or since when, is no question about one year
+    choice = _features("Wann pflanzte Benz einen Baum, 2023 oder 2024?", "de")[planted]
+    assert choice["hard_type_fit"] == 1.0
