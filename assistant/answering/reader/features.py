@@ -23,7 +23,7 @@ from assistant.language.words import fold_words
 from assistant.records import Passage
 
 CONTEXT_SHARE = 0.5  # a concept found only above the unit (heading, lead, previous unit)
-DATES = frozenset({"year", "date", "day", "time", "clock"})  # what says when
+DATED = frozenset({"year", "date", "day", "time", "clock", "count", "money"})  # of a year
 
 FEATURES = (
     "dense_unit",
@@ -170,16 +170,17 @@ def _type_fit(asked: frozenset[str], held: frozenset[str]) -> float:
 def _held_for(q: Analysis, c: Candidate, text: str, held: frozenset[str]) -> frozenset[str]:
     """The types a unit holds for this question: a count only when it counts something the
     question names ("wie viele Partnerstädte" → "17 Partnerstädten", not "40 Jahren"); a
-    date or a time for a question about one year ("Wann ist das Fest 2026?") only when its
-    passage names that year (not "jedes Jahr im Juni" of a brochure of 2012)."""
+    date, a time, a count or an amount for a question about one year ("Wann ist das Fest
+    2026?") only when its passage names that year (not "jedes Jahr im Juni" of a brochure of
+    2012)."""
     if "count" in held and "count" in q.asked:
         topic = {w for k in q.concepts if k.thing and not k.name for w in k.words}
         if topic and not counts_of(fold_words(text), topic):
             held = held - {"count"}
-    if held & DATES and q.dated is not None:
+    if held & DATED and q.dated is not None:
         chunk = c.passage.chunk
         if str(q.dated) not in f"{chunk.title} {chunk.section}\n{chunk.passage_text}":
-            held = held - DATES
+            held = held - DATED
     return held
 
 

@@ -53,7 +53,8 @@ COMPOUND_JOINTS = ("", "s", "n", "en", "e", "er")  # German linking letters betw
 _QUOTED = re.compile(r"[„“\"«»‚‘'’]([^„“\"«»‚‘'’]{3,60})[“”\"«»‘’']")
 
 
-DATED_ASKS = frozenset({"when", "day", "clock"})  # what asks for a date or a time
+# What asks for a value that belongs to a year: a date, a time, a count, an amount
+DATED_ASKS = frozenset({"when", "day", "clock", "count", "cost"})
 
 
 @dataclass(frozen=True)
@@ -100,9 +101,10 @@ class Analysis:
 
     @property
     def dated(self) -> int | None:
-        """The one year of a question for a date ("Wann ist das Fest 2026?"): the answer is
-        about that year. None for a question that names no year or several (a choice:
-        "1978 or 1979?") or asks since when."""
+        """The one year of a question for a date, a time, a count or an amount ("Wann ist das
+        Fest 2026?", "Wie hoch war das Budget 2023?"): the answer is about that year. None
+        for a question that names no year or several (a choice: "1978 or 1979?") or asks
+        since when."""
         stated = set(years(self.text))
         if len(stated) != 1 or not self.asked & DATED_ASKS or "since" in self.asked:
             return None

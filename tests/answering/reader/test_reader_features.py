@@ -102,3 +102,11 @@ def test_a_question_about_one_year_wants_a_date_from_that_year():
     # a choice of years, or since when, is no question about one year
     choice = _features("Wann pflanzte Benz einen Baum, 2023 oder 2024?", "de")[planted]
     assert choice["hard_type_fit"] == 1.0
+
+
+def test_the_one_year_a_question_for_a_date_a_count_or_an_amount_is_about():
+    reader, _ = _setup()
+    assert reader.analyse("Wie hoch war das Budget 2023?", "de").dated == 2023
+    assert reader.analyse("How many guests came in 2019?", "en").dated == 2019
+    assert reader.analyse("Seit wann ist Darmstadt 1998 Mitglied?", "de").dated is None
+    assert reader.analyse("Wer war 2009 Vorsitzende?", "de").dated is None  # no date asked
