@@ -27,10 +27,11 @@ from assistant.answering.drafts import CitationNumbers, Draft, one_line, quoted,
 from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reader, Reading
 from assistant.answering.reader.features import Candidate, hard_type_fit
-from assistant.answering.reader.types import HARD, SATISFIED_BY, held_types
+from assistant.answering.reader.held import held_types
+from assistant.answering.reader.types import HARD, SATISFIED_BY
 from assistant.answering.reader.units import BULLET
 from assistant.answering.refusal import Refusals, closest_sources
-from assistant.answering.templates import FactTemplates
+from assistant.answering.templates import FactTemplates, unstated
 from assistant.indexing.facts import Facts
 from assistant.language.words import fold_words, stopwords
 from assistant.records import Chunk, Passage
@@ -97,7 +98,7 @@ class Composer(FactTemplates, ConflictReports, Refusals):
             return conflict
         best = reading.best
         assert best is not None
-        if self.unstated(reading, best):
+        if unstated(reading, best):
             return None
         cites = CitationNumbers()
         templated = self.template(reading, best, lang, cites)

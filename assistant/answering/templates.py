@@ -82,27 +82,6 @@ class FactTemplates:
             return self.year(reading, best, lang, cites)
         return None
 
-    def unstated(self, reading: Reading, best: Candidate) -> bool:
-        """Does the question ask only for a phone number, an e-mail address or a fax number
-        ("E-Mail von Frau …?") of a contact whose card (and the same person's cards on other
-        pages) gives none of them? Then the pages do not say it: the answer is a refusal, not
-        the card with "no e-mail address given"."""
-        asked = reading.analysis.asked
-        fields = asked & CARD_FIELDS
-        if not fields or asked - fields - {"contact"} - set(FREE):
-            return False
-        card = parse_card(best.unit.text)
-        if card is None and asked <= CONTACT_ASKED:
-            _, card = _card_for_place(reading, best)
-        if card is None:
-            return False
-        cards = [card]
-        for c in reading.candidates:
-            other = parse_card(c.unit.text)
-            if other is not None and _same_person(other, card):
-                cards.append(other)
-        return not any(v for k in cards for f, v in _fields(k).items() if f in fields)
-
     def partnership(self, reading: Reading) -> Partnership | None:
         """The home city's partnership with the one place the question names, from the
         pages' year lists and tables (the entry of a passage the reader ranked highest,
@@ -353,6 +332,28 @@ def _asks_only_partnerships(reading: Reading) -> bool:
     analysis = reading.analysis
     places, partnership = analysis.place_words, type_data()["partnership_words"]
     return all(k.words & partnership or set(k.word.split()) <= places for k in analysis.concepts)
+
+
+def unstated(reading: Reading, best: Candidate) -> bool:
+    """Does the question ask only for a phone number, an e-mail address or a fax number
+    ("E-Mail von Frau …?") of a contact whose card (and the same person's cards on other
+    pages) gives none of them? Then the pages do not say it: the answer is a refusal, not
+    the card with "no e-mail address given"."""
+    asked = reading.analysis.asked
+    fields = asked & CARD_FIELDS
+    if not fields or asked - fields - {"contact"} - set(FREE):
+        return False
+    card = parse_card(best.unit.text)
+    if card is None and asked <= CONTACT_ASKED:
+        _, card = _card_for_place(reading, best)
+    if card is None:
+        return False
+    cards = [card]
+    for c in reading.candidates:
+        other = parse_card(c.unit.text)
+        if other is not None and _same_person(other, card):
+            cards.append(other)
+    return not any(v for k in cards for f, v in _fields(k).items() if f in fields)
 
 
 def _card_for_place(reading: Reading, best: Candidate) -> tuple[Candidate, Card | None]:

@@ -9,8 +9,9 @@ from assistant.answering.composer import Composer
 from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reading
 from assistant.answering.reader.features import FEATURES, Candidate
+from assistant.answering.reader.held import held_types
 from assistant.answering.reader.question import Analysis, Concept
-from assistant.answering.reader.types import asked_types, constrained, held_types
+from assistant.answering.reader.types import asked_types, constrained
 from assistant.answering.reader.units import chunk_units
 from assistant.indexing.facts import Address, ContactCard, Facts
 from assistant.records import Chunk, Passage

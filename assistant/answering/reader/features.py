@@ -16,8 +16,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.answering.reader.held import counts_of, held_types, starts
 from assistant.answering.reader.question import Analysis
-from assistant.answering.reader.types import HARD, SATISFIED_BY, counts_of, held_types, starts
+from assistant.answering.reader.types import HARD, SATISFIED_BY
 from assistant.answering.reader.units import KINDS, Unit
 from assistant.language.words import fold_words
 from assistant.records import Passage

@@ -1,15 +1,15 @@
-"""Answer types: what a question asks for, and what a sentence or line of a page holds.
+"""Answer types: what a question asks for (``asked_types``), which types of a unit satisfy
+each (``SATISFIED_BY``; what a unit holds is in ``held.py``), and the patterns of how German
+pages write phone numbers, e-mail addresses, postcodes, dates and years.
 
-Both sides come from general language data (``assistant/data/answer_types.yaml``) and
-patterns of how German pages write phone numbers, e-mail addresses, postcodes, dates and
-years; nothing here knows a city, a person or a page.
+General language data (``assistant/data/answer_types.yaml``) and patterns only; nothing here
+knows a city, a person or a page.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
 from functools import cache, lru_cache
 
 from assistant.language.patterns import EMAIL, PHONE
@@ -59,28 +59,6 @@ HARD = frozenset(
         "duration",
         "url",
     }
-)
-HELD = (
-    "person",
-    "organisation",
-    "phone",
-    "email",
-    "fax",
-    "address",
-    "year",
-    "date",
-    "day",
-    "time",
-    "clock",
-    "count",
-    "list",
-    "place",
-    "money",
-    "hours",
-    "future",
-    "end",
-    "duration",
-    "url",
 )
 
 YEAR = re.compile(r"(?<![\d/.-])(1[89]\d\d|20\d\d)(?![\d/-])")
@@ -227,177 +205,3 @@ def years(text: str) -> list[int]:
     """Years of a text (1800-2099), not the digits of a phone number or postcode."""
     bare = PHONE.sub(" ", EMAIL.sub(" ", text))
     return [int(y) for y in YEAR.findall(bare)]
-
-
-def _has_person(text: str, kind: str) -> bool:
-    if kind == "contact":
-        return True
-    words = text.split()
-    titles = data()["person_titles"]
-    for i, token in enumerate(words[:-1]):
-        folded = fold_words(token)
-        following = words[i + 1]
-        if not folded or not following[:1].isupper():
-            continue
-        word = folded[-1]  # "Europaministerin" is a minister, "Abteilungsleiterin" a head
-        if word in titles or any(len(t) >= 6 and word.endswith(t) for t in titles):
-            return True
-    return bool(re.search(r"^[A-ZÄÖÜ][\w-]+,\s+[A-ZÄÖÜ][\w-]+$", text.strip(), re.MULTILINE))
-
-
-def _has_organisation(text: str) -> bool:
-    """Does a unit name an organisation: an acronym (IHK, BMZ), or a capitalised word
-    ending like one (…ministerium, …verein, …amt)?"""
-    if re.search(r"\b[A-ZÄÖÜ]{2,6}\b", text):
-        return True
-    endings = data()["organisation_endings"]
-    for token in re.findall(r"\b[A-ZÄÖÜ][\w-]+", text):
-        word = "".join(fold_words(token))
-        if any(word.endswith(e) and len(word) > len(e) + 2 for e in endings) or word in endings:
-            return True
-    return False
-
-
-def _is_list(text: str, kind: str) -> bool:
-    lines = [line for line in text.splitlines() if line.strip()]
-    items = sum(bool(re.match(r"\s*(?:[-*•]|\d+\.)\s+", line)) for line in lines)
-    if kind in ("list", "table") or items >= 2:
-        return True
-    # "A, B, C und D": three or more names or things in a row, separated by commas
-    if re.search(r"(?:[A-ZÄÖÜ][\w.-]+(?: [A-ZÄÖÜ][\w.-]+)*, ){2,}", text):
-        return True
-    return text.count(", ") >= 3 and bool(re.search(r"\b(?:und|sowie|oder|and|or)\b", text))
-
-
-def _counts(text: str) -> bool:
-    text = "\n".join(
-        line for line in text.splitlines() if not _address(line)
-    )  # a post box or house number counts nothing
-    bare = NUMERIC_DATE.sub(" ", TIME_OF_DAY.sub(" ", text))
-    bare = PHONE.sub(" ", EMAIL.sub(" ", POSTCODE.sub(" ", bare)))
-    bare = URL.sub(" ", bare)
-    for m in NUMBER.finditer(bare):
-        if not YEAR.fullmatch(m.group(0)):
-            return True
-    words = set(fold_words(text))
-    return bool(words & data()["number_words"])
-
-
-def _dates(text: str) -> bool:
-    if NUMERIC_DATE.search(text):
-        return True
-    words = fold_words(text)
-    months = data()["months"]
-    return any(
-        w in months
-        and ((i and words[i - 1].isdigit()) or (i + 1 < len(words) and words[i + 1].isdigit()))
-        for i, w in enumerate(words)
-    )
-
-
-def _days(text: str) -> bool:
-    """Does a text name a day: a date ("15.09.2024", "13. bis 15. Juni") or a weekday
-    ("dienstags", "on Mondays")? A month and a year ("im Mai 2025") name none."""
-    if NUMERIC_DATE.search(text):
-        return True
-    words = fold_words(text)
-    months, weekdays = data()["months"], data()["weekdays"]
-    for i, w in enumerate(words):
-        if w in months and i and words[i - 1].isdigit() and 1 <= int(words[i - 1]) <= 31:
-            return True
-        if len(w) >= 6 and any(w.startswith(d) for d in weekdays if len(d) >= 6):
-            return True
-    return False
-
-
-def _address(text: str) -> bool:
-    if POSTCODE.search(text):
-        return True
-    words = fold_words(text)
-    streets = data()["street_words"]
-    return (
-        any(
-            (w in streets or any(w.endswith(s) for s in ("strasse", "platz", "allee", "gasse")))
-            and i + 1 < len(words)
-            and words[i + 1][:1].isdigit()
-            for i, w in enumerate(words)
-        )
-        or "postfach" in words
-    )
-
-
-def _duration(text: str) -> bool:
-    words = fold_words(text)
-    units = data()["time_units"]
-    numbers = data()["number_words"]
-    return any(
-        w in units and i and (words[i - 1].isdigit() or words[i - 1] in numbers)
-        for i, w in enumerate(words)
-    )
-
-
-def counts_of(words: list[str], topic: set[str], window: int = 3) -> bool:
-    """Do folded ``words`` hold a number right before a word of ``topic`` ("17
-    Partnerstädten", "über 800 deutschen Städten")? Years are no counts."""
-    numbers = data()["number_words"]
-    for i, w in enumerate(words):
-        if w in topic:
-            for before in words[max(0, i - window) : i]:
-                if (before.isdigit() and not YEAR.fullmatch(before)) or before in numbers:
-                    return True
-    return False
-
-
-@lru_cache(maxsize=131072)
-def held_types(text: str, kind: str = "prose") -> frozenset[str]:
-    """The answer types a unit holds (``HELD``), from its text and its chunk's kind."""
-    words = set(fold_words(text))
-    held = set()
-    if _has_person(text, kind):
-        held.add("person")
-    if _has_organisation(text):
-        held.add("organisation")
-    tels = _phones(text)
-    if tels:
-        held.add("phone")
-        if words & {"fax", "telefax"}:
-            held.add("fax")
-    if EMAIL.search(text):
-        held.add("email")
-    if _address(text):
-        held.add("address")
-    found_years = years(text)
-    if found_years:
-        held.add("year")
-        if max(found_years) >= date.today().year:
-            held.add("future")
-    if _dates(text):
-        held.add("date")
-    if _days(text):
-        held.add("day")
-    if {w for w in words if len(w) >= 6} & data()["weekdays"] or TIME_OF_DAY.search(text):
-        held.add("time")  # "jeden dritten Mittwoch", "um 12:00 Uhr"
-    if TIME_OF_DAY.search(text):
-        held.add("clock")  # a time of day, which a weekday is not
-    if (found_years or "date" in held) and words & data()["end_words"]:
-        held.add("end")
-    if _counts(text):
-        held.add("count")
-    if _is_list(text, kind):
-        held.add("list")
-    if MONEY.search(text) or words & data()["currency"]:
-        held.add("money")
-    if words & {"offnungszeiten", "sprechzeiten", "geoffnet", "vereinbarung"} or (
-        TIME_OF_DAY.search(text) and words & data()["weekdays"]
-    ):
-        held.add("hours")
-    if _duration(text):
-        held.add("duration")
-    if URL.search(text):
-        held.add("url")
-    return frozenset(held)
-
-
-def starts(text: str) -> bool:
-    """Does a unit state when something began (seit, gegründet, beigetreten …)?"""
-    return bool(set(fold_words(text)) & data()["start_words"])

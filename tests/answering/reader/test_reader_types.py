@@ -2,7 +2,8 @@
 
 import pytest
 
-from assistant.answering.reader.types import asked_types, counts_of, held_types, phones, years
+from assistant.answering.reader.held import counts_of, held_types
+from assistant.answering.reader.types import asked_types, phones, years
 
 
 @pytest.mark.parametrize(
