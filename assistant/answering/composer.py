@@ -23,6 +23,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from assistant.answering.conflicts import ConflictReports
+from assistant.answering.contact_cards import unstated
 from assistant.answering.drafts import CitationNumbers, Draft, one_line, quoted, relevance
 from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reader, Reading
@@ -31,7 +32,7 @@ from assistant.answering.reader.held import held_types
 from assistant.answering.reader.types import HARD, SATISFIED_BY
 from assistant.answering.reader.units import BULLET
 from assistant.answering.refusal import Refusals, closest_sources
-from assistant.answering.templates import FactTemplates, unstated
+from assistant.answering.templates import FactTemplates
 from assistant.indexing.facts import Facts
 from assistant.language.words import fold_words, stopwords
 from assistant.records import Chunk, Passage

@@ -3,17 +3,16 @@ card, the year of a partnership from a year list, the oldest or newest entry of 
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
+from assistant.answering.contact_cards import contact_card, named_place, same_person_cards
 from assistant.answering.drafts import relevance
 from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reading
-from assistant.answering.reader.cards import Card, parse_card, partner_rows, year_items
+from assistant.answering.reader.cards import Card, partner_rows, year_items
 from assistant.answering.reader.features import Candidate
 from assistant.answering.reader.types import (
     CONTACT_ASKED,
-    FREE,
     NUMERIC_DATE,
     cue_words,
     years,
@@ -24,10 +23,8 @@ from assistant.language.intent import intents
 from assistant.language.words import fold_words, stopwords
 
 LIST_READ = 5  # the best units whose passages may hold the list a question asks for
-CARD_READ = 3  # the best units among which a contact card may answer for a place
 # What a question about a partnership itself asks (not a cost, a count or a person)
 PARTNERSHIP_ASKS = frozenset({"when", "since", "duration", "yes_no"})
-CARD_FIELDS = frozenset({"phone", "email", "fax"})  # what a contact card may lack
 
 
 class FactTemplates:
@@ -49,9 +46,7 @@ class FactTemplates:
             if listed:
                 return listed
         if CONTACT_ASKED & asked:
-            card = parse_card(best.unit.text)
-            if card is None and asked <= CONTACT_ASKED:  # only a contact is asked: the card of
-                best, card = _card_for_place(reading, best)  # who is responsible for the place
+            best, card = contact_card(reading, best)
             if card is not None:
                 return self.contact(reading, best, card, lang, cites)
         if {"newest", "oldest"} & asked and set(fold_words(reading.analysis.text)) & (
@@ -217,17 +212,17 @@ class FactTemplates:
         words = phrases(lang)
         source = best
         if not card.email:  # the same person's card on another page may give the e-mail
-            for c in reading.candidates:
-                other = parse_card(c.unit.text)
-                if other and other.email and _same_person(other, card):
-                    card, source = replace(card, email=other.email), c
-                    break
+            mailed = ((c, o) for c, o in same_person_cards(reading, card) if o.email)
+            found = next(mailed, None)
+            if found is not None:
+                source, other = found
+                card = replace(card, email=other.email)
         n = cites.add(best.passage.chunk, relevance(best.passage), best.unit.text)
         email = card.email or words["no_email"]
         if source is not best:  # the e-mail address comes from the same person's other card
             n_mail = cites.add(source.passage.chunk, relevance(source.passage), source.unit.text)
             email = f"{email} [{n_mail}]"
-        subject = _named_place(reading, card)
+        subject = named_place(reading, card)
         role = f" ({card.role})" if card.role else ""
         # asked about the person, the answer says what they look after too
         duties = card.responsible_for if not subject else ()
@@ -332,64 +327,3 @@ def _asks_only_partnerships(reading: Reading) -> bool:
     analysis = reading.analysis
     places, partnership = analysis.place_words, type_data()["partnership_words"]
     return all(k.words & partnership or set(k.word.split()) <= places for k in analysis.concepts)
-
-
-def unstated(reading: Reading, best: Candidate) -> bool:
-    """Does the question ask only for a phone number, an e-mail address or a fax number
-    ("E-Mail von Frau …?") of a contact whose card (and the same person's cards on other
-    pages) gives none of them? Then the pages do not say it: the answer is a refusal, not
-    the card with "no e-mail address given"."""
-    asked = reading.analysis.asked
-    fields = asked & CARD_FIELDS
-    if not fields or asked - fields - {"contact"} - set(FREE):
-        return False
-    card = parse_card(best.unit.text)
-    if card is None and asked <= CONTACT_ASKED:
-        _, card = _card_for_place(reading, best)
-    if card is None:
-        return False
-    cards = [card]
-    for c in reading.candidates:
-        other = parse_card(c.unit.text)
-        if other is not None and _same_person(other, card):
-            cards.append(other)
-    return not any(v for k in cards for f, v in _fields(k).items() if f in fields)
-
-
-def _card_for_place(reading: Reading, best: Candidate) -> tuple[Candidate, Card | None]:
-    """A contact question about a place ("Wer betreut Nordhafen?") whose best unit is no
-    contact card: the card among the units the answer would quote that lists the place as
-    its responsibility, if any."""
-    if not reading.analysis.places:
-        return best, None
-    for c in reading.candidates[1:CARD_READ]:
-        card = parse_card(c.unit.text)
-        if card is not None and card.responsible_for and _named_place(reading, card):
-            return c, card
-    return best, None
-
-
-def _fields(card: Card) -> dict[str, str]:
-    """A card's ways of reaching its person, by the answer type that asks for each."""
-    return {"phone": card.phone, "email": card.email, "fax": card.fax}
-
-
-def _same_person(a: Card, b: Card) -> bool:
-    return fold_words(a.person)[-1:] == fold_words(b.person)[-1:]
-
-
-def _named_place(reading: Reading, card: Card) -> str | None:
-    """The place of the question a card is responsible for, as the card writes it."""
-    for group in reading.analysis.places:
-        variants = {w for v in group for w in v}
-        for place in card.responsible_for or ():
-            if set(fold_words(place)) & variants:
-                return place
-        for line in card.text.splitlines():
-            if set(fold_words(line)) & variants:
-                for variant in group:
-                    pattern = r"\b" + r"\W+".join(re.escape(w) for w in variant) + r"\b"
-                    for token in re.findall(r"[\w'’-]+(?:\s[\w'’-]+)?", line):
-                        if re.fullmatch(pattern, " ".join(fold_words(token))):
-                            return token
-    return None
