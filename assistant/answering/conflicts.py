@@ -96,7 +96,7 @@ class ConflictReports:
             return frozenset({str(max(pool) if kind == "newest" else min(pool))})
         topic = {w for k in reading.analysis.concepts if k.thing for w in k.words}
         asks_both = any(w.isdigit() for w in fold_words(reading.analysis.text))
-        return frozenset(_counts(text, topic, asks_both))
+        return frozenset(_count_values(text, topic, asks_both))
 
     def _conflict_draft(
         self, kind: str, a: Candidate, b: Candidate, lang: str, reading: Reading
@@ -172,7 +172,7 @@ def _shown(kind: str, c: Candidate, values: frozenset[str], topic: frozenset[str
     return value
 
 
-def _counts(text: str, topic: set[str], asks_both: bool) -> set[str]:
+def _count_values(text: str, topic: set[str], asks_both: bool) -> set[str]:
     """The numbers of a text that count one of the ``topic`` words: each as written
     ("24.000" whole, not "24" and "000"), standing at most ``COUNT_WINDOW`` words before the
     word it counts. A year, a number with a full stop or a colon after it (the day of a date
@@ -188,14 +188,13 @@ def _counts(text: str, topic: set[str], asks_both: bool) -> set[str]:
             continue  # "9. Mai", "2. Die Stadt …", "17.00 Uhr", "Folie 8:" count nothing
         if text[max(0, m.start() - 1) : m.start()] == ":":
             continue  # "17:00"
-        before = fold_words(text[max(0, m.start() - CONTEXT_CHARS) : m.start()])
         after = fold_words(text[m.end() : m.end() + CONTEXT_CHARS])[:COUNT_WINDOW]
-        for j, w in enumerate(after):
-            if w in topic:
-                window = [*before, value, *after[:j]][-COUNT_WINDOW:]
-                if not set(window) & past or asks_both:
-                    counts.add(value)
-                break
+        j = next((j for j, w in enumerate(after) if w in topic), None)
+        if j is None:
+            continue  # it counts nothing the question names
+        before = fold_words(text[max(0, m.start() - CONTEXT_CHARS) : m.start()])
+        if asks_both or not set([*before, value, *after[:j]][-COUNT_WINDOW:]) & past:
+            counts.add(value)
     return counts
 
 

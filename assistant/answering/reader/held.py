@@ -197,10 +197,11 @@ def held_types(text: str, kind: str = "prose") -> frozenset[str]:
         held.add("date")
     if _days(text):
         held.add("day")
-    if {w for w in words if len(w) >= 6} & data()["weekdays"] or TIME_OF_DAY.search(text):
-        held.add("time")  # "jeden dritten Mittwoch", "um 12:00 Uhr"
-    if TIME_OF_DAY.search(text):
+    clock = bool(TIME_OF_DAY.search(text))
+    if clock:
         held.add("clock")  # a time of day, which a weekday is not
+    if clock or {w for w in words if len(w) >= 6} & data()["weekdays"]:
+        held.add("time")  # "jeden dritten Mittwoch", "um 12:00 Uhr"
     if (found_years or "date" in held) and words & data()["end_words"]:
         held.add("end")
     if _counts(text):
@@ -210,7 +211,7 @@ def held_types(text: str, kind: str = "prose") -> frozenset[str]:
     if MONEY.search(text) or words & data()["currency"]:
         held.add("money")
     if words & {"offnungszeiten", "sprechzeiten", "geoffnet", "vereinbarung"} or (
-        TIME_OF_DAY.search(text) and words & data()["weekdays"]
+        clock and words & data()["weekdays"]
     ):
         held.add("hours")
     if _duration(text):

@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 
 from assistant.answering.reader.bridge import Bridge
 from assistant.answering.reader.types import (
@@ -99,7 +99,7 @@ class Analysis:
     def unknown_names(self) -> tuple[Concept, ...]:
         return tuple(c for c in self.names if not c.known)
 
-    @property
+    @cached_property
     def dated(self) -> int | None:
         """The one year of a question for a date, a time, a count or an amount ("Wann ist das
         Fest 2026?", "Wie hoch war das Budget 2023?"): the answer is about that year. None
