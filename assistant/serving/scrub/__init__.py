@@ -17,7 +17,8 @@ import threading
 from collections.abc import Callable, Iterable
 from itertools import pairwise
 
-from assistant.serving.scrub.names import Known, first_names, name_spans
+from assistant.language.names import first_names
+from assistant.serving.scrub.names import Known, name_spans
 from assistant.serving.scrub.rules import pattern_spans
 
 MASKS = {

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 
+from assistant.language.names import is_first_name
 from assistant.resources import load_data
 
 TOKEN = re.compile(r"[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*\.?")
@@ -48,12 +49,6 @@ class _Token:
 @cache
 def _data() -> dict:
     return load_data("masking.yaml")
-
-
-@cache
-def first_names() -> frozenset[str]:
-    """The first names of ``assistant/data/first_names.yaml``, lower-cased."""
-    return frozenset(n.lower() for n in load_data("first_names.yaml")["names"])
 
 
 @cache
@@ -98,7 +93,7 @@ def _adjacent(text: str, a: _Token, b: _Token) -> bool:
 
 
 def _first_name(low: str) -> bool:
-    return low in first_names() or low.split("-")[0] in first_names()
+    return is_first_name(low)
 
 
 def _office(low: str) -> bool:
