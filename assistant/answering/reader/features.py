@@ -18,7 +18,7 @@ import numpy as np
 
 from assistant.answering.reader.held import counts_of, held_types, starts
 from assistant.answering.reader.question import Analysis
-from assistant.answering.reader.types import HARD, SATISFIED_BY
+from assistant.answering.reader.types import HARD, SATISFIED_BY, is_role
 from assistant.answering.reader.units import KINDS, Unit
 from assistant.language.words import fold_words
 from assistant.records import Passage
@@ -173,11 +173,18 @@ def _held_for(q: Analysis, c: Candidate, text: str, held: frozenset[str]) -> fro
     question names ("wie viele Partnerstädte" → "17 Partnerstädten", not "40 Jahren"); a
     date, a time, a count or an amount for a question about one year ("Wann ist das Fest
     2026?") only when its passage names that year (not "jedes Jahr im Juni" of a brochure of
-    2012)."""
+    2012); a person for a question for a role's holder ("Wer ist Vorsitzender …?") only when
+    the unit or what stands above it names that role."""
     if "count" in held and "count" in q.asked:
         topic = {w for k in q.concepts if k.thing and not k.name for w in k.words}
         if topic and not counts_of(fold_words(text), topic):
             held = held - {"count"}
+    if "person" in held and "name" in q.asked:
+        # the role as the pages write it; a role no page writes ("spokesperson" where the
+        # pages say "Pressesprecherin") cannot be looked for
+        roles = [k.words for k in q.concepts if k.words and any(map(is_role, k.word.split()))]
+        if roles and not any(_held(c, words) for words in roles):
+            held = held - {"person"}  # a person, but not said to hold the role asked about
     if held & DATED and q.dated is not None:
         chunk = c.passage.chunk
         if str(q.dated) not in f"{chunk.title} {chunk.section}\n{chunk.passage_text}":

@@ -24,6 +24,7 @@ from assistant.answering.reader.types import (
     phones,
     years,
 )
+from assistant.language.names import WORD, first_and_surname
 from assistant.language.patterns import EMAIL, PHONE
 from assistant.language.words import fold_words
 
@@ -51,19 +52,67 @@ HELD = (
 )
 
 
+def _title(word: str) -> bool:
+    """Is ``word`` a title or a role held by a person ("Frau", "Vorsitzende", and compounds
+    ending in a long one: "Europaministerin", "Museumsdirektor")?"""
+    titles = data()["person_titles"]
+    folded = fold_words(word)
+    last = folded[-1] if folded else ""
+    return last in titles or any(len(t) >= 6 and last.endswith(t) for t in titles)
+
+
+def _named_before(text: str, words: list[re.Match], i: int) -> bool:
+    """Is the title ``words[i]`` preceded by a name and a comma, an article or an adjective
+    between them ("Siegfried Deinege, Oberbürgermeister", "Eva Opitz, die Vorsitzende")?"""
+    k = i
+    for _ in range(3):
+        if k < 2:
+            return False
+        gap = text[words[k - 1].end() : words[k].start()]
+        if "," in gap:
+            a, b = words[k - 2], words[k - 1]
+            joined = not text[a.end() : b.start()].strip()
+            return joined and a[0][0].isupper() and b[0][0].isupper()
+        if gap.strip():
+            return False
+        k -= 1
+    return False
+
+
+def _named_after(text: str, words: list[re.Match], i: int) -> bool:
+    """Is the title ``words[i]`` followed by whom or where it is of, a comma and a name
+    ("der Bürgermeister von Vendôme, Laurent Brossard")?"""
+    for k in range(i + 1, min(i + 5, len(words) - 2)):
+        gap = text[words[k].end() : words[k + 1].start()]
+        if "," in gap:
+            a, b = words[k + 1], words[k + 2]
+            joined = not text[a.end() : b.start()].strip()
+            return gap.strip() == "," and joined and a[0][0].isupper() and b[0][0].isupper()
+        if gap.strip():
+            return False
+    return False
+
+
 def _has_person(text: str, kind: str) -> bool:
+    """Does a unit name a person: a contact card; a title or role before a capitalised word
+    ("Oberbürgermeister Franz Lindemayr", "Vorsitzende: Gisela Holm") or after a name and a
+    comma ("Siegfried Deinege, Oberbürgermeister") or before one ("der Bürgermeister von
+    Vendôme, Laurent Brossard"); a first name before a surname; a
+    "Surname, First name" line?"""
     if kind == "contact":
         return True
-    words = text.split()
-    titles = data()["person_titles"]
-    for i, token in enumerate(words[:-1]):
-        folded = fold_words(token)
-        following = words[i + 1]
-        if not folded or not following[:1].isupper():
+    words = list(WORD.finditer(text))
+    for i, word in enumerate(words):
+        if not _title(word[0]):
             continue
-        word = folded[-1]  # "Europaministerin" is a minister, "Abteilungsleiterin" a head
-        if word in titles or any(len(t) >= 6 and word.endswith(t) for t in titles):
+        if i + 1 < len(words) and words[i + 1][0][:1].isupper():
+            gap = text[word.end() : words[i + 1].start()]
+            if not gap.strip(" \t:*.") and "\n" not in gap:
+                return True
+        if _named_before(text, words, i) or _named_after(text, words, i):
             return True
+    if first_and_surname(text):
+        return True
     return bool(re.search(r"^[A-ZÄÖÜ][\w-]+,\s+[A-ZÄÖÜ][\w-]+$", text.strip(), re.MULTILINE))
 
 

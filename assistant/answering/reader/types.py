@@ -19,6 +19,7 @@ from assistant.resources import load_data
 # The types a question can ask for, and the types of a unit that answer each of them.
 SATISFIED_BY: dict[str, frozenset[str]] = {
     "person": frozenset({"person", "organisation"}),
+    "name": frozenset({"person"}),  # the holder of a role ("the mayor"), not an office
     "contact": frozenset({"phone", "email", "person"}),
     "phone": frozenset({"phone"}),
     "email": frozenset({"email"}),
@@ -44,6 +45,7 @@ FREE = ("reason", "manner", "yes_no", "newest", "oldest")  # asked, but any sent
 # by an organisation, "which" by a single thing, "where" by a building: those are soft).
 HARD = frozenset(
     {
+        "name",
         "phone",
         "email",
         "fax",
@@ -158,6 +160,8 @@ def asked_types(question: str) -> frozenset[str]:
         found.add("list")  # "which cities", "what best-practice examples": plural
     if "since" in found:
         found.add("when")
+    if _asks_a_name(words, found):
+        found.add("name")
     if words and words[0] in data()["yes_no_openers"]:
         found.add("yes_no")
         if any(w.isdigit() and not YEAR.fullmatch(w) for w in words):
@@ -166,6 +170,22 @@ def asked_types(question: str) -> frozenset[str]:
         if set(words) & data()[extreme]:
             found.add(extreme)
     return frozenset(found)
+
+
+def _asks_a_name(words: Sequence[str], found: set[str]) -> bool:
+    """Does a question ask who holds a role ("Wer ist Vorsitzende …?", "Wie heißt der
+    Oberbürgermeister …?", "who chairs …"): a role of ``person_roles`` (or a compound ending
+    in one), asked for by "who" or "name"?"""
+    if "person" not in found and not set(words) & data()["name_cues"]:
+        return False
+    return any(is_role(w) for w in words)
+
+
+def is_role(word: str) -> bool:
+    """Is a folded ``word`` a role that one person holds (``person_roles``), or a compound
+    ending in one ("oberburgermeister")?"""
+    roles = data()["person_roles"]
+    return word in roles or any(len(r) >= 6 and word.endswith(r) for r in roles)
 
 
 def _only_a_numbers_name(words: Sequence[str]) -> bool:

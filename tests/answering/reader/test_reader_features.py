@@ -110,3 +110,12 @@ def test_the_one_year_a_question_for_a_date_a_count_or_an_amount_is_about():
     assert reader.analyse("How many guests came in 2019?", "en").dated == 2019
     assert reader.analyse("Seit wann ist Darmstadt 1998 Mitglied?", "de").dated is None
     assert reader.analyse("Wer war 2009 Vorsitzende?", "de").dated is None  # no date asked
+
+
+def test_a_question_for_a_roles_holder_wants_the_role_named_with_the_person():
+    planted = "Im Jahr 2023 pflanzte Oberbürgermeister Benz einen Baum im Park."
+    mayor = _features("Wer ist Oberbürgermeister?", "de")[planted]
+    assert mayor["hard_type_fit"] == 1.0
+    # a person, but not said to chair anything
+    chair = _features("Wer ist Vorsitzender des Vereins?", "de")[planted]
+    assert chair["hard_type_fit"] == 0.0

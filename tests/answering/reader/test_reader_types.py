@@ -81,3 +81,38 @@ def test_a_day_is_answered_by_a_date_or_a_weekday_not_by_a_month_and_year():
     assert day & held_types("Er ist dienstags bis donnerstags im Haus.")
     assert not day & held_types("Eine Bürgerreise ist für Mai 2025 geplant.")
     assert not day & held_types("Seit 1975 feiern wir jedes Jahr im Juni.")
+
+
+@pytest.mark.parametrize(
+    ("question", "asks_a_name"),
+    [
+        ("Wie heißt der Bürgermeister von Poitiers?", True),
+        ("who is the mayor of bologna?", True),
+        ("Who chairs the friends' circle?", True),
+        ("Wer ist Vorsitzende des Freundeskreises?", True),
+        ("Wer ist für Szeged zuständig?", False),  # an office may answer that
+        ("Wann besuchte der Bürgermeister Rennes?", False),  # asks when, not who
+        ("What is the name of the partner city in Poland?", False),  # no role
+    ],
+)
+def test_a_question_for_a_roles_holder_asks_for_a_name(question, asks_a_name):
+    assert ("name" in asked_types(question)) is asks_a_name
+
+
+@pytest.mark.parametrize(
+    ("text", "names_one"),
+    [
+        ("Vorsitzende: Gisela Holm", True),
+        ("Karl Mustermann, Oberbürgermeister der Stadt", True),
+        ("Ida Beispiel, die Vorsitzende des Freundeskreises", True),
+        ("darunter der Bürgermeister von Vendôme, Laurent Brossier", True),
+        ("Seit 2020 führt Jürgen Haldmann den Verein.", True),
+        ("Den Kreis erreichen Sie über Herrn Bernd Lechler.", True),
+        ("Der Bürgermeister von Odesa hat im Januar den Wunsch geäußert.", False),
+        ("Nachmittags Empfang durch den Bürgermeister von Kőszeg.", False),
+        ("2. Der Bürgermeister wird ermächtigt, die Urkunde zu unterzeichnen.", False),
+        ("Riverside (USA)", False),
+    ],
+)
+def test_a_unit_names_a_person_beside_a_title_or_by_a_first_name(text, names_one):
+    assert ("person" in held_types(text)) is names_one
