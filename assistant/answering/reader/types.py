@@ -160,6 +160,7 @@ def asked_types(question: str) -> frozenset[str]:
         found.add("list")  # "which cities", "what best-practice examples": plural
     if "since" in found:
         found.add("when")
+        found.discard("day")  # "since when exactly" asks the year it began
     if _asks_a_name(words, found):
         found.add("name")
     if words and words[0] in data()["yes_no_openers"]:

@@ -30,6 +30,8 @@ from assistant.answering.reader.types import asked_types, phones, years
         # the day, not only the month or the year
         ("What is the exact date of the citizens' trip in May?", {"day"}, set()),
         ("Wann ist das Fest?", {"when"}, {"day"}),
+        ("Wann genau wurde die Urkunde unterzeichnet?", {"day"}, set()),
+        ("Since when exactly is Rennes our partner?", {"since"}, {"day"}),  # the year it began
     ],
 )
 def test_what_a_question_asks_for(question, expected, absent):
