@@ -175,6 +175,8 @@ def _held_for(q: Analysis, c: Candidate, text: str, held: frozenset[str]) -> fro
     2026?") only when its passage names that year (not "jedes Jahr im Juni" of a brochure of
     2012); a person for a question for a role's holder ("Wer ist Vorsitzender …?") only when
     the unit or what stands above it names that role."""
+    if c.unit.kind in ("table", "list") and q.names and text == c.unit.text:
+        held = _held_in_named_lines(q, text, held)
     if "count" in held and "count" in q.asked:
         topic = {w for k in q.concepts if k.thing and not k.name for w in k.words}
         if topic and not counts_of(fold_words(text), topic):
@@ -190,6 +192,17 @@ def _held_for(q: Analysis, c: Candidate, text: str, held: frozenset[str]) -> fro
         if str(q.dated) not in f"{chunk.title} {chunk.section}\n{chunk.passage_text}":
             held = held - DATED
     return held
+
+
+def _held_in_named_lines(q: Analysis, text: str, held: frozenset[str]) -> frozenset[str]:
+    """What a table or list holds about what the question names: the types of its lines
+    that name it ("Kőszeg | Ungarn | Stefan B., koeszeg@…" holds no phone, though another
+    row does), when some lines name it and others do not."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    named = [line for line in lines if any(k.words & _words(line) for k in q.names)]
+    if not named or len(named) == len(lines):
+        return held
+    return frozenset().union(*(held_types(line) for line in named)) | (held & {"list"})
 
 
 _HARD_FIT = FEATURES.index("hard_type_fit")

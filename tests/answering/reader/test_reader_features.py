@@ -20,10 +20,10 @@ TEXTS = {
 }
 
 
-def _setup():
+def _setup(texts=TEXTS):
     chunks = {
         k: Chunk(k, f"doc-{k}", "Seite", section, 0, len(text), text, kind="prose")
-        for k, (section, text) in TEXTS.items()
+        for k, (section, text) in texts.items()
     }
     words = {w for c in chunks.values() for w in fold_words(f"{c.section} {c.text}")}
     stem_sets = [set(stems(fold_words(f"{c.section} {c.text}"))) for c in chunks.values()]
@@ -35,7 +35,7 @@ def _setup():
         Vocabulary(words),
         doc_freq,
         50,  # as if among 50 passages: a word of one of them is rare
-        Gazetteer(["Ushgorod", "Darmstadt", "Dortmund", "Amiens"]),
+        Gazetteer(["Ushgorod", "Darmstadt", "Dortmund", "Amiens", "Szeged", "Trondheim"]),
         ["Darmstadt", "Dortmund"],
         home="Darmstadt",
     )
@@ -45,8 +45,8 @@ def _setup():
     return reader, passages
 
 
-def _features(question, lang):
-    reader, passages = _setup()
+def _features(question, lang, texts=TEXTS):
+    reader, passages = _setup(texts)
     analysis = reader.analyse(question, lang)
     candidates = make_candidates(chunk_units, passages)
     dense = np.linspace(0.8, 0.7, len(candidates))
@@ -116,6 +116,26 @@ def test_a_question_for_a_roles_holder_wants_the_role_named_with_the_person():
     planted = "Im Jahr 2023 pflanzte Oberbürgermeister Benz einen Baum im Park."
     mayor = _features("Wer ist Oberbürgermeister?", "de")[planted]
     assert mayor["hard_type_fit"] == 1.0
-    # a person, but not said to chair anything
-    chair = _features("Wer ist Vorsitzender des Vereins?", "de")[planted]
+    # a person, but not said to chair anything (another page says who chairs: a role the
+    # pages write)
+    texts = {**TEXTS, "e": ("Verein", "Vorsitzender des Vereins ist ein Ehrenamt.")}
+    chair = _features("Wer ist Vorsitzender des Vereins?", "de", texts)[planted]
     assert chair["hard_type_fit"] == 0.0
+    # a role no page writes cannot be looked for: the person is enough
+    unknown = _features("Wer ist Vorsitzender des Vereins?", "de")[planted]
+    assert unknown["hard_type_fit"] == 1.0
+
+
+def test_a_table_holds_what_its_rows_about_the_named_thing_hold():
+    table = (
+        "| Partnerstadt | Kontakt |\n|---|---|\n"
+        "| Szeged | Ida Beispiel, Tel. 06151 13-3608 |\n"
+        "| Trondheim | Karl Muster, k.muster@example.org |"
+    )
+    texts = {"t": ("Partnerstädte", table)}
+    whole = table
+    szeged = _features("Telefonnummer des Kontakts für Szeged?", "de", texts)[whole]
+    assert szeged["hard_type_fit"] == 1.0
+    # the phone is in another city's row
+    trondheim = _features("Telefonnummer des Kontakts für Trondheim?", "de", texts)[whole]
+    assert trondheim["hard_type_fit"] == 0.0
