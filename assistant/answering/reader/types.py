@@ -142,6 +142,9 @@ def asked_types(question: str) -> frozenset[str]:
     for t, tails in _cue_tails().items():  # a compound ending in a cue: "Mitgliedsbeitrag"
         if any(w.endswith(tail) and len(w) > len(tail) + 2 for w in words for tail in tails):
             found.add(t)
+    money = set(words) & data()["money_nouns"] and "clock" not in found
+    if money and any(contains_phrase(words, c) for c in _amount_cues()):
+        found.add("cost")  # "Wie hoch ist der Zuschuss?": a sum
     if "email" in found and any(
         contains_phrase(words, p)
         for p in (
@@ -171,6 +174,11 @@ def asked_types(question: str) -> frozenset[str]:
         if set(words) & data()[extreme]:
             found.add(extreme)
     return frozenset(found)
+
+
+@cache
+def _amount_cues() -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(fold_words(c)) for c in load_data("answer_types.yaml")["amount_cues"])
 
 
 def _asks_a_name(words: Sequence[str], found: set[str]) -> bool:

@@ -17,6 +17,11 @@ from assistant.answering.reader.types import asked_types, phones, years
         ("Which cities answered the survey?", {"list"}, set()),
         ("Wie viele Partnerstädte gibt es?", {"count"}, {"manner"}),
         ("Was kosten die Tickets?", {"cost"}, set()),
+        ("Was hat die Reise gekostet?", {"cost"}, set()),
+        # a sum of money asked by "how much" or "wie hoch"; not whether there is one
+        ("Wie hoch ist der Zuschuss für die Bürgerreise?", {"cost"}, {"manner"}),
+        ("how much funding per person?", {"cost"}, set()),
+        ("Gibt es einen Zuschuss?", {"yes_no"}, {"cost"}),
         ("Welches ist die jüngste Partnerstadt?", {"newest"}, set()),
         ("Wer ist für Szeged zuständig?", {"person"}, set()),
         ("Fax number of the international relations department?", {"fax"}, {"count"}),
