@@ -12,6 +12,7 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 import numpy as np
@@ -19,10 +20,13 @@ import numpy as np
 from assistant.answering.reader.held import counts_of, held_types, starts
 from assistant.answering.reader.question import Analysis
 from assistant.answering.reader.types import HARD, SATISFIED_BY, is_role
+from assistant.answering.reader.types import data as types_data
 from assistant.answering.reader.units import KINDS, Unit
-from assistant.language.words import fold_words
+from assistant.language.words import fold_words, phrase_starts
 from assistant.records import Passage
 
+COUNTED_WITHIN = 3  # words after "how many" in which the thing counted stands
+SAME_WORD = 0.8  # a corrected word is still the question's ("gusts" for "guests": 0.91)
 CONTEXT_SHARE = 0.5  # a concept found only above the unit (heading, lead, previous unit)
 DATED = frozenset({"year", "date", "day", "time", "clock", "count", "money"})  # of a year
 
@@ -178,7 +182,7 @@ def _held_for(q: Analysis, c: Candidate, text: str, held: frozenset[str]) -> fro
     if c.unit.kind in ("table", "list") and q.names and text == c.unit.text:
         held = _held_in_named_lines(q, text, held)
     if "count" in held and "count" in q.asked:
-        topic = {w for k in q.concepts if k.thing and not k.name for w in k.words}
+        topic = _counted(q)
         if topic and not counts_of(fold_words(text), topic):
             held = held - {"count"}
     if "person" in held and "name" in q.asked:
@@ -192,6 +196,35 @@ def _held_for(q: Analysis, c: Candidate, text: str, held: frozenset[str]) -> fro
         if str(q.dated) not in f"{chunk.title} {chunk.section}\n{chunk.passage_text}":
             held = held - DATED
     return held
+
+
+@lru_cache(maxsize=4096)
+def _counted(q: Analysis) -> frozenset[str]:
+    """The pages' words for what a question counts: the things right after "wie viele", "how
+    many", "Anzahl der" ("how many guests" → Gäste), or else every thing it names that is no
+    name. An English noun is no thing by its case, so the one counted is found by where it
+    stands; a word the question had corrected ("gusts") still stands there."""
+    words = fold_words(q.text)
+    after = [
+        w
+        for cue in types_data()["asks"]["count"]
+        for i in phrase_starts(words, cue)
+        for w in words[i + len(cue) : i + len(cue) + COUNTED_WITHIN]
+    ]
+    counted = [
+        k.words
+        for k in q.concepts
+        if k.words
+        and not set(k.word.split()) <= q.place_words  # "how many in Szeged": no place counted
+        and any(_same_word(k.word.split()[0], w) for w in after)
+    ]
+    if counted:
+        return frozenset().union(*counted)
+    return frozenset(w for k in q.concepts if k.thing and not k.name for w in k.words)
+
+
+def _same_word(a: str, b: str) -> bool:
+    return a == b or SequenceMatcher(None, a, b).ratio() >= SAME_WORD
 
 
 def _held_in_named_lines(q: Analysis, text: str, held: frozenset[str]) -> frozenset[str]:

@@ -139,3 +139,16 @@ def test_a_table_holds_what_its_rows_about_the_named_thing_hold():
     # the phone is in another city's row
     trondheim = _features("Telefonnummer des Kontakts für Trondheim?", "de", texts)[whole]
     assert trondheim["hard_type_fit"] == 0.0
+
+
+def test_what_a_count_question_counts_is_the_thing_after_how_many():
+    from assistant.answering.reader.features import _counted
+
+    texts = {**TEXTS, "h": ("Hilfe", "Seit 2022 fuhren 23 Hilfstransporte nach Ushgorod.")}
+    reader, _ = _setup(texts)
+    counted = _counted(reader.analyse("Wie viele Hilfstransporte fuhren nach Ushgorod?", "de"))
+    assert "hilfstransporte" in counted  # a rare compound, read as a name, is still counted
+    assert "ushgorod" not in counted  # a place is where, not what is counted
+    planted = "Im Jahr 2023 pflanzte Oberbürgermeister Benz einen Baum im Park."
+    trees = _features("Wie viele Bäume pflanzte Benz im Park?", "de")[planted]
+    assert trees["hard_type_fit"] == 0.0  # "2023" is a year, and no count of trees
