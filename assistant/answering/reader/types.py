@@ -161,6 +161,8 @@ def asked_types(question: str) -> frozenset[str]:
         found.discard("manner")  # "wie viele", "how long", "how much" are not "how"
     if re.search(r"\b(?:which|what)\s+(?:\w+\s+)?\w+[^s\W]s\b", question, re.IGNORECASE):
         found.add("list")  # "which cities", "what best-practice examples": plural
+    if "when" in found and set(words) & data()["exact_words"]:
+        found.add("day")  # "Wann wurde der Vertrag genau unterzeichnet?"
     if "since" in found:
         found.add("when")
         found.discard("day")  # "since when exactly" asks the year it began

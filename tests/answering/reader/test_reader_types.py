@@ -36,6 +36,8 @@ from assistant.answering.reader.types import asked_types, phones, years
         ("What is the exact date of the citizens' trip in May?", {"day"}, set()),
         ("Wann ist das Fest?", {"when"}, {"day"}),
         ("Wann genau wurde die Urkunde unterzeichnet?", {"day"}, set()),
+        ("Wann wurde die Urkunde genau unterzeichnet?", {"day"}, set()),
+        ("when does the exchange start exactly?", {"day"}, set()),
         ("Since when exactly is Rennes our partner?", {"since"}, {"day"}),  # the year it began
     ],
 )
