@@ -32,6 +32,7 @@ HELD = (
     "person",
     "organisation",
     "phone",
+    "mobile",
     "email",
     "fax",
     "address",
@@ -59,6 +60,13 @@ def _title(word: str) -> bool:
     folded = fold_words(word)
     last = folded[-1] if folded else ""
     return last in titles or any(len(t) >= 6 and last.endswith(t) for t in titles)
+
+
+def _mobile(phone: str) -> bool:
+    """Is a phone number a German mobile one (015…, 016…, 017…, +49 15…)?"""
+    digits = re.sub(r"\D", "", phone)
+    digits = re.sub(r"^(?:0049|49)", "0", digits)
+    return digits[:3] in ("015", "016", "017")
 
 
 def _named_before(text: str, words: list[re.Match], i: int) -> bool:
@@ -233,6 +241,8 @@ def held_types(text: str, kind: str = "prose") -> frozenset[str]:
         held.add("phone")
         if words & {"fax", "telefax"}:
             held.add("fax")
+        if words & data()["mobile_words"] or any(map(_mobile, tels)):
+            held.add("mobile")
     if EMAIL.search(text):
         held.add("email")
     if _address(text):

@@ -22,6 +22,7 @@ SATISFIED_BY: dict[str, frozenset[str]] = {
     "name": frozenset({"person"}),  # the holder of a role ("the mayor"), not an office
     "contact": frozenset({"phone", "email", "person"}),
     "phone": frozenset({"phone"}),
+    "mobile": frozenset({"mobile"}),  # a mobile number, not the office's
     "email": frozenset({"email"}),
     "fax": frozenset({"fax"}),
     "address": frozenset({"address"}),
@@ -47,6 +48,7 @@ HARD = frozenset(
     {
         "name",
         "phone",
+        "mobile",
         "email",
         "fax",
         "when",

@@ -125,3 +125,16 @@ def test_a_question_for_a_roles_holder_asks_for_a_name(question, asks_a_name):
 )
 def test_a_unit_names_a_person_beside_a_title_or_by_a_first_name(text, names_one):
     assert ("person" in held_types(text)) is names_one
+
+
+def test_a_mobile_number_is_given_by_a_mobile_number_only():
+    from assistant.answering.reader.types import SATISFIED_BY
+
+    assert "mobile" in asked_types("Handynummer von Frau Beispiel?")
+    assert "mobile" in asked_types("what is her mobile number?")
+    assert "mobile" not in asked_types("Welche Telefonnummer hat das Büro?")
+    mobile = SATISFIED_BY["mobile"]
+    assert mobile & held_types("Ida Beispiel, Tel. 0170 5532918")  # by its prefix
+    assert mobile & held_types("Mobil: 06151 2345678")  # by its label
+    assert mobile & held_types("Tel. +49 151 1234567")
+    assert not mobile & held_types("Telefon (06151) 13-3608")  # the office's
