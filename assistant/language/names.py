@@ -1,7 +1,7 @@
 """Person names as pages and questions write them: the first names of
 ``assistant/data/first_names.yaml`` (general language data: German first names and common
 international ones), and whether a capitalised first name stands before a capitalised
-surname ("Gisela Haberkorn", "Jiří Kubát").
+surname ("Erika Mustermann", "Jiří Novák").
 
 Nothing here knows a corpus's people: the list holds first names only, and a surname is any
 capitalised word after one.
@@ -32,7 +32,7 @@ def is_first_name(word: str) -> bool:
 
 def first_and_surname(text: str) -> bool:
     """Does ``text`` write a capitalised first name and, right after it on the same line, a
-    capitalised word ("Vorsitzende ist Gisela Hoffmann.")?"""
+    capitalised word ("Vorsitzende ist Erika Muster.")?"""
     for a, b in pairwise(WORD.finditer(text)):
         gap = text[a.end() : b.start()]
         joined = not gap.strip() and "\n" not in gap

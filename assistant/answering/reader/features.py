@@ -229,7 +229,7 @@ def _same_word(a: str, b: str) -> bool:
 
 def _held_in_named_lines(q: Analysis, text: str, held: frozenset[str]) -> frozenset[str]:
     """What a table or list holds about what the question names: the types of its lines
-    that name it ("Kőszeg | Ungarn | Stefan B., koeszeg@…" holds no phone, though another
+    that name it ("X | Ungarn | Ida B., x@…" holds no phone, though another
     row does), when some lines name it and others do not."""
     lines = [line for line in text.splitlines() if line.strip()]
     named = [line for line in lines if any(k.words & _words(line) for k in q.names)]

@@ -71,7 +71,7 @@ def _mobile(phone: str) -> bool:
 
 def _named_before(text: str, words: list[re.Match], i: int) -> bool:
     """Is the title ``words[i]`` preceded by a name and a comma, an article or an adjective
-    between them ("Siegfried Deinege, Oberbürgermeister", "Eva Opitz, die Vorsitzende")?"""
+    between them ("Karl Mustermann, Oberbürgermeister", "Erika Muster, die Vorsitzende")?"""
     k = i
     for _ in range(3):
         if k < 2:
@@ -89,7 +89,7 @@ def _named_before(text: str, words: list[re.Match], i: int) -> bool:
 
 def _named_after(text: str, words: list[re.Match], i: int) -> bool:
     """Is the title ``words[i]`` followed by whom or where it is of, a comma and a name
-    ("der Bürgermeister von Vendôme, Laurent Brossard")?"""
+    ("der Bürgermeister von X, Jean Exemple")?"""
     for k in range(i + 1, min(i + 5, len(words) - 2)):
         gap = text[words[k].end() : words[k + 1].start()]
         if "," in gap:
@@ -103,9 +103,9 @@ def _named_after(text: str, words: list[re.Match], i: int) -> bool:
 
 def _has_person(text: str, kind: str) -> bool:
     """Does a unit name a person: a contact card; a title or role before a capitalised word
-    ("Oberbürgermeister Franz Lindemayr", "Vorsitzende: Gisela Holm") or after a name and a
-    comma ("Siegfried Deinege, Oberbürgermeister") or before one ("der Bürgermeister von
-    Vendôme, Laurent Brossard"); a first name before a surname; a
+    ("Oberbürgermeister Max Muster", "Vorsitzende: Erika Muster") or after a name and a
+    comma ("Karl Mustermann, Oberbürgermeister") or before one ("der Bürgermeister von
+    X, Jean Exemple"); a first name before a surname; a
     "Surname, First name" line?"""
     if kind == "contact":
         return True
