@@ -22,6 +22,7 @@ from assistant.answering.reader.question import Analysis
 from assistant.answering.reader.types import HARD, SATISFIED_BY, is_role
 from assistant.answering.reader.types import data as types_data
 from assistant.answering.reader.units import KINDS, Unit
+from assistant.language.patterns import EMAIL
 from assistant.language.words import fold_words, phrase_starts
 from assistant.records import Passage
 
@@ -191,6 +192,9 @@ def _held_for(q: Analysis, c: Candidate, text: str, held: frozenset[str]) -> fro
         roles = [k.words for k in q.concepts if k.words and any(map(is_role, k.word.split()))]
         if roles and not any(_held(c, words) for words in roles):
             held = held - {"person"}  # a person, but not said to hold the role asked about
+    own = "email" in held and "email" in q.asked and _own_address_asked(q)
+    if own and not _own_address(q, text):
+        held = held - {"email"}  # a shared address, not the person's own
     if held & DATED and q.dated is not None:
         chunk = c.passage.chunk
         if str(q.dated) not in f"{chunk.title} {chunk.section}\n{chunk.passage_text}":
@@ -221,6 +225,22 @@ def _counted(q: Analysis) -> frozenset[str]:
     if counted:
         return frozenset().union(*counted)
     return frozenset(w for k in q.concepts if k.thing and not k.name for w in k.words)
+
+
+def _own_address_asked(q: Analysis) -> bool:
+    """Does a question ask for a person's own e-mail address ("persönlich", "personal")?"""
+    return bool(set(fold_words(q.text)) & types_data()["personal_words"]) and bool(q.names)
+
+
+def _own_address(q: Analysis, text: str) -> bool:
+    """Does an e-mail address of ``text`` belong to a person the question names: its part
+    before the @ holds one of the names ("a.seel@…" for Frau Seel, not "international@…")?"""
+    names = {w for k in q.names for w in (*k.word.split(), *k.words) if len(w) >= 3}
+    for address in EMAIL.findall(text):
+        local = "".join(fold_words(address.split("@")[0]))
+        if any(n in local for n in names):
+            return True
+    return False
 
 
 def _same_word(a: str, b: str) -> bool:

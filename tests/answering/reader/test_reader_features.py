@@ -152,3 +152,20 @@ def test_what_a_count_question_counts_is_the_thing_after_how_many():
     planted = "Im Jahr 2023 pflanzte Oberbürgermeister Benz einen Baum im Park."
     trees = _features("Wie viele Bäume pflanzte Benz im Park?", "de")[planted]
     assert trees["hard_type_fit"] == 0.0  # "2023" is a year, and no count of trees
+
+
+def test_a_persons_own_address_asked_is_not_a_shared_one():
+    texts = {
+        "s": ("Team", "Sekretariat: Ida Beispiel, international@example.org"),
+        "o": ("Team", "Referentin: Erika Muster, e.muster@example.org"),
+    }
+    shared = "Sekretariat: Ida Beispiel, international@example.org"
+    own = "Referentin: Erika Muster, e.muster@example.org"
+    asked = _features("Wie ist die E-Mail von Ida Beispiel persönlich?", "de", texts)
+    assert asked[shared]["hard_type_fit"] == 0.0  # the office's address, not hers
+    assert (
+        _features("Wie ist die E-Mail von Ida Beispiel?", "de", texts)[shared]["hard_type_fit"]
+        == 1.0
+    )
+    mine = _features("Wie ist die E-Mail von Erika Muster persönlich?", "de", texts)
+    assert mine[own]["hard_type_fit"] == 1.0
