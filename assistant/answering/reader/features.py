@@ -12,7 +12,6 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import lru_cache
 
 import numpy as np
@@ -27,7 +26,6 @@ from assistant.language.words import fold_words, phrase_starts
 from assistant.records import Passage
 
 COUNTED_WITHIN = 3  # words after "how many" in which the thing counted stands
-SAME_WORD = 0.8  # a corrected word is still the question's ("gusts" for "guests": 0.91)
 CONTEXT_SHARE = 0.5  # a concept found only above the unit (heading, lead, previous unit)
 DATED = frozenset({"year", "date", "day", "time", "clock", "count", "money"})  # of a year
 
@@ -187,14 +185,13 @@ def _held_for(q: Analysis, c: Candidate, text: str, held: frozenset[str]) -> fro
         if topic and not counts_of(fold_words(text), topic):
             held = held - {"count"}
     if "person" in held and "name" in q.asked:
-        # the role as the pages write it; a role no page writes ("spokesperson" where the
-        # pages say "Pressesprecherin") cannot be looked for
-        roles = [k.words for k in q.concepts if k.words and any(map(is_role, k.word.split()))]
+        roles = _roles(q)
         if roles and not any(_held(c, words) for words in roles):
             held = held - {"person"}  # a person, but not said to hold the role asked about
-    own = "email" in held and "email" in q.asked and _own_address_asked(q)
-    if own and not _own_address(q, text):
-        held = held - {"email"}  # a shared address, not the person's own
+    if "email" in held and "email" in q.asked:
+        owners = _owners(q)
+        if owners and not _own_address(owners, text):
+            held = held - {"email"}  # a shared address, not the person's own
     if held & DATED and q.dated is not None:
         chunk = c.passage.chunk
         if str(q.dated) not in f"{chunk.title} {chunk.section}\n{chunk.passage_text}":
@@ -206,8 +203,7 @@ def _held_for(q: Analysis, c: Candidate, text: str, held: frozenset[str]) -> fro
 def _counted(q: Analysis) -> frozenset[str]:
     """The pages' words for what a question counts: the things right after "wie viele", "how
     many", "Anzahl der" ("how many guests" → Gäste), or else every thing it names that is no
-    name. An English noun is no thing by its case, so the one counted is found by where it
-    stands; a word the question had corrected ("gusts") still stands there."""
+    name. An English noun is no thing by its case: the one counted is found where it stands."""
     words = fold_words(q.text)
     after = [
         w
@@ -219,32 +215,38 @@ def _counted(q: Analysis) -> frozenset[str]:
         k.words
         for k in q.concepts
         if k.words
-        and not set(k.word.split()) <= q.place_words  # "how many in Szeged": no place counted
-        and any(_same_word(k.word.split()[0], w) for w in after)
+        and not set(k.word.split()) <= q.place_words  # "how many in Musterville": no place
+        and k.word.split()[0] in after
     ]
     if counted:
         return frozenset().union(*counted)
     return frozenset(w for k in q.concepts if k.thing and not k.name for w in k.words)
 
 
-def _own_address_asked(q: Analysis) -> bool:
-    """Does a question ask for a person's own e-mail address ("persönlich", "personal")?"""
-    return bool(set(fold_words(q.text)) & types_data()["personal_words"]) and bool(q.names)
+@lru_cache(maxsize=4096)
+def _roles(q: Analysis) -> tuple[frozenset[str], ...]:
+    """The pages' words for each role a question asks the holder of; a role no page writes
+    ("spokesperson" where the pages say "Pressesprecherin") cannot be looked for."""
+    return tuple(k.words for k in q.concepts if k.words and any(map(is_role, k.word.split())))
 
 
-def _own_address(q: Analysis, text: str) -> bool:
-    """Does an e-mail address of ``text`` belong to a person the question names: its part
-    before the @ holds one of the names ("a.seel@…" for Frau Seel, not "international@…")?"""
-    names = {w for k in q.names for w in (*k.word.split(), *k.words) if len(w) >= 3}
+@lru_cache(maxsize=4096)
+def _owners(q: Analysis) -> frozenset[str]:
+    """The names whose own e-mail address a question asks for ("persönlich", "personal");
+    empty when it asks for none."""
+    if not set(fold_words(q.text)) & types_data()["personal_words"]:
+        return frozenset()
+    return frozenset(w for k in q.names for w in (*k.word.split(), *k.words) if len(w) >= 3)
+
+
+def _own_address(owners: frozenset[str], text: str) -> bool:
+    """Does an e-mail address of ``text`` belong to one of ``owners``: its part before the @
+    holds the name ("e.muster@…" for Frau Muster, not "international@…")?"""
     for address in EMAIL.findall(text):
         local = "".join(fold_words(address.split("@")[0]))
-        if any(n in local for n in names):
+        if any(n in local for n in owners):
             return True
     return False
-
-
-def _same_word(a: str, b: str) -> bool:
-    return a == b or SequenceMatcher(None, a, b).ratio() >= SAME_WORD
 
 
 def _held_in_named_lines(q: Analysis, text: str, held: frozenset[str]) -> frozenset[str]:

@@ -92,10 +92,6 @@ def _adjacent(text: str, a: _Token, b: _Token) -> bool:
     return text[a.end : b.start].strip(" .") == "" and "\n" not in text[a.end : b.start]
 
 
-def _first_name(low: str) -> bool:
-    return is_first_name(low)
-
-
 def _office(low: str) -> bool:
     return low.endswith(tuple(_words("office_endings")))
 
@@ -107,7 +103,7 @@ def _nameish(tok: _Token, limit: float, known: Known) -> bool:
         return False
     if _office(tok.low) or tok.low in known.places:
         return False
-    return _first_name(tok.low) or zipf(tok.low) < limit
+    return is_first_name(tok.low) or zipf(tok.low) < limit
 
 
 def _extend(text: str, toks: list[_Token], i: int, known: Known, most: int = 4) -> int:
@@ -192,14 +188,14 @@ def _name_at(text: str, toks: list[_Token], i: int, known: Known) -> int:
         limit = RARE_ZIPF if tok.cap else 3.0
         if _nameish(tok, limit, known) and tok.low not in known.words():
             return _extend(text, toks, i, known)
-        if _first_name(tok.low):
+        if is_first_name(tok.low):
             return _extend(text, toks, i, known)
         return i
     nxt = toks[i + 1] if i + 1 < len(toks) else None
     if nxt is None or not _adjacent(text, tok, nxt):
         return i
     lower_ok = tok.cap or zipf(tok.low) < FUNCTION_ZIPF  # "will travel" is no name
-    if _first_name(tok.low) and lower_ok and tok.cap == nxt.cap:
+    if is_first_name(tok.low) and lower_ok and tok.cap == nxt.cap:
         if nxt.low in _words("titles") or nxt.low in known.places:
             return i
         if not tok.cap and zipf(nxt.low) >= FUNCTION_ZIPF:
