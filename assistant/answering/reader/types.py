@@ -163,6 +163,8 @@ def asked_types(question: str) -> frozenset[str]:
         found.discard("manner")  # "wie viele", "how long", "how much" are not "how"
     if re.search(r"\b(?:which|what)\s+(?:\w+\s+)?\w+[^s\W]s\b", question, re.IGNORECASE):
         found.add("list")  # "which cities", "what best-practice examples": plural
+    if "when" in found and _year_qualified(words):
+        found.discard("when")  # "Wie viel gibt die Stadt pro Jahr?" asks no when
     if "when" in found and set(words) & data()["exact_words"]:
         found.add("day")  # "Wann wurde der Vertrag genau unterzeichnet?"
     if "since" in found:
@@ -178,6 +180,16 @@ def asked_types(question: str) -> frozenset[str]:
         if set(words) & data()[extreme]:
             found.add(extreme)
     return frozenset(found)
+
+
+def _year_qualified(words: Sequence[str]) -> bool:
+    """Is a question's only cue for when a "Jahr" or "year" that a qualifier makes a frequency
+    or a time frame ("each year", "pro Jahr", "last year")?"""
+    bare = {("jahr",), ("year",)}
+    if any(contains_phrase(words, c) for c in data()["asks"]["when"] if c not in bare):
+        return False
+    at = [i for i, w in enumerate(words) if (w,) in bare]
+    return bool(at) and all(i and words[i - 1] in data()["year_qualifiers"] for i in at)
 
 
 @cache

@@ -35,6 +35,10 @@ from assistant.answering.reader.types import asked_types, phones, years
         # the day, not only the month or the year
         ("What is the exact date of the citizens' trip in May?", {"day"}, set()),
         ("Wann ist das Fest?", {"when"}, {"day"}),
+        # a frequency or a time frame, not a when
+        ("How much does the town give each year for the exchange?", {"cost"}, {"when"}),
+        ("Wie viele Schüler fahren pro Jahr nach Musterville?", {"count"}, {"when"}),
+        ("Welches Jahr war das?", {"when"}, set()),
         ("Wann genau wurde die Urkunde unterzeichnet?", {"day"}, set()),
         ("Wann wurde die Urkunde genau unterzeichnet?", {"day"}, set()),
         ("when does the exchange start exactly?", {"day"}, set()),
