@@ -21,6 +21,7 @@ from pathlib import Path
 import orjson
 
 from assistant.answering.reader.cards import parse_card, partner_rows
+from assistant.indexing.places import named_cities, other_names
 from assistant.language.patterns import english_titled
 from assistant.language.words import fold_words
 from assistant.records import Chunk
@@ -68,8 +69,8 @@ class Statement:
 
 
 # What the extraction finds: a stored file of another version is extracted again, since it
-# may lack what the facts now hold (2: partnerships from tables too).
-FACTS_VERSION = 2
+# may lack what the facts now hold (2: partnerships from tables too; 3: places' other names).
+FACTS_VERSION = 3
 
 
 class StaleFacts(ValueError):
@@ -83,6 +84,9 @@ class Facts:
     partnerships: list[Partnership] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
     names: list[str] = field(default_factory=list)  # English-titled names of networks, events
+    # the cities the pages name, each with its other names ("Bratislava": "Pressburg", …):
+    # how a question may write them (``places.py``)
+    other_names: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps({"version": FACTS_VERSION, **asdict(self)}, ensure_ascii=False, indent=1)
@@ -98,6 +102,7 @@ class Facts:
             partnerships=[Partnership(**p) for p in data["partnerships"]],
             statements=[Statement(**s) for s in data["statements"]],
             names=list(data["names"]),  # (a file from before names: extracted again)
+            other_names={k: list(v) for k, v in data["other_names"].items()},
         )
 
     def save(self, path: Path) -> None:
@@ -137,6 +142,7 @@ def extract_facts(chunks: Iterable[Chunk]) -> Facts:
     """All facts of a set of chunks, in chunk-id order (deterministic)."""
     facts = Facts()
     names: set[str] = set()
+    cities: set[str] = set()  # the cities the pages name, as they write them
     for chunk in sorted({c.id: c for c in chunks}.values(), key=lambda c: c.id):
         facts.contacts += list(_cards(chunk))
         if chunk.kind == "address":
@@ -145,7 +151,11 @@ def extract_facts(chunks: Iterable[Chunk]) -> Facts:
                 facts.addresses.append(Address(lines, chunk.doc_id, chunk.id))
         facts.partnerships += list(_partnerships(chunk))
         names.update(english_titled(chunk.text))
+        cities |= named_cities(chunk.text)
     facts.names = sorted(names)
+    places = {p.city for p in facts.partnerships}
+    places |= {place for card in facts.contacts for place in card.cities}
+    facts.other_names = other_names(places | cities)
     return facts
 
 

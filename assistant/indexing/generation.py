@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,11 @@ from assistant.indexing.ingest import (
 )
 from assistant.indexing.manifest import IndexUnavailableError, Manifest, read_manifest
 from assistant.indexing.passages import load_passages
+from assistant.indexing.places import aliases
 from assistant.indexing.shared import pull
 from assistant.indexing.store import ChunkStore, forget_client, open_client, stored_collections
 from assistant.language.detect import names_pattern
+from assistant.records import Chunk
 from assistant.retrieval.hybrid import LEGS, Calibration, HybridRetriever, Retriever
 
 
@@ -97,6 +99,8 @@ class Generation:
         legs = LEGS if settings.retriever == "hybrid" else (settings.retriever,)
         calibration = Calibration.load(embedder.name)
         doc_cities = {doc_id: entry.city for doc_id, entry in manifest.documents.items()}
+        path = facts_path(settings, manifest.collection)
+        facts = _load_facts(path, lambda: store.chunks().values(), log)
         retriever = HybridRetriever(
             store,
             embedder,
@@ -105,9 +109,8 @@ class Generation:
             lexical_path=lexical_path(settings, manifest.collection),
             doc_cities=doc_cities,
             home=home_city(settings, doc_cities.values()),
+            aliases=aliases(facts.other_names),
         )
-        path = facts_path(settings, manifest.collection)
-        facts = _load_facts(path, retriever, log)
         units = UnitVectors.load(units_path(settings, manifest.collection), embedder)
         if units is None:
             log("index: the unit vectors are missing or stale; embedding them")
@@ -214,7 +217,9 @@ def home_city(settings: Settings, cities) -> str | None:
     return min(counts, key=lambda c: (-counts[c], c)) if counts else None
 
 
-def _load_facts(path: Path, retriever: HybridRetriever, log: Callable[[str], None]) -> Facts:
+def _load_facts(
+    path: Path, chunks: Callable[[], Iterable[Chunk]], log: Callable[[str], None]
+) -> Facts:
     """The facts stored beside the index; extracted again from the chunks, and stored, when
     the file is missing or unreadable (they are derived data)."""
     if path.exists():
@@ -224,7 +229,7 @@ def _load_facts(path: Path, retriever: HybridRetriever, log: Callable[[str], Non
             log(f"index: {path.name} is of another extraction ({exc}); extracting again")
         except Exception as exc:  # a damaged file costs a re-extraction, not the service
             log(f"index: {path.name} is unreadable ({type(exc).__name__}); extracting again")
-    facts = extract_facts(retriever.chunks.values())
+    facts = extract_facts(chunks())
     try:  # kept for the next start (an older file lacks what the facts now hold)
         tmp = path.with_name(path.name + ".tmp")
         facts.save(tmp)

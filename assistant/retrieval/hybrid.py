@@ -170,8 +170,11 @@ class HybridRetriever:
         blend: Mapping[str, float] | None = None,
         home: str | None = None,
         ahead: VectorsAhead | None = None,
+        aliases: Mapping[tuple[str, ...], Sequence[str]] | None = None,
     ) -> None:
         self.store = store
+        # other names of the pages' places → the pages' words (lexical legs, ``places.py``)
+        self.aliases = dict(aliases or {})
         self.ahead = ahead or VectorsAhead()  # shared with the scopes' retrievers
         self.doc_cities = dict(doc_cities or {})  # page id → the city it is about
         self.among = tuple(sorted(among)) if among is not None else None  # a scope's chunks
@@ -227,6 +230,7 @@ class HybridRetriever:
                 among=[self.lexical.ids[i] for i in rows],
                 blend=self.blend,
                 ahead=self.ahead,
+                aliases=self.aliases,
             )
         sub = self._scopes[scope.cities]
         home = self.cities.home
@@ -245,7 +249,7 @@ class HybridRetriever:
             self._last_vector = (query, vector)
             out[leg] = [(c.id, s) for c, s in self.store.query(vector, depth, self.among)]
         if {"bm25", "ngram"} & set(self.legs):
-            lexical = self.lexical.search(query, lang, depth)
+            lexical = self.lexical.search(query, lang, depth, self.aliases)
             out.update({leg: v for leg, v in lexical.items() if leg in self.legs})
         if "structure" in self.legs:
             out["structure"] = self.structure(query, out)

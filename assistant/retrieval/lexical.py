@@ -12,13 +12,14 @@ import difflib
 import json
 import shutil
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from assistant.indexing.arrays import map_npz
 from assistant.language.words import (
+    contains_phrase,
     content_words,
     expand_query,
     ngrams,
@@ -238,9 +239,20 @@ class LexicalIndex:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(model.get_scores(known), dtype=np.float32)
 
-    def search(self, text: str, lang: str, k: int) -> dict[str, list[tuple[str, float]]]:
-        """Ranked (id, score) per leg ("bm25", "ngram"); zero-score passages are dropped."""
+    def search(
+        self,
+        text: str,
+        lang: str,
+        k: int,
+        aliases: Mapping[tuple[str, ...], Sequence[str]] | None = None,
+    ) -> dict[str, list[tuple[str, float]]]:
+        """Ranked (id, score) per leg ("bm25", "ngram"); zero-score passages are dropped.
+        ``aliases``: other names of the pages' places (folded) → the pages' words for them,
+        added to a question that names a place so."""
         own, added = expand_query(text, lang)
+        for name, page in (aliases or {}).items():
+            if contains_phrase(own, name):
+                added += [w for w in page if w not in own and w not in added]
         stop = stopwords()
         own = [w for w in own if w not in stop]
         added = [w for w in added if w not in stop]

@@ -76,6 +76,13 @@ def test_bm25_finds_other_spellings_and_drops_zero_scores():
     assert all(score > 0 for _, score in results["bm25"])
 
 
+def test_another_name_of_a_place_searches_the_pages_spelling():
+    index = LexicalIndex(["a", "b"], ["Partnerstadt Bratislava in der Slowakei", "Das Stadtfest"])
+    assert not index.search("Pressburg", "en", 10)["bm25"]
+    found = index.search("Pressburg", "en", 10, {("pressburg",): ("bratislava",)})
+    assert [cid for cid, _ in found["bm25"]] == ["a"]
+
+
 def test_ngram_leg_survives_typos():
     results = _index().search("Hirosima Meyors", "de", 10)
     assert results["ngram"][0][0] == "c"

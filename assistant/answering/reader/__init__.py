@@ -141,7 +141,7 @@ def _passage_words(p: Passage) -> list[str]:
 def gazetteer_places(facts, cities: Iterable[str]) -> list[str]:
     """The places the pages list: partner cities and their countries, the places a contact
     card is responsible for, and the cities the pages are about."""
-    places = [*cities]
+    places = [*cities, *facts.other_names]
     for p in getattr(facts, "partnerships", ()):
         places += [p.city, p.country]
     for card in getattr(facts, "contacts", ()):
@@ -177,7 +177,7 @@ def build_reader(
     """A reader over an index: its words and their passage counts, its facts (for the
     gazetteer), its unit vectors and the weights fitted for its embedder."""
     cities = sorted(set(doc_cities.values()))
-    gazetteer = Gazetteer(gazetteer_places(facts, cities))
+    gazetteer = Gazetteer(gazetteer_places(facts, cities), facts.other_names)
     questions = QuestionReader(
         Vocabulary(words), doc_freq, n_passages, gazetteer, cities, bridge or Bridge(), home
     )

@@ -9,7 +9,6 @@ place of the gazetteer or a capitalised word the pages rarely or never use.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 import re
@@ -26,8 +25,8 @@ from assistant.answering.reader.types import (
     cue_words,
     years,
 )
+from assistant.language.places import Gazetteer
 from assistant.language.words import (
-    contains_phrase,
     english_terms_in,
     fold_words,
     phrase_starts,
@@ -41,7 +40,6 @@ NAME_SHARE = 0.1  # a capitalised word in at most this share of passages is a na
 NAME_ZIPF = 3.0  # ... unless the language knows it better than this (Zipf scale): a noun
 GENERIC_ZIPF = 5.0  # a word this common in the language pins no answer down
 GENERIC_SHARE = 0.2  # nor does one that this share of the passages use
-FUZZY_PLACE = 0.8  # similarity at which a misspelt place name is recognised
 # a word this common (Zipf scale) says nothing about the topic (a German noun always does)
 COMMON_ZIPF = {"en": 5.0, "de": 4.5}
 RARE_ENGLISH = 3.5  # an English word rarer than this (Zipf) may be a typo or a name
@@ -109,59 +107,6 @@ class Analysis:
         if len(stated) != 1 or not self.asked & DATED_ASKS or "since" in self.asked:
             return None
         return stated.pop()
-
-
-class Gazetteer:
-    """Place names with their other spellings: the places the pages themselves list (partner
-    cities, countries, the cities pages are about) and the optional supplement
-    ``place_names.yaml`` (exonyms and transliterations the pages do not use)."""
-
-    def __init__(self, places: Iterable[str] = ()) -> None:
-        groups: list[list[tuple[str, ...]]] = []
-        seen: dict[tuple[str, ...], int] = {}
-        for group in load_data("place_names.yaml")["groups"]:
-            variants = [tuple(fold_words(v)) for v in group]
-            variants = [v for v in variants if v]
-            for v in variants:
-                seen.setdefault(v, len(groups))
-            groups.append(variants)
-        for place in places:
-            variant = tuple(fold_words(place))
-            if variant and variant not in seen and len("".join(variant)) >= 3:
-                seen[variant] = len(groups)
-                groups.append([variant])
-        self.groups = groups
-        self._singles = {v[0]: i for i, g in enumerate(groups) for v in g if len(v) == 1}
-
-    def in_words(self, words: Sequence[str]) -> list[list[tuple[str, ...]]]:
-        """The place groups named in folded ``words``; a misspelt one is found by similarity
-        and its group then holds the question's spelling too (so that word is the place,
-        not a name of its own)."""
-        found = [g for g in self.groups if any(contains_phrase(words, v) for v in g)]
-        for w in words:
-            if w in self._singles:
-                continue
-            close = self.near(w)
-            if close is not None:
-                group = self.groups[close]
-                at = next((i for i, g in enumerate(found) if g[: len(group)] == group), None)
-                if at is None:
-                    found.append([*group, (w,)])
-                elif (w,) not in found[at]:
-                    found[at] = [*found[at], (w,)]
-        return found
-
-    def near(self, word: str) -> int | None:
-        """The group of the place a (misspelt) word is nearest to, if any."""
-        return None if len(word) < 5 else self._near(word)
-
-    def _near(self, word: str) -> int | None:
-        """The group of the place a (misspelt) word is nearest to, remembered per word."""
-        cache = self.__dict__.setdefault("_near_cache", {})
-        if word not in cache:
-            close = difflib.get_close_matches(word, list(self._singles), n=1, cutoff=FUZZY_PLACE)
-            cache[word] = self._singles[close[0]] if close else None
-        return cache[word]
 
 
 def _capitalised(question: str) -> set[str]:

@@ -1,0 +1,17 @@
+"""Where a question names a place, by any of its names."""
+
+from assistant.language.places import Gazetteer
+from assistant.language.words import fold_words
+
+
+def test_a_place_by_its_other_name_is_the_place_the_pages_name():
+    gazetteer = Gazetteer(["Bratislava", "Musterville"], {"Bratislava": ["Pressburg"]})
+    (place,) = gazetteer.in_words(fold_words("Wer ist für Pressburg zuständig?"))
+    assert ("bratislava",) in place and ("pressburg",) in place
+
+
+def test_another_name_is_met_as_written_never_by_similarity():
+    gazetteer = Gazetteer(["Musterville"], {"Musterville": ["Gradec"]})
+    assert not gazetteer.in_words(fold_words("warum gerade dann"))  # "gerade" is no "Gradec"
+    (place,) = gazetteer.in_words(fold_words("Wer betreut Mustervile?"))  # the pages' name
+    assert ("musterville",) in place
