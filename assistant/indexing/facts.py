@@ -21,7 +21,7 @@ from pathlib import Path
 import orjson
 
 from assistant.answering.reader.cards import parse_card, partner_rows
-from assistant.indexing.places import named_cities, other_names
+from assistant.indexing.geonames import named_cities, other_names
 from assistant.language.patterns import english_titled
 from assistant.language.words import fold_words
 from assistant.records import Chunk
@@ -85,7 +85,7 @@ class Facts:
     statements: list[Statement] = field(default_factory=list)
     names: list[str] = field(default_factory=list)  # English-titled names of networks, events
     # the cities the pages name, each with its other names ("Bratislava": "Pressburg", …):
-    # how a question may write them (``places.py``)
+    # how a question may write them (``geonames.py``)
     other_names: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> str:

@@ -19,6 +19,7 @@ from assistant.answering.reader.vectors import UnitVectors
 from assistant.config import Settings
 from assistant.indexing.embedding import Embedder
 from assistant.indexing.facts import Facts, StaleFacts, extract_facts
+from assistant.indexing.geonames import aliases
 from assistant.indexing.ingest import (
     bridge_path,
     facts_path,
@@ -30,7 +31,6 @@ from assistant.indexing.ingest import (
 )
 from assistant.indexing.manifest import IndexUnavailableError, Manifest, read_manifest
 from assistant.indexing.passages import load_passages
-from assistant.indexing.places import aliases
 from assistant.indexing.shared import pull
 from assistant.indexing.store import ChunkStore, forget_client, open_client, stored_collections
 from assistant.language.detect import names_pattern

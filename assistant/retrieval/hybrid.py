@@ -173,7 +173,7 @@ class HybridRetriever:
         aliases: Mapping[tuple[str, ...], Sequence[str]] | None = None,
     ) -> None:
         self.store = store
-        # other names of the pages' places → the pages' words (lexical legs, ``places.py``)
+        # another name of a place on the pages → the pages' words for it (the lexical legs)
         self.aliases = dict(aliases or {})
         self.ahead = ahead or VectorsAhead()  # shared with the scopes' retrievers
         self.doc_cities = dict(doc_cities or {})  # page id → the city it is about

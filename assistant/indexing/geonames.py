@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib.resources import files
 
+from wordfreq import zipf_frequency
+
 from assistant.language.words import fold_words
 
 CITIES = "cities15000.json"  # GeoNames cities of at least 15,000 people
@@ -48,8 +50,6 @@ def _written(name: str) -> bool:
 
 
 def _uncommon(name: str, below: float = COMMON_ZIPF) -> bool:
-    from wordfreq import zipf_frequency
-
     key = _key(name)
     return all(zipf_frequency(key, lang) < below for lang in ("de", "en"))
 

@@ -1,7 +1,7 @@
 """Other names of the cities the pages name, from GeoNames at ingest."""
 
 from assistant.indexing.facts import Facts, extract_facts
-from assistant.indexing.places import aliases, named_cities, other_names
+from assistant.indexing.geonames import aliases, named_cities, other_names
 from assistant.records import Chunk
 
 
