@@ -88,6 +88,16 @@ class Facts:
     # how a question may write them (``geonames.py``)
     other_names: dict[str, list[str]] = field(default_factory=dict)
 
+    def places(self) -> list[str]:
+        """The places the facts know: partner cities and their countries, the places contact
+        cards are responsible for, and the cities the pages name (as the pages write them)."""
+        places = [*self.other_names]
+        for p in self.partnerships:
+            places += [p.city, p.country]
+        for card in self.contacts:
+            places += list(card.cities)
+        return list(dict.fromkeys(p for p in places if p))
+
     def to_json(self) -> str:
         return json.dumps({"version": FACTS_VERSION, **asdict(self)}, ensure_ascii=False, indent=1)
 

@@ -37,3 +37,12 @@ def test_the_facts_keep_the_other_names_of_the_cities_the_pages_name():
     facts = extract_facts([chunk])
     assert "Pressburg" in facts.other_names["Bratislava"]
     assert Facts.from_json(facts.to_json()).other_names == facts.other_names
+
+
+def test_the_facts_list_each_place_they_know_once():
+    facts = Facts(other_names={"Bratislava": ["Pressburg"]})
+    text = "- 1990 Bratislava (Slowakei)"
+    chunk = Chunk("p#2", "p", "Partnerstädte", "Liste", 0, len(text), text)
+    facts.partnerships = extract_facts([chunk]).partnerships
+    places = facts.places()
+    assert places == ["Bratislava", "Slowakei"]  # the city once, its country; no other name

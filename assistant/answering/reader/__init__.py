@@ -141,12 +141,7 @@ def _passage_words(p: Passage) -> list[str]:
 def gazetteer_places(facts, cities: Iterable[str]) -> list[str]:
     """The places the pages list: partner cities and their countries, the places a contact
     card is responsible for, and the cities the pages are about."""
-    places = [*cities, *facts.other_names]
-    for p in getattr(facts, "partnerships", ()):
-        places += [p.city, p.country]
-    for card in getattr(facts, "contacts", ()):
-        places += list(card.cities)
-    return places
+    return [*cities, *facts.places()]
 
 
 def page_names(facts, cities: Iterable[str]) -> list[str]:
