@@ -16,16 +16,15 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.answering.reader.held import counts_of, held_types, starts
+from assistant.answering.reader.held import counts_of, counts_people, held_types, starts
 from assistant.answering.reader.question import Analysis
-from assistant.answering.reader.types import HARD, SATISFIED_BY, is_role
+from assistant.answering.reader.types import HARD, SATISFIED_BY, counted_words, is_role
 from assistant.answering.reader.types import data as types_data
 from assistant.answering.reader.units import KINDS, Unit
 from assistant.language.patterns import EMAIL
-from assistant.language.words import fold_words, phrase_starts
+from assistant.language.words import fold_words
 from assistant.records import Passage
 
-COUNTED_WITHIN = 3  # words after "how many" in which the thing counted stands
 CONTEXT_SHARE = 0.5  # a concept found only above the unit (heading, lead, previous unit)
 DATED = frozenset({"year", "date", "day", "time", "clock", "count", "money"})  # of a year
 
@@ -166,21 +165,22 @@ def _coverage(c: Candidate, concepts, own: bool = False) -> float:
 
 
 def _type_fit(asked: frozenset[str], held: frozenset[str]) -> float:
-    if not asked:
-        return 0.0
-    return sum(bool(SATISFIED_BY[t] & held) for t in asked) / len(asked)
+    return sum(bool(SATISFIED_BY[t] & held) for t in asked) / len(asked) if asked else 0.0
 
 
 def _held_for(q: Analysis, c: Candidate, text: str, held: frozenset[str]) -> frozenset[str]:
-    """The types a unit holds for this question: a count only when it counts something the
-    question names ("wie viele Partnerstädte" → "17 Partnerstädten", not "40 Jahren"); a
-    date, a time, a count or an amount for a question about one year ("Wann ist das Fest
-    2026?") only when its passage names that year (not "jedes Jahr im Juni" of a brochure of
-    2012); a person for a question for a role's holder ("Wer ist Vorsitzender …?") only when
-    the unit or what stands above it names that role."""
+    """The types a unit holds for this question: a count only when it counts what the question
+    names ("wie viele Partnerstädte" → "17 Partnerstädten", not "40 Jahren"), people by any
+    word for people ("how many people" → "220 Gäste", "eine 14-köpfige Delegation"); a date,
+    a time, a count or an amount for a question about one year ("Wann ist das Fest 2026?")
+    only when its passage names that year (not "jedes Jahr im Juni" of a 2012 brochure); a
+    person for a role's holder ("Wer ist Vorsitzender …?") only when the unit or what stands
+    above it names that role."""
     if c.unit.kind in ("table", "list") and q.names and text == c.unit.text:
         held = _held_in_named_lines(q, text, held)
-    if "count" in held and "count" in q.asked:
+    if "count" in q.asked and _people_counted(q):  # people, counted by any word for people
+        held = held | {"count"} if counts_people(fold_words(text)) else held - {"count"}
+    elif "count" in held and "count" in q.asked:
         topic = _counted(q)
         if topic and not counts_of(fold_words(text), topic):
             held = held - {"count"}
@@ -200,17 +200,17 @@ def _held_for(q: Analysis, c: Candidate, text: str, held: frozenset[str]) -> fro
 
 
 @lru_cache(maxsize=4096)
+def _people_counted(q: Analysis) -> bool:
+    """Does a question count people ("how many people", "wie viele Leute")?"""
+    return bool({*_counted(q), *counted_words(fold_words(q.text))} & types_data()["people_counted"])
+
+
+@lru_cache(maxsize=4096)
 def _counted(q: Analysis) -> frozenset[str]:
     """The pages' words for what a question counts: the things right after "wie viele", "how
     many", "Anzahl der" ("how many guests" → Gäste), or else every thing it names that is no
     name. An English noun is no thing by its case: the one counted is found where it stands."""
-    words = fold_words(q.text)
-    after = [
-        w
-        for cue in types_data()["asks"]["count"]
-        for i in phrase_starts(words, cue)
-        for w in words[i + len(cue) : i + len(cue) + COUNTED_WITHIN]
-    ]
+    after = counted_words(fold_words(q.text))
     counted = [
         k.words
         for k in q.concepts

@@ -227,6 +227,35 @@ def counts_of(words: list[str], topic: set[str], window: int = 3) -> bool:
     return False
 
 
+def counts_people(words: list[str], window: int = 3) -> bool:
+    """Do folded ``words`` count people: a number right before a word for people ("220
+    Gäste", "600 Besucherinnen") or a group's size ("eine 14-köpfige Delegation",
+    "siebenköpfige")?"""
+    numbers = data()["number_words"]
+    people = data()["people_words"]
+    for i, w in enumerate(words):
+        size = _SIZE.fullmatch(w)
+        if size and (size[1] in numbers or (not size[1] and i and words[i - 1].isdigit())):
+            return True
+        if _people(w, people):
+            for before in words[max(0, i - window) : i]:
+                if (before.isdigit() and not YEAR.fullmatch(before)) or before in numbers:
+                    return True
+    return False
+
+
+def _people(word: str, people: frozenset[str]) -> bool:
+    """Is a folded word a word for people ("Gästen", "Einwohnerinnen", "Studierende")?"""
+    if word in people or word.rstrip("n") in people or word[:-1] in people:
+        return True
+    if word.endswith("innen") and len(word) > 8:
+        return True
+    return word.endswith(("ende", "enden")) and len(word) >= 9 and "wochenende" not in word
+
+
+_SIZE = re.compile(r"(\w*?)kopfige[nrs]?")  # "14-köpfige", "siebenköpfige": a group of so many
+
+
 @lru_cache(maxsize=131072)
 def held_types(text: str, kind: str = "prose") -> frozenset[str]:
     """The answer types a unit holds (``HELD``), from its text and its chunk's kind."""

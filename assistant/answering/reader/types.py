@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from functools import cache, lru_cache
 
 from assistant.language.patterns import EMAIL, PHONE
-from assistant.language.words import contains_phrase, fold_words
+from assistant.language.words import contains_phrase, fold_words, phrase_starts
 from assistant.resources import load_data
 
 # The types a question can ask for, and the types of a unit that answer each of them.
@@ -101,6 +101,7 @@ def cue_phrases() -> tuple[tuple[str, ...], ...]:
 # What a question for a person or a way to reach one asks.
 CONTACT_ASKED = frozenset({"person", "contact", "phone", "email", "fax"})
 LOCATED_WINDOW = 3  # words before a place in which "at", "im", "bei" … may stand
+COUNTED_WITHIN = 3  # words after "how many" in which the thing counted stands
 
 
 @cache
@@ -180,6 +181,17 @@ def asked_types(question: str) -> frozenset[str]:
         if set(words) & data()[extreme]:
             found.add(extreme)
     return frozenset(found)
+
+
+def counted_words(words: Sequence[str]) -> list[str]:
+    """The words right after a count cue ("wie viele", "how many", "Anzahl der"), where what
+    is counted stands."""
+    return [
+        w
+        for cue in data()["asks"]["count"]
+        for i in phrase_starts(words, cue)
+        for w in words[i + len(cue) : i + len(cue) + COUNTED_WITHIN]
+    ]
 
 
 def _year_qualified(words: Sequence[str]) -> bool:

@@ -169,3 +169,12 @@ def test_a_persons_own_address_asked_is_not_a_shared_one():
     )
     mine = _features("Wie ist die E-Mail von Erika Muster persönlich?", "de", texts)
     assert mine[own]["hard_type_fit"] == 1.0
+
+
+def test_people_counted_are_held_by_any_count_of_people():
+    delegation = "Eine 14-köpfige Delegation aus Musterville war zu Gast im Rathaus."
+    hall = "Der Festsaal im Rathaus von Musterville hat 14 Fenster."
+    texts = {"d": ("Besuch", delegation), "f": ("Rathaus", hall)}
+    asked = _features("Wie viele Leute kamen aus Musterville?", "de", texts)
+    assert asked[delegation]["hard_type_fit"] == 1.0  # a group of fourteen
+    assert asked[hall]["hard_type_fit"] == 0.0  # fourteen windows are no people

@@ -2,8 +2,9 @@
 
 import pytest
 
-from assistant.answering.reader.held import counts_of, held_types
+from assistant.answering.reader.held import counts_of, counts_people, held_types
 from assistant.answering.reader.types import asked_types, phones, years
+from assistant.language.words import fold_words
 
 
 @pytest.mark.parametrize(
@@ -71,6 +72,26 @@ def test_numbers_are_told_apart():
     assert years("Telefon (06151) 13-2025 und 64283 Darmstadt seit 1958") == [1958]
     assert counts_of(["pflegt", "17", "partnerstadten"], {"partnerstadten"})
     assert not counts_of(["seit", "1958", "partnerstadten"], {"partnerstadten"})  # a year
+
+
+@pytest.mark.parametrize(
+    ("text", "people"),
+    [
+        ("Rund 220 Gäste aus beiden Städten", True),
+        ("Rund 600 Besucherinnen und Besucher", True),  # a plural in -innen
+        ("eine 14-köpfige Delegation", True),
+        ("eine siebenköpfige Delegation", True),
+        ("2.300 Teilnehmende an Begegnungen", True),
+        ("mit mindestens 250 Gästen", True),  # any case ending
+        ("45 Studierende aus elf Ländern", True),  # a noun in -ende
+        ("seit 1998 Besucherinnen", False),  # a year
+        ("zwei Stunden lang", False),
+        ("an zwei Wochenenden", False),
+        ("14 Fenster", False),
+    ],
+)
+def test_a_count_of_people(text, people):
+    assert counts_people(fold_words(text)) is people
 
 
 def test_a_time_of_day_is_answered_by_a_unit_with_a_clock_time_only():
