@@ -139,8 +139,9 @@ def _passage_words(p: Passage) -> list[str]:
 
 
 def gazetteer_places(facts, cities: Iterable[str]) -> list[str]:
-    """The places the pages list: partner cities and their countries, the places a contact
-    card is responsible for, and the cities the pages are about."""
+    """The cities the pages are about, and the places the facts know (``Facts.places``:
+    partner cities and their countries, the places contact cards are responsible for, the
+    cities the pages name)."""
     return [*cities, *facts.places()]
 
 
