@@ -218,13 +218,7 @@ def _duration(text: str) -> bool:
 def counts_of(words: list[str], topic: set[str], window: int = 3) -> bool:
     """Do folded ``words`` hold a number right before a word of ``topic`` ("17
     Partnerstädten", "über 800 deutschen Städten")? Years are no counts."""
-    numbers = data()["number_words"]
-    for i, w in enumerate(words):
-        if w in topic:
-            for before in words[max(0, i - window) : i]:
-                if (before.isdigit() and not YEAR.fullmatch(before)) or before in numbers:
-                    return True
-    return False
+    return any(w in topic and _number_before(words, i, window) for i, w in enumerate(words))
 
 
 def counts_people(words: list[str], window: int = 3) -> bool:
@@ -237,11 +231,17 @@ def counts_people(words: list[str], window: int = 3) -> bool:
         size = _SIZE.fullmatch(w)
         if size and (size[1] in numbers or (not size[1] and i and words[i - 1].isdigit())):
             return True
-        if _people(w, people):
-            for before in words[max(0, i - window) : i]:
-                if (before.isdigit() and not YEAR.fullmatch(before)) or before in numbers:
-                    return True
+        if _people(w, people) and _number_before(words, i, window):
+            return True
     return False
+
+
+def _number_before(words: list[str], i: int, window: int) -> bool:
+    """Does a number (not a year) or a number word stand in the ``window`` words before
+    ``words[i]``?"""
+    numbers = data()["number_words"]
+    before = words[max(0, i - window) : i]
+    return any((b.isdigit() and not YEAR.fullmatch(b)) or b in numbers for b in before)
 
 
 def _people(word: str, people: frozenset[str]) -> bool:
