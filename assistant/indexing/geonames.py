@@ -19,9 +19,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib.resources import files
 
-from wordfreq import zipf_frequency
-
-from assistant.language.words import fold_words
+from assistant.language.words import fold_words, zipf
 
 CITIES = "cities15000.json"  # GeoNames cities of at least 15,000 people
 COMMON_ZIPF = 4.0  # a name this common in German or English is a word ("Liège": "liege")
@@ -50,8 +48,7 @@ def _written(name: str) -> bool:
 
 
 def _uncommon(name: str, below: float = COMMON_ZIPF) -> bool:
-    key = _key(name)
-    return all(zipf_frequency(key, lang) < below for lang in ("de", "en"))
+    return zipf(_key(name)) < below
 
 
 def _rare(name: str) -> bool:

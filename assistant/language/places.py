@@ -7,10 +7,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 
-from assistant.language.words import contains_phrase, fold_words
+from assistant.language.words import contains_phrase, fold_words, zipf
 from assistant.resources import load_data
 
 FUZZY_PLACE = 0.8  # similarity at which a misspelt place name is recognised
+COMMON_ZIPF = 4.0  # a word this common in German or English is no misspelt place ("start")
 
 
 class Gazetteer:
@@ -52,6 +53,7 @@ class Gazetteer:
             v[0]: i for i, g in enumerate(groups) for v in g if len(v) == 1 and v not in other
         }
         self._others = frozenset(v[0] for v in other if len(v) == 1)
+        self._other_variants = frozenset(other)
 
     def in_words(self, words: Sequence[str]) -> list[list[tuple[str, ...]]]:
         """The place groups named in folded ``words``; a misspelt one is found by similarity
@@ -71,9 +73,16 @@ class Gazetteer:
                     found[at] = [*found[at], (w,)]
         return found
 
+    def as_written(self, variant: tuple[str, ...]) -> bool:
+        """Is a variant one of the other names the ingest found, to be met only as written
+        (no similar or longer word stands for it: "Amen", an old name of a French city, is
+        not "Rahmen")?"""
+        return variant in self._other_variants
+
     def near(self, word: str) -> int | None:
-        """The group of the place a (misspelt) word is nearest to, if any."""
-        return None if len(word) < 5 else self._near(word)
+        """The group of the place a (misspelt) word is nearest to, if any. A common word is
+        itself ("start" is not a misspelt "Tartu", nor "statt" a misspelt "Stade")."""
+        return None if len(word) < 5 or zipf(word) >= COMMON_ZIPF else self._near(word)
 
     def _near(self, word: str) -> int | None:
         """The group of the place a (misspelt) word is nearest to, remembered per word."""

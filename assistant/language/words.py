@@ -30,6 +30,14 @@ def _folded(text: str) -> tuple[str, ...]:
 
 
 @cache
+@cache
+def zipf(word: str) -> float:
+    """How common ``word`` is in German or English: the higher Zipf frequency (0–8)."""
+    from wordfreq import zipf_frequency
+
+    return max(zipf_frequency(word, "de"), zipf_frequency(word, "en"))
+
+
 def stopwords(lang: str | None = None) -> frozenset[str]:
     """Folded stop words of German and English, or of one of them (``lang``)."""
     from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_GERMAN

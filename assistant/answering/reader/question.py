@@ -277,7 +277,12 @@ class QuestionReader:
         for group in places:
             variants = {w for v in group for w in v}
             covered |= variants
-            found = frozenset(w for v in variants for w in self._matches(v))
+            found = frozenset(
+                w
+                for v in group
+                for part in v
+                for w in self._matches(part, loose=not self.gazetteer.as_written(v))
+            )
             concepts.append(Concept(" ".join(group[0]), found, self.idf(found), name=True))
         qualifying = _qualifying(words, places)
         if lang == "en":

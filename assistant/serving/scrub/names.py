@@ -19,6 +19,7 @@ from functools import cache
 from itertools import pairwise
 
 from assistant.language.names import is_first_name
+from assistant.language.words import zipf
 from assistant.resources import load_data
 
 TOKEN = re.compile(r"[^\W\d_][\w'’]*(?:-[^\W\d_][\w'’]*)*\.?")
@@ -59,14 +60,6 @@ def _words(key: str) -> frozenset[str]:
 @cache
 def _cues(key: str) -> tuple[tuple[str, ...], ...]:
     return tuple(sorted((tuple(str(c).split()) for c in _data()[key]), key=len, reverse=True))
-
-
-@cache
-def zipf(word: str) -> float:
-    """How common ``word`` is in German or English (the higher Zipf frequency)."""
-    from wordfreq import zipf_frequency
-
-    return max(zipf_frequency(word, "de"), zipf_frequency(word, "en"))
 
 
 @cache

@@ -181,3 +181,16 @@ def test_the_administration_as_where_a_contact_works_is_no_topic(
         Vocabulary(words), lambda stem: 1, 100, Gazetteer(["Bursa", "Szeged"]), [], bridge
     )
     assert _concept(reader.analyse(question, lang), word).generic is qualifier
+
+
+def test_another_name_of_a_place_stands_only_for_itself_in_the_pages(bridge):
+    pages = ["Im Rahmen der Partnerschaft mit Musterville wurden Samen getauscht."]
+    words = {w for page in pages for w in fold_words(page)}
+    gazetteer = Gazetteer(["Musterville"], {"Musterville": ["Amen"]})
+    reader = QuestionReader(
+        Vocabulary(words), lambda stem: 1, len(pages), gazetteer, [], bridge, "Erikastadt"
+    )
+    analysis = reader.analyse("Seit wann ist Amen Partnerstadt?", "de")
+    (place,) = analysis.places
+    found = _concept(analysis, place[0][0]).words
+    assert "musterville" in found and not {"rahmen", "samen"} & found
