@@ -160,8 +160,8 @@ def asked_types(question: str) -> frozenset[str]:
         found.discard("address")  # an e-mail address is no postal address
     if "count" in found and {"phone", "fax"} & found and _only_a_numbers_name(words):
         found.discard("count")  # "the fax number of the office" asks no count
-    if {"count", "duration", "cost"} & found:
-        found.discard("manner")  # "wie viele", "how long", "how much" are not "how"
+    if {"count", "duration", "cost"} & found or set(words) & data()["name_cues"]:
+        found.discard("manner")  # "wie viele", "how long", "wie heißt" are not "how"
     if re.search(r"\b(?:which|what)\s+(?:\w+\s+)?\w+[^s\W]s\b", question, re.IGNORECASE):
         found.add("list")  # "which cities", "what best-practice examples": plural
     if "when" in found and _year_qualified(words):

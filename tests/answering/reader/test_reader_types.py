@@ -21,6 +21,7 @@ from assistant.language.words import fold_words
         ("Was hat die Reise gekostet?", {"cost"}, set()),
         # a sum of money asked by "how much" or "wie hoch"; not whether there is one
         ("Wie hoch ist der Zuschuss für die Bürgerreise?", {"cost"}, {"manner"}),
+        ("Wie heißt der Pfarrer der Gemeinde?", set(), {"manner"}),  # a name, not a way
         ("how much funding per person?", {"cost"}, set()),
         ("Gibt es einen Zuschuss?", {"yes_no"}, {"cost"}),
         ("Welches ist die jüngste Partnerstadt?", {"newest"}, set()),
