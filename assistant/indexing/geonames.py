@@ -19,10 +19,9 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib.resources import files
 
-from assistant.language.words import fold_words, zipf
+from assistant.language.words import COMMON_WORD_ZIPF, fold_words, zipf
 
 CITIES = "cities15000.json"  # GeoNames cities of at least 15,000 people
-COMMON_ZIPF = 4.0  # a name this common in German or English is a word ("Liège": "liege")
 RARE_ZIPF = 3.0  # another name of a city, found on a page, is a rarer word than this
 LARGE = 100_000  # … of a city of at least this many people
 MIN_LETTERS = 4
@@ -47,7 +46,7 @@ def _written(name: str) -> bool:
     return not any(c.isdigit() for c in name)
 
 
-def _uncommon(name: str, below: float = COMMON_ZIPF) -> bool:
+def _uncommon(name: str, below: float = COMMON_WORD_ZIPF) -> bool:
     return zipf(_key(name)) < below
 
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 
-from assistant.language.words import contains_phrase, fold_words, zipf
+from assistant.language.words import COMMON_WORD_ZIPF, contains_phrase, fold_words, zipf
 from assistant.resources import load_data
 
 FUZZY_PLACE = 0.8  # similarity at which a misspelt place name is recognised
-COMMON_ZIPF = 4.0  # a word this common in German or English is no misspelt place ("start")
 
 
 class Gazetteer:
@@ -81,8 +80,8 @@ class Gazetteer:
 
     def near(self, word: str) -> int | None:
         """The group of the place a (misspelt) word is nearest to, if any. A common word is
-        itself ("start" is not a misspelt "Tartu", nor "statt" a misspelt "Stade")."""
-        return None if len(word) < 5 or zipf(word) >= COMMON_ZIPF else self._near(word)
+        itself ("start" is no misspelt "Startow", a place of the pages)."""
+        return None if len(word) < 5 or zipf(word) >= COMMON_WORD_ZIPF else self._near(word)
 
     def _near(self, word: str) -> int | None:
         """The group of the place a (misspelt) word is nearest to, remembered per word."""

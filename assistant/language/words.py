@@ -29,7 +29,11 @@ def _folded(text: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(_DIGRAPH.sub(r"\1", ascii_text)))
 
 
-@cache
+# a word at least this common in German or English is a word of the language, not a name
+# (GeoNames' "Liège" is "liege"; "start" is no misspelt "Startow"): measured in docs/reader.md
+COMMON_WORD_ZIPF = 4.0
+
+
 @cache
 def zipf(word: str) -> float:
     """How common ``word`` is in German or English: the higher Zipf frequency (0–8)."""
@@ -38,6 +42,7 @@ def zipf(word: str) -> float:
     return max(zipf_frequency(word, "de"), zipf_frequency(word, "en"))
 
 
+@cache
 def stopwords(lang: str | None = None) -> frozenset[str]:
     """Folded stop words of German and English, or of one of them (``lang``)."""
     from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_GERMAN
