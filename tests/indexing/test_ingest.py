@@ -362,6 +362,23 @@ def test_damaged_facts_are_extracted_again(fake_settings):
     assert not any("unreadable" in m for m in messages)
 
 
+
+def test_facts_of_another_extraction_are_extracted_again(fake_settings):
+    from assistant.indexing.facts import extraction
+
+    ingest(fake_settings, embedder=FakeEmbedder())
+    (facts,) = fake_settings.index_dir.glob("facts-*.json")
+    data = json.loads(facts.read_text(encoding="utf-8"))
+    data["extraction"] = "3-older-rules"  # same version number, other rules
+    data["other_names"] = {}
+    facts.write_text(json.dumps(data), encoding="utf-8")
+    messages: list[str] = []
+    assistant = Assistant.open(fake_settings, embedder=FakeEmbedder(), log=messages.append)
+    assert any("another extraction" in m and "extracting again" in m for m in messages)
+    assert "Alina Seel" in assistant.ask(SZEGED).answer
+    stored = json.loads(facts.read_text(encoding="utf-8"))  # kept for the next start
+    assert stored["extraction"] == extraction() and stored["other_names"]
+
 # --- readers during a rebuild ---------------------------------------------------------------
 def test_readers_keep_answering_while_the_index_is_rebuilt(fake_settings):
     import threading
