@@ -362,7 +362,6 @@ def test_damaged_facts_are_extracted_again(fake_settings):
     assert not any("unreadable" in m for m in messages)
 
 
-
 def test_facts_of_another_extraction_are_extracted_again(fake_settings):
     from assistant.indexing.facts import extraction
 
@@ -378,6 +377,7 @@ def test_facts_of_another_extraction_are_extracted_again(fake_settings):
     assert "Alina Seel" in assistant.ask(SZEGED).answer
     stored = json.loads(facts.read_text(encoding="utf-8"))  # kept for the next start
     assert stored["extraction"] == extraction() and stored["other_names"]
+
 
 # --- readers during a rebuild ---------------------------------------------------------------
 def test_readers_keep_answering_while_the_index_is_rebuilt(fake_settings):
