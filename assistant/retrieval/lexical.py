@@ -250,8 +250,9 @@ class LexicalIndex:
         ``aliases``: other names of the pages' places (folded) → the pages' words for them,
         added to a question that names a place so."""
         own, added = expand_query(text, lang)
+        first = set(own)  # a name's first word must be among the question's (a set lookup)
         for name, page in (aliases or {}).items():
-            if contains_phrase(own, name):
+            if name and name[0] in first and contains_phrase(own, name):
                 added += [w for w in page if w not in own and w not in added]
         stop = stopwords()
         own = [w for w in own if w not in stop]
