@@ -51,8 +51,7 @@ class Gazetteer:
         self._singles = {
             v[0]: i for i, g in enumerate(groups) for v in g if len(v) == 1 and v not in other
         }
-        self._others = frozenset(v[0] for v in other if len(v) == 1)
-        self._other_variants = frozenset(other)
+        self._others = frozenset(other)  # met as written only
 
     def in_words(self, words: Sequence[str]) -> list[list[tuple[str, ...]]]:
         """The place groups named in folded ``words``; a misspelt one is found by similarity
@@ -60,7 +59,7 @@ class Gazetteer:
         not a name of its own)."""
         found = [g for g in self.groups if any(contains_phrase(words, v) for v in g)]
         for w in words:
-            if w in self._singles or w in self._others:
+            if w in self._singles or (w,) in self._others:
                 continue
             close = self.near(w)
             if close is not None:
@@ -76,7 +75,7 @@ class Gazetteer:
         """Is a variant one of the other names the ingest found, to be met only as written
         (no similar or longer word stands for it: "Amen", an old name of a French city, is
         not "Rahmen")?"""
-        return variant in self._other_variants
+        return variant in self._others
 
     def near(self, word: str) -> int | None:
         """The group of the place a (misspelt) word is nearest to, if any. A common word is
