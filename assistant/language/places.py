@@ -11,6 +11,7 @@ from assistant.language.words import COMMON_WORD_ZIPF, contains_phrase, fold_wor
 from assistant.resources import load_data
 
 FUZZY_PLACE = 0.8  # similarity at which a misspelt place name is recognised
+NEAR_CACHE = 65536  # questions' words whose nearest place a gazetteer remembers
 
 
 class Gazetteer:
@@ -86,6 +87,8 @@ class Gazetteer:
         """The group of the place a (misspelt) word is nearest to, remembered per word."""
         cache = self.__dict__.setdefault("_near_cache", {})
         if word not in cache:
+            if len(cache) >= NEAR_CACHE:
+                cache.clear()
             close = difflib.get_close_matches(word, list(self._singles), n=1, cutoff=FUZZY_PLACE)
             cache[word] = self._singles[close[0]] if close else None
         return cache[word]

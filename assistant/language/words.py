@@ -34,7 +34,7 @@ def _folded(text: str) -> tuple[str, ...]:
 COMMON_WORD_ZIPF = 4.0
 
 
-@cache
+@lru_cache(maxsize=65536)  # questions' words too: bounded
 def zipf(word: str) -> float:
     """How common ``word`` is in German or English: the higher Zipf frequency (0–8)."""
     from wordfreq import zipf_frequency
