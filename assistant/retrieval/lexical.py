@@ -64,9 +64,11 @@ class Vocabulary:
         return self._grams
 
     def _sharing(self, word: str) -> Counter[str]:
-        """Words sharing trigrams with ``word``, with how many they share."""
+        """Words sharing trigrams with ``word``, with how many they share, counted in the
+        trigrams' sorted order: ties keep one order in every process (a set's order follows
+        the process's hash seed, and the nearest candidates are cut at a count)."""
         index = self._index()
-        return Counter(w for g in self._trigrams(word) for w in index.get(g, ()))
+        return Counter(w for g in sorted(self._trigrams(word)) for w in index.get(g, ()))
 
     def matches(self, word: str, cutoff: float = 0.8, loose: bool = True) -> frozenset[str]:
         """The pages' words that stand for ``word``: itself, its stem's words, and unless

@@ -147,3 +147,23 @@ def test_a_saved_index_without_its_stem_table_is_not_served(tmp_path):
     _index().save(tmp_path / "lex")
     (tmp_path / "lex" / "stems.npz").unlink()
     assert LexicalIndex.load(tmp_path / "lex") is None
+
+
+def test_near_spellings_are_the_same_in_every_process():
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from assistant.retrieval.lexical import Vocabulary\n"
+        "words = [f'{a}{b}{c}' for a in 'bdgkt' for b in 'aeiou' for c in 'lmnrst']\n"
+        "print(list(Vocabulary(words)._sharing('gent')))\n"
+    )
+    seen = set()
+    for seed in ("0", "1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        run = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+        seen.add(run.stdout)
+    assert len(seen) == 1  # ties among the nearest candidates are cut in one order
