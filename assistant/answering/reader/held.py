@@ -17,6 +17,7 @@ from assistant.answering.reader.types import (
     NUMBER,
     NUMERIC_DATE,
     POSTCODE,
+    ROOM,
     TIME_OF_DAY,
     URL,
     YEAR,
@@ -50,6 +51,8 @@ HELD = (
     "end",
     "duration",
     "url",
+    "room",
+    "frequency",
 )
 
 
@@ -215,6 +218,25 @@ def _duration(text: str) -> bool:
     )
 
 
+def _frequency(words: list[str]) -> bool:
+    """Do folded ``words`` say how often something happens: a word for it ("zweimal",
+    "alljährlich", "Zweijahresrhythmus"), a number of times ("zwei Mal", "zum 35. Mal"), or
+    "jedes", "alle", "pro", "every" … before a time unit or a weekday within two words ("jedes
+    Jahr", "alle zwei Jahre", "jeden ersten Dienstag", "pro Kalenderjahr")?"""
+    t = data()
+    if set(words) & t["frequency_words"]:
+        return True
+    if any(w.endswith(tuple(t["frequency_endings"])) for w in words):
+        return True
+    if any(w in t["times_words"] and _number_before(words, i, 1) for i, w in enumerate(words)):
+        return True
+    units = tuple(t["time_units"] | t["weekdays"])
+    return any(
+        w in t["frequency_openers"] and any(n.endswith(units) for n in words[i + 1 : i + 3])
+        for i, w in enumerate(words)
+    )
+
+
 def counts_of(words: list[str], topic: set[str], window: int = 3) -> bool:
     """Do folded ``words`` hold a number right before a word of ``topic`` ("17
     Partnerstädten", "über 800 deutschen Städten")? Years are no counts."""
@@ -306,6 +328,10 @@ def held_types(text: str, kind: str = "prose") -> frozenset[str]:
         held.add("duration")
     if URL.search(text):
         held.add("url")
+    if ROOM.search(text):
+        held.add("room")
+    if _frequency(fold_words(text)):
+        held.add("frequency")
     return frozenset(held)
 
 

@@ -39,6 +39,9 @@ SATISFIED_BY: dict[str, frozenset[str]] = {
     "next": frozenset({"future"}),
     "duration": frozenset({"duration", "year"}),
     "url": frozenset({"url"}),
+    "room": frozenset({"room"}),  # a room number or a floor ("Zimmer 214", "2. Stock")
+    # "jährlich", "zweimal im Jahr"; or a count: "wie oft" also asks how many times
+    "frequency": frozenset({"frequency", "count"}),
 }
 ASKED = tuple(SATISFIED_BY)  # types with a constraint on the answer
 FREE = ("reason", "manner", "yes_no", "newest", "oldest")  # asked, but any sentence may answer them
@@ -62,6 +65,8 @@ HARD = frozenset(
         "next",
         "duration",
         "url",
+        "room",
+        "frequency",
     }
 )
 
@@ -71,6 +76,14 @@ URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:de|org|eu|com|net)\b")
 NUMBER = re.compile(r"(?<![\d.,/-])\d{1,3}(?:[.,]\d{3})*(?:,\d+)?(?![\d/-])")
 NUMERIC_DATE = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{2}|\d{4})\b")
 TIME_OF_DAY = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:Uhr|h\b)|\b\d{1,2}[:.]\d{2}\b")
+# a room ("Zimmer 214", "Raum 1.07", "Zi. 12") or a floor ("2. Obergeschoss", "Erdgeschoss")
+ROOM = re.compile(
+    r"\b(?:Zimmer|Zi\.|Raum|Room|Büro):?\s*(?:Nr\.?\s*)?[A-Z]?\d"
+    r"|\b\d{1,2}\.\s*(?:Stock|Etage|Obergeschoss|OG|Untergeschoss)\b"
+    r"|\b(?:Erdgeschoss|Dachgeschoss|Untergeschoss|Hochparterre)\b"
+    r"|\b(?:\d{1,2}(?:st|nd|rd|th)|ground|first|second|third|top)\s+floor\b",
+    re.IGNORECASE,
+)
 MONEY = re.compile(r"\d\s*(?:€|EUR\b|Euro\b|Cent\b)|€\s*\d", re.IGNORECASE)
 
 
@@ -87,8 +100,11 @@ def data() -> dict:
 
 @cache
 def cue_words() -> frozenset[str]:
-    """Every word of the cues of what a question asks (``asks`` of answer_types.yaml)."""
-    return frozenset(w for cues in data()["asks"].values() for c in cues for w in c)
+    """Every word of the cues of what a question asks (``asks`` of answer_types.yaml), but
+    those of a room or a floor: "Zimmer" and "floor" name what the unit that answers says
+    ("Zimmer 2.07"), so they stay things the question names."""
+    asks = data()["asks"]
+    return frozenset(w for t, cues in asks.items() if t != "room" for c in cues for w in c)
 
 
 @cache
@@ -160,8 +176,8 @@ def asked_types(question: str) -> frozenset[str]:
         found.discard("address")  # an e-mail address is no postal address
     if "count" in found and {"phone", "fax"} & found and _only_a_numbers_name(words):
         found.discard("count")  # "the fax number of the office" asks no count
-    if {"count", "duration", "cost"} & found or set(words) & data()["name_cues"]:
-        found.discard("manner")  # "wie viele", "how long", "wie heißt" are not "how"
+    if {"count", "duration", "cost", "frequency"} & found or set(words) & data()["name_cues"]:
+        found.discard("manner")  # "wie viele", "how long", "how often", "wie heißt": no "how"
     if re.search(r"\b(?:which|what)\s+(?:\w+\s+)?\w+[^s\W]s\b", question, re.IGNORECASE):
         found.add("list")  # "which cities", "what best-practice examples": plural
     if "when" in found and _year_qualified(words):

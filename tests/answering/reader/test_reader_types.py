@@ -45,6 +45,14 @@ from assistant.language.words import fold_words
         ("Wann wurde die Urkunde genau unterzeichnet?", {"day"}, set()),
         ("when does the exchange start exactly?", {"day"}, set()),
         ("Since when exactly is Rennes our partner?", {"since"}, {"day"}),  # the year it began
+        # a room or a floor; a room that is no place ("single room") asks none
+        ("In welchem Zimmer sitzt Frau Muster?", {"room"}, set()),
+        ("what room is erika muster in?", {"room"}, set()),
+        ("Auf welchem Stockwerk ist das Büro?", {"room"}, set()),
+        ("single room surcharge for the trip?", set(), {"room"}),
+        # how often, not how
+        ("how often does the network meet?", {"frequency"}, {"manner"}),
+        ("Wie oft im Jahr trifft sich der Verein?", {"frequency"}, {"manner", "when"}),
     ],
 )
 def test_what_a_question_asks_for(question, expected, absent):
@@ -66,6 +74,41 @@ def test_what_a_unit_holds():
     assert "list" in held_types("Brescia, Liepāja, Płock und Darmstadt haben sich zusammengetan.")
     assert "organisation" in held_types("Das Projekt förderte das Bundesministerium (BMZ).")
     assert not {"year", "count"} & held_types("Telefon (06151) 13-3608")
+
+
+@pytest.mark.parametrize(
+    ("text", "room"),
+    [
+        ("Rathaus Musterville, Marktplatz 1, Zimmer 214", True),
+        ("Raum: 1.15, Rathaus", True),
+        ("E-Mail e.muster@musterville.de (Zi. 3.07)", True),
+        ("Stadthaus, Schlossgasse 7, 2. Obergeschoss", True),
+        ("Das Büro liegt im Erdgeschoss.", True),
+        ("Luisenplatz 5 a, 64283 Musterville", False),  # an address names no room
+        ("Ein Raum für Begegnungen zwischen den Städten", False),
+    ],
+)
+def test_a_unit_holds_a_room_by_its_number_or_floor(text, room):
+    assert ("room" in held_types(text)) is room
+
+
+@pytest.mark.parametrize(
+    ("text", "frequency"),
+    [
+        ("Zweimal im Jahr findet das Netzwerktreffen statt.", True),
+        ("Der Preis wird alljährlich vergeben.", True),
+        ("Die Feuerwehren treffen sich alle zwei Jahre.", True),
+        ("Sprachstammtisch jeden ersten Dienstag im Monat", True),
+        ("Eine Gruppe wird pro Kalenderjahr höchstens zweimal gefördert.", True),
+        ("Der Markt fand 2019 bereits zum 35. Mal statt.", True),
+        ("Das Fest findet im Zweijahresrhythmus statt.", True),
+        ("Der Verein veranstaltet einen regelmäßigen Treff.", False),  # says no frequency
+        ("Alle Partnerstädte kommen zum Fest.", False),
+        ("Das Netzwerk wurde 2020 gegründet.", False),
+    ],
+)
+def test_a_unit_says_how_often(text, frequency):
+    assert ("frequency" in held_types(text)) is frequency
 
 
 def test_numbers_are_told_apart():
