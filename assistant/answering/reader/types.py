@@ -26,6 +26,7 @@ SATISFIED_BY: dict[str, frozenset[str]] = {
     "email": frozenset({"email"}),
     "fax": frozenset({"fax"}),
     "address": frozenset({"address"}),
+    "postal": frozenset({"address"}),  # asked by name ("Adresse", "postcode"), not by "wo ist"
     "when": frozenset({"year", "date", "time"}),
     "clock": frozenset({"clock"}),  # a time of day ("um wie viel Uhr"), not a day or year
     "day": frozenset({"day"}),  # the day ("an welchem Tag"), not the month or year
@@ -67,6 +68,7 @@ HARD = frozenset(
         "url",
         "room",
         "frequency",
+        "postal",
     }
 )
 
@@ -174,6 +176,8 @@ def asked_types(question: str) -> frozenset[str]:
         )
     ):
         found.discard("address")  # an e-mail address is no postal address
+    if {"email", "url"} & found:
+        found.discard("postal")  # nor is a web address ("Internetadresse", "website address")
     if "count" in found and {"phone", "fax"} & found and _only_a_numbers_name(words):
         found.discard("count")  # "the fax number of the office" asks no count
     if {"count", "duration", "cost", "frequency"} & found or set(words) & data()["name_cues"]:

@@ -50,6 +50,12 @@ from assistant.language.words import fold_words
         ("what room is erika muster in?", {"room"}, set()),
         ("Auf welchem Stockwerk ist das Büro?", {"room"}, set()),
         ("single room surcharge for the trip?", set(), {"room"}),
+        # an address asked by name must be one; "wo ist" may be answered by a building
+        ("Wie lautet die Postanschrift des Amts?", {"postal", "address"}, set()),
+        ("What's the address of the office?", {"postal"}, set()),
+        ("Wo ist das Büro?", {"address", "place"}, {"postal"}),
+        ("email address of Erika Muster?", {"email"}, {"postal", "address"}),
+        ("Does the association have a website address?", {"url"}, {"postal"}),
         # how often, not how
         ("how often does the network meet?", {"frequency"}, {"manner"}),
         ("Wie oft im Jahr trifft sich der Verein?", {"frequency"}, {"manner", "when"}),
