@@ -239,8 +239,26 @@ def _frequency(words: list[str]) -> bool:
 
 def counts_of(words: list[str], topic: set[str], window: int = 3) -> bool:
     """Do folded ``words`` hold a number right before a word of ``topic`` ("17
-    Partnerstädten", "über 800 deutschen Städten")? Years are no counts."""
-    return any(w in topic and _number_before(words, i, window) for i, w in enumerate(words))
+    Partnerstädten", "über 800 deutschen Städten"), or right after it with only a link
+    between ("Die Zahl der Plätze ist auf 48 begrenzt", "Mitglieder: rund 430")? Years are
+    no counts."""
+    return any(
+        w in topic and (_number_before(words, i, window) or _number_after(words, i))
+        for i, w in enumerate(words)
+    )
+
+
+def _number_after(words: list[str], i: int) -> bool:
+    """Does a number (not a year, not a sum) follow ``words[i]`` with one or more words of
+    ``count_links`` ("ist", "liegt bei", "rund") between?"""
+    t = data()
+    after = words[i + 1 : i + 2 + COUNT_LINKS]
+    for j, w in enumerate(after):
+        if (w.isdigit() and not YEAR.fullmatch(w)) or w in t["number_words"]:
+            return j > 0 and not set(after[j + 1 : j + 3]) & t["currency"]
+        if w not in t["count_links"]:
+            return False
+    return False
 
 
 def counts_people(words: list[str], window: int = 3) -> bool:
@@ -275,6 +293,7 @@ def _people(word: str, people: frozenset[str]) -> bool:
     return word.endswith(("ende", "enden")) and len(word) >= 9 and "wochenende" not in word
 
 
+COUNT_LINKS = 4  # words that may stand between what is counted and its number after it
 _SIZE = re.compile(r"(\w*?)kopfige[nrs]?")  # "14-köpfige", "siebenköpfige": a group of so many
 
 

@@ -125,6 +125,21 @@ def test_numbers_are_told_apart():
 
 
 @pytest.mark.parametrize(
+    ("text", "topic", "counts"),
+    [
+        ("Die Zahl der Plätze ist auf 48 begrenzt.", "platze", True),
+        ("Mitglieder: rund 430", "mitglieder", True),
+        ("Der Mitgliedsbeitrag beträgt 15.300 Euro.", "mitgliedsbeitrag", False),  # a sum
+        ("Workshops für Klassen 8 bis 12", "klassen", False),  # no link: a range of grades
+        ("Partnerstädte in 12 Ländern", "partnerstadte", False),  # counts the countries
+        ("Partnerstädte seit 1958", "partnerstadte", False),  # a year
+    ],
+)
+def test_a_number_after_what_it_counts(text, topic, counts):
+    assert counts_of(fold_words(text), {topic}) is counts
+
+
+@pytest.mark.parametrize(
     ("text", "people"),
     [
         ("Rund 220 Gäste aus beiden Städten", True),
