@@ -3,6 +3,7 @@ card, the year of a partnership from a year list, the oldest or newest entry of 
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from assistant.answering.contact_cards import contact_card, named_place, same_person_cards
@@ -22,6 +23,7 @@ from assistant.indexing.facts import Partnership, city_key
 from assistant.language.intent import intents
 from assistant.language.words import fold_words, stopwords
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 LIST_READ = 5  # the best units whose passages may hold the list a question asks for
 # What a question about a partnership itself asks (not a cost, a count or a person)
 PARTNERSHIP_ASKS = frozenset({"when", "since", "duration", "yes_no"})
@@ -275,12 +277,21 @@ def _about_partnership(reading: Reading) -> bool:
     place's, the home city's, and those of a partnership that began or exists."""
     analysis = reading.analysis
     t = type_data()
-    words = set(fold_words(analysis.text))
+    words = set(fold_words(_asking(analysis.text)))
     if not _names_partnership(reading):
         return False
     known = stopwords() | cue_words() | t["partnership_words"] | t["partnership_verbs"]
     known |= t["start_words"] | t["yes_no_openers"] | analysis.place_words | analysis.cities
     return not words - known - {w for c in analysis.cities for w in fold_words(c)}
+
+
+def _asking(question: str) -> str:
+    """The sentences of a question that ask (end in "?"), without what it says around them
+    ("Ohne ø geschrieben, sorry.", "Unsere Schule plant einen Austausch."); all of it when
+    none or every sentence asks."""
+    sentences = [s for s in _SENTENCE_END.split(question.strip()) if s.strip()]
+    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    return " ".join(asking) if asking else question
 
 
 def _read_rank(reading: Reading) -> dict[str, int]:

@@ -465,6 +465,18 @@ def test_a_partnership_is_answered_from_its_table_row_although_the_best_unit_sta
     assert draft.citations[0].quote == "| Beispielburg | Ungarn | 1991 |"
 
 
+def test_what_a_question_says_around_its_asking_sentence_keeps_the_partnership_year():
+    chunk, other, facts = _table_facts()
+    place = ((("beispielburg",),),)
+    for question in (
+        "Seit wann ist Beispielburg Partnerstadt? Ohne Akzent geschrieben, sorry.",
+        "Unsere Schule plant einen Austausch. Seit wann ist Beispielburg Partnerstadt?",
+    ):
+        reading = _reading(question, "de", [(other, 0, 0.9), (chunk, 0, 0.4)], (), place)
+        text = _composer([chunk, other], facts=facts).compose_reading(reading, "de").text
+        assert text.startswith("Die Städtepartnerschaft zwischen Musterstadt und Beispielburg")
+
+
 def test_a_yes_no_question_about_a_listed_partnership_begins_with_yes():
     chunk, other, facts = _table_facts()
     reading = _reading(
