@@ -183,13 +183,24 @@ def _days(text: str) -> bool:
     if NUMERIC_DATE.search(text):
         return True
     words = fold_words(text)
-    months, weekdays = data()["months"], data()["weekdays"]
+    months = data()["months"]
     for i, w in enumerate(words):
         if w in months and i and words[i - 1].isdigit() and 1 <= int(words[i - 1]) <= 31:
             return True
-        if len(w) >= 6 and any(w.startswith(d) for d in weekdays if len(d) >= 6):
+        if _weekday(w):
             return True
     return False
+
+
+def _weekday(word: str) -> bool:
+    """Is a folded word a weekday written out, in any form ("Dienstag", "mittwochs",
+    "Donnerstagnachmittag", "Mondays")?"""
+    return len(word) >= 6 and word.startswith(_long_weekdays())
+
+
+@lru_cache(maxsize=1)
+def _long_weekdays() -> tuple[str, ...]:
+    return tuple(sorted(d for d in data()["weekdays"] if len(d) >= 6))
 
 
 def _address(text: str) -> bool:
@@ -329,7 +340,8 @@ def held_types(text: str, kind: str = "prose") -> frozenset[str]:
     clock = bool(TIME_OF_DAY.search(text))
     if clock:
         held.add("clock")  # a time of day, which a weekday is not
-    if clock or {w for w in words if len(w) >= 6} & data()["weekdays"]:
+    weekday = any(map(_weekday, words))
+    if clock or weekday:
         held.add("time")  # "jeden dritten Mittwoch", "um 12:00 Uhr"
     if (found_years or "date" in held) and words & data()["end_words"]:
         held.add("end")
@@ -340,7 +352,7 @@ def held_types(text: str, kind: str = "prose") -> frozenset[str]:
     if MONEY.search(text) or words & data()["currency"]:
         held.add("money")
     if words & {"offnungszeiten", "sprechzeiten", "geoffnet", "vereinbarung"} or (
-        clock and words & data()["weekdays"]
+        clock and (weekday or words & data()["weekdays"])
     ):
         held.add("hours")
     if _duration(text):

@@ -76,6 +76,9 @@ def test_what_a_unit_holds():
     assert "address" in held_types("Luisenplatz 5 a\n64283 Darmstadt")
     assert "count" not in held_types("Postfach 11 10 61\n64225 Darmstadt")  # no count
     assert "time" in held_types("jeden dritten Mittwoch im Monat")
+    # a weekday in any form: "mittwochs", "Donnerstagnachmittag"
+    assert {"hours", "time", "day"} <= held_types("Sie ist mittwochs von 16 bis 18 Uhr besetzt.")
+    assert "time" in held_types("Termine gibt es donnerstagnachmittags.")
     assert "end" in held_types("Das Projekt lief bis 2019.")
     assert "list" in held_types("Brescia, Liepāja, Płock und Darmstadt haben sich zusammengetan.")
     assert "organisation" in held_types("Das Projekt förderte das Bundesministerium (BMZ).")
