@@ -57,6 +57,9 @@ class FactTemplates:
             extreme = self.extreme(reading, best, lang, cites)
             if extreme:
                 return extreme
+        compared = self.compare(reading, lang, cites)
+        if compared:
+            return compared
         # a question about the partnership with a place the pages list is answered from the
         # list: its year ("Seit wann …", "how long …"), or yes with the year ("Ist … eine
         # Partnerstadt?"; never no: a list may lack a partner)
@@ -79,13 +82,13 @@ class FactTemplates:
             return self.year(reading, best, lang, cites)
         return None
 
-    def partnership(self, reading: Reading) -> Partnership | None:
-        """The home city's partnership with the one place the question names, from the
-        pages' year lists and tables (the entry of a passage the reader ranked highest,
-        when several pages list it)."""
-        if len(reading.analysis.places) != 1:
+    def partnership(self, reading: Reading, place=None) -> Partnership | None:
+        """The home city's partnership with the one place the question names (or with
+        ``place``, one of its place groups), from the pages' year lists and tables (the entry
+        of a passage the reader ranked highest, when several pages list it)."""
+        if place is None and len(reading.analysis.places) != 1:
             return None
-        group = {w for v in reading.analysis.places[0] for w in v}
+        group = {w for v in (place or reading.analysis.places[0]) for w in v}
         own = [
             p
             for p in self.facts.partnerships
@@ -101,8 +104,37 @@ class FactTemplates:
         rank = _read_rank(reading)
         return min(found, key=lambda p: (rank.get(p.chunk, len(rank)), p.chunk))
 
-    def partnership_year(self, entry: Partnership, reading: Reading, lang: str, cites) -> str:
-        words = phrases(lang)
+    def compare(self, reading: Reading, lang: str, cites) -> str | None:
+        """Which of the two partnerships a question names is older (or younger), from the
+        pages' year lists: "Welche Partnerschaft ist älter: Musterhaven oder Beispielburg?"
+        → "Die Partnerschaft mit Beispielburg (1991) ist älter als die mit Musterhaven
+        (2003)". A yes/no question ("Is … older than …?") begins with yes or no."""
+        words = set(fold_words(reading.analysis.text))
+        older = bool(words & type_data()["older_words"])
+        if older == bool(words & type_data()["younger_words"]):
+            return None  # neither asked, or both
+        places = _in_order(reading)
+        if len(places) != 2 or not _names_partnership(reading):
+            return None
+        entries = [self.partnership(reading, place) for place in places]
+        if entries[0] is None or entries[1] is None or entries[0].year == entries[1].year:
+            return None
+        first, second = sorted(entries, key=lambda p: p.year, reverse=not older)
+        numbers = [self._cite_entry(p, reading, cites) for p in (first, second)]
+        marks = "".join(f" [{n}]" for n in dict.fromkeys(numbers))
+        text = phrases(lang)["compare_older" if older else "compare_younger"].format(
+            first=first.city,
+            first_year=first.year,
+            second=second.city,
+            second_year=second.year,
+            marks=marks,
+        )
+        if "yes_no" in reading.analysis.asked:  # "Is A older than B?": yes when A is
+            text = f"{phrases(lang)['answer_yes' if first is entries[0] else 'answer_no']} {text}"
+        return text
+
+    def _cite_entry(self, entry: Partnership, reading: Reading, cites) -> int:
+        """The citation number of a partnership's row in its list (0: its page is gone)."""
         chunk = self.chunks.get(entry.chunk)
         line = next(
             (
@@ -114,7 +146,11 @@ class FactTemplates:
         )
         passage = {c.passage.chunk.id: c.passage for c in reading.candidates}.get(entry.chunk)
         score = relevance(passage) if passage is not None else 0.0
-        n = cites.add(chunk, score, line) if chunk is not None else 0
+        return cites.add(chunk, score, line) if chunk is not None else 0
+
+    def partnership_year(self, entry: Partnership, reading: Reading, lang: str, cites) -> str:
+        words = phrases(lang)
+        n = self._cite_entry(entry, reading, cites)
         yes = "yes_no" in reading.analysis.asked
         home = self.home or (words["the_city"].lower() if yes else words["the_city"])
         return words["partnership_yes" if yes else "partnership_year"].format(
@@ -283,6 +319,17 @@ def _about_partnership(reading: Reading) -> bool:
     known = stopwords() | cue_words() | t["partnership_words"] | t["partnership_verbs"]
     known |= t["start_words"] | t["yes_no_openers"] | analysis.place_words | analysis.cities
     return not words - known - {w for c in analysis.cities for w in fold_words(c)}
+
+
+def _in_order(reading: Reading) -> list:
+    """The question's place groups in the order it names them."""
+    words = fold_words(reading.analysis.text)
+
+    def first(group) -> int:
+        at = [i for v in group for i, w in enumerate(words) if w == v[0]]
+        return min(at, default=len(words))
+
+    return sorted(reading.analysis.places, key=first)
 
 
 def _asking(question: str) -> str:

@@ -477,6 +477,41 @@ def test_what_a_question_says_around_its_asking_sentence_keeps_the_partnership_y
         assert text.startswith("Die Städtepartnerschaft zwischen Musterstadt und Beispielburg")
 
 
+def test_two_partnerships_are_compared_by_their_years():
+    chunk, other, facts = _table_facts()
+    places = ((("musterhaven",),), (("beispielburg",),))  # not in the question's order
+    composer = _composer([chunk, other], facts=facts)
+    reading = _reading(
+        "Welche Partnerschaft ist älter: die mit Musterhaven oder die mit Beispielburg?",
+        "de",
+        [(other, 0, 0.9), (chunk, 0, 0.4)],
+        (),
+        places,
+    )
+    draft = composer.compose_reading(reading, "de")
+    assert draft.text == (
+        "Die Partnerschaft mit Beispielburg (1991) ist älter als die mit Musterhaven (2003) [1]."
+    )
+    assert (
+        draft.citations[0].quote
+        == "| Beispielburg | Ungarn | 1991 |\n| Musterhaven | Polen | 2003 |"
+    )
+    # a yes/no question begins with yes or no, by the place it names first
+    for question, start in (
+        ("Is the partnership with Musterhaven younger than Beispielburg?", "Yes: "),
+        ("Is the twin town Musterhaven older than Beispielburg?", "No: "),
+    ):
+        reading = _reading(question, "en", [(other, 0, 0.9), (chunk, 0, 0.4)], (), places)
+        text = composer.compose_reading(reading, "en").text
+        assert text.startswith(start), text
+        assert "Musterhaven (2003)" in text and "Beispielburg (1991)" in text
+    # no comparison asked: the year of the one partnership
+    reading = _reading(
+        "Seit wann ist Beispielburg Partnerstadt?", "de", [(chunk, 0, 0.9)], (), places[1:]
+    )
+    assert composer.compose_reading(reading, "de").text.startswith("Die Städtepartnerschaft")
+
+
 def test_a_yes_no_question_about_a_listed_partnership_begins_with_yes():
     chunk, other, facts = _table_facts()
     reading = _reading(
