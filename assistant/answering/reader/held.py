@@ -54,6 +54,7 @@ HELD = (
     "room",
     "frequency",
 )
+COUNT_LINKS = 4  # words that may stand between what is counted and its number after it
 
 
 def _title(word: str) -> bool:
@@ -304,7 +305,6 @@ def _people(word: str, people: frozenset[str]) -> bool:
     return word.endswith(("ende", "enden")) and len(word) >= 9 and "wochenende" not in word
 
 
-COUNT_LINKS = 4  # words that may stand between what is counted and its number after it
 _SIZE = re.compile(r"(\w*?)kopfige[nrs]?")  # "14-köpfige", "siebenköpfige": a group of so many
 
 
