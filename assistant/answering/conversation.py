@@ -120,24 +120,29 @@ class Part(NamedTuple):
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
 
 
+def sentences(question: str) -> list[str]:
+    """A question's sentences, split after ".", "!" or "?"."""
+    return [s for s in _SENTENCE.split(question.strip()) if s.strip()]
+
+
 def split_question(question: str, lang: str) -> list[Part]:
     """The questions a compound question asks, each standing on its own: "Who handles
     Fjordby, and since when has it been a twin town?" → "Who handles Fjordby?", "since when
     has it been a twin town? (Who handles Fjordby?)". Several questions in a row ("Wann ist
     das Fest? Wer organisiert es?") are parts too, each with the sentences of context that
     come before the first question. A simple question comes back alone."""
-    sentences = [s for s in _SENTENCE.split(question.strip()) if s.strip()]
-    asked = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
+    said = sentences(question)
+    asked = [i for i, s in enumerate(said) if s.rstrip().endswith("?")]
     if len(asked) >= 2:
-        context = " ".join(sentences[: asked[0]])
-        first = f"{context} {sentences[asked[0]]}".strip()
+        context = " ".join(said[: asked[0]])
+        first = f"{context} {said[asked[0]]}".strip()
         parts: list[Part] = list(_split_joined(first, lang))
         gist = _gist(context)  # later questions take the context's names and things along
         for i in asked[1:]:
-            text = f"{gist} {sentences[i]}".strip()
-            earlier = [(f"{gist} {sentences[asked[0]]}", "")]
-            resolved = resolve_followup(sentences[i], earlier, subject_only=True)
-            if resolved != sentences[i]:  # "Wo findet es statt?" takes its subject along
+            text = f"{gist} {said[i]}".strip()
+            earlier = [(f"{gist} {said[asked[0]]}", "")]
+            resolved = resolve_followup(said[i], earlier, subject_only=True)
+            if resolved != said[i]:  # "Wo findet es statt?" takes its subject along
                 parts.append(Part(resolved, True))
             else:
                 parts += [p for p in _split_joined(text, lang) if p not in parts]
@@ -168,8 +173,7 @@ def focus_question(
     write to at the city?". ``places_in`` finds the place groups in folded words. ``None``
     when there is no context, when the context names no place, or when the asked part
     names one itself."""
-    segments = [s for s in _SENTENCE.split(question.strip()) if s.strip()]
-    segments = [c for s in segments for c in _clauses().split(s) if c.strip()]
+    segments = [c for s in sentences(question) for c in _clauses().split(s) if c.strip()]
     asked = [i for i, s in enumerate(segments) if "?" in s]
     if not asked or asked[0] == 0:
         return None

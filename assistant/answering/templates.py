@@ -4,10 +4,10 @@ are in :mod:`~assistant.answering.partnerships`."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from assistant.answering.contact_cards import contact_card, named_place, same_person_cards
+from assistant.answering.conversation import sentences
 from assistant.answering.drafts import relevance
 from assistant.answering.partnerships import (
     PartnershipTemplates,
@@ -29,7 +29,6 @@ from assistant.indexing.facts import Partnership
 from assistant.language.intent import intents
 from assistant.language.words import fold_words, stopwords
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # What a question about a partnership itself asks (not a cost, a count or a person)
 PARTNERSHIP_ASKS = frozenset({"when", "since", "duration", "yes_no"})
 
@@ -141,8 +140,7 @@ def _asking(question: str) -> str:
     """The sentences of a question that ask (end in "?"), without what it says around them
     ("Ohne ø geschrieben, sorry.", "Unsere Schule plant einen Austausch."); all of it when
     none or every sentence asks."""
-    sentences = [s for s in _SENTENCE_END.split(question.strip()) if s.strip()]
-    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    asking = [s for s in sentences(question) if s.rstrip().endswith("?")]
     return " ".join(asking) if asking else question
 
 

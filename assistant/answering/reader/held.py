@@ -266,7 +266,7 @@ def _number_after(words: list[str], i: int) -> bool:
     t = data()
     after = words[i + 1 : i + 2 + COUNT_LINKS]
     for j, w in enumerate(after):
-        if (w.isdigit() and not YEAR.fullmatch(w)) or w in t["number_words"]:
+        if _a_number(w):
             return j > 0 and not set(after[j + 1 : j + 3]) & t["currency"]
         if w not in t["count_links"]:
             return False
@@ -291,9 +291,12 @@ def counts_people(words: list[str], window: int = 3) -> bool:
 def _number_before(words: list[str], i: int, window: int) -> bool:
     """Does a number (not a year) or a number word stand in the ``window`` words before
     ``words[i]``?"""
-    numbers = data()["number_words"]
-    before = words[max(0, i - window) : i]
-    return any((b.isdigit() and not YEAR.fullmatch(b)) or b in numbers for b in before)
+    return any(map(_a_number, words[max(0, i - window) : i]))
+
+
+def _a_number(word: str) -> bool:
+    """Is a folded word a number (not a year) or a number word?"""
+    return (word.isdigit() and not YEAR.fullmatch(word)) or word in data()["number_words"]
 
 
 def _people(word: str, people: frozenset[str]) -> bool:
