@@ -242,9 +242,10 @@ def _frequency(words: list[str]) -> bool:
         return True
     if any(w in t["times_words"] and _number_before(words, i, 1) for i, w in enumerate(words)):
         return True
-    units = tuple(t["time_units"] | t["weekdays"])
+    units = tuple(t["time_units"])
     return any(
-        w in t["frequency_openers"] and any(n.endswith(units) for n in words[i + 1 : i + 3])
+        w in t["frequency_openers"]
+        and any(n.endswith(units) or _weekday(n) for n in words[i + 1 : i + 3])
         for i, w in enumerate(words)
     )
 

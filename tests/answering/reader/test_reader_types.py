@@ -113,6 +113,7 @@ def test_a_unit_holds_a_room_by_its_number_or_floor(text, room):
         ("Das Fest findet im Zweijahresrhythmus statt.", True),
         ("Der Verein veranstaltet einen regelmäßigen Treff.", False),  # says no frequency
         ("Alle Partnerstädte kommen zum Fest.", False),
+        ("Alle Gäste, also auch Kinder, sind willkommen.", False),  # "also" is no weekday
         ("Das Netzwerk wurde 2020 gegründet.", False),
     ],
 )
