@@ -23,6 +23,7 @@ from assistant.answering.reader.types import (
     NUMERIC_DATE,
     cue_words,
     years,
+    yes_no_openers,
 )
 from assistant.answering.reader.types import data as type_data
 from assistant.indexing.facts import Partnership
@@ -132,7 +133,8 @@ def _about_partnership(reading: Reading) -> bool:
     if not names_partnership(reading):
         return False
     known = stopwords() | cue_words() | t["partnership_words"] | t["partnership_verbs"]
-    known |= t["start_words"] | t["yes_no_openers"] | analysis.place_words | analysis.cities
+    known |= t["start_words"] | yes_no_openers(analysis.lang)
+    known |= analysis.place_words | analysis.cities
     return not words - known - {w for c in analysis.cities for w in fold_words(c)}
 
 

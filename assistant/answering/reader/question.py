@@ -327,7 +327,7 @@ class QuestionReader:
             )
         wordset = set(words)
         named_cities = frozenset(c for c, cw in self.cities.items() if cw and cw <= wordset)
-        asked = asked_types(question)
+        asked = asked_types(question, lang)
         if asked & CONTACT_ASKED:  # "who at the town hall": where they work, no topic
             office = administration_as_place(words)
             concepts = [replace(k, generic=True) if k.word in office else k for k in concepts]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from functools import cache, lru_cache
 
 from assistant.language.patterns import EMAIL, PHONE
-from assistant.language.words import contains_phrase, fold_words, phrase_starts
+from assistant.language.words import contains_phrase, fold_words, phrase_starts, stopwords
 from assistant.resources import load_data
 
 # The types a question can ask for, and the types of a unit that answer each of them.
@@ -154,8 +154,9 @@ def _cue_tails() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=8192)
-def asked_types(question: str) -> frozenset[str]:
-    """The answer types a question asks for (``SATISFIED_BY`` keys and ``FREE``)."""
+def asked_types(question: str, lang: str | None = None) -> frozenset[str]:
+    """The answer types a question asks for (``SATISFIED_BY`` keys and ``FREE``), in its
+    language ``lang`` (both languages' openers of a yes/no question when it is not known)."""
     words = fold_words(question)
     found = {
         t for t, cues in data()["asks"].items() if any(contains_phrase(words, c) for c in cues)
@@ -193,7 +194,7 @@ def asked_types(question: str) -> frozenset[str]:
         found.discard("day")  # "since when exactly" asks the year it began
     if _asks_a_name(words, found):
         found.add("name")
-    if words and words[0] in data()["yes_no_openers"]:
+    if words and words[0] in yes_no_openers(lang):
         found.add("yes_no")
         if any(w.isdigit() and not YEAR.fullmatch(w) for w in words):
             found.add("count")  # "Hat die Stadt 15 oder 17 Partnerstädte?" asks the count
@@ -201,6 +202,21 @@ def asked_types(question: str) -> frozenset[str]:
         if set(words) & data()[extreme]:
             found.add(extreme)
     return frozenset(found)
+
+
+@cache
+def yes_no_openers(lang: str | None = None) -> frozenset[str]:
+    """The words that open a yes/no question in ``lang`` ("Ist …", "Does …"), and those of
+    the other language that are no stop word of ``lang`` (a question may be read as the
+    wrong language: "Does … die Netzwerkstelle …?"), but "Was kostet …?" is German's
+    "what"; either language's when ``lang`` is not known."""
+    t = data()
+    de, en = t["yes_no_openers_de"], t["yes_no_openers_en"]
+    if lang == "de":
+        return de | (en - stopwords("de"))
+    if lang == "en":
+        return en | (de - stopwords("en"))
+    return de | en
 
 
 def counted_words(words: Sequence[str]) -> list[str]:

@@ -67,6 +67,21 @@ def test_what_a_question_asks_for(question, expected, absent):
     assert not absent & asked
 
 
+@pytest.mark.parametrize(
+    ("question", "lang", "yes_no"),
+    [
+        ("Was kostet die Reise nach Musterville?", "de", False),  # German "what"
+        ("Was the treaty signed in 1990?", "en", True),
+        ("Ist Musterville eine Partnerstadt?", "de", True),
+        ("Does Musterstadt run the Netzwerkstelle?", "de", True),  # read as German
+        ("Will die Stadt einen Zuschuss geben?", "de", True),  # a German modal too
+        ("Was kostet die Reise?", None, True),  # no language: either language's openers
+    ],
+)
+def test_a_yes_no_question_opens_in_its_language(question, lang, yes_no):
+    assert ("yes_no" in asked_types(question, lang)) is yes_no
+
+
 def test_what_a_unit_holds():
     card = "Seel, Alina\nTelefon (06151) 13-3608\nFax (06151) 13-3584\nE-Mail a@b.de"
     assert {"person", "phone", "fax", "email"} <= held_types(card, "contact")
