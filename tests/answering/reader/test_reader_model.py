@@ -86,11 +86,11 @@ def test_weights_for_other_features_are_not_used(tmp_path):
     assert ReaderModel.load("other", path) is None
 
 
-def test_the_fit_reports_the_units_out_of_fold_scores_of_its_chosen_c():
+def _synthetic_examples(seed: int = 5):
     from assistant.answering.reader.features import FEATURES, Candidate
-    from assistant.answering.reader.fit import Example, _out_of_fold, assign_folds, fit
+    from assistant.answering.reader.fit import Example, assign_folds
 
-    rng = np.random.default_rng(5)
+    rng = np.random.default_rng(seed)
     examples = []
     for city in range(10):
         for i in range(12):
@@ -105,8 +105,32 @@ def test_the_fit_reports_the_units_out_of_fold_scores_of_its_chosen_c():
             candidates = [Candidate(None, None, frozenset(), features=row) for row in x]
             examples.append(Example(q, candidates, labels, group=f"city-{city}"))
     assign_folds(examples)
+    return examples
+
+
+def test_the_fit_reports_the_units_out_of_fold_scores_of_its_chosen_c():
+    from assistant.answering.reader.fit import _out_of_fold, fit
+
+    examples = _synthetic_examples()
     _, report = fit(examples, "fake:test")
     assert len(report.unit_oof) == len(examples)
     expected = _out_of_fold(examples, report.c)
     assert all(np.allclose(a, b) for a, b in zip(report.unit_oof, expected, strict=True))
     assert set(report.oof) == {e.question.id for e in examples}
+
+
+def test_a_fit_that_keeps_the_unit_scorer_fits_only_answerability():
+    from assistant.answering.reader.fit import fit
+
+    examples = _synthetic_examples()
+    first, _ = fit(examples, "fake:test")
+    others = _synthetic_examples(seed=6)
+    kept, report = fit(others, "fake:test", units=first)
+    for name in ("mean", "scale", "coef"):
+        assert np.array_equal(getattr(kept, name), getattr(first, name))
+    assert kept.intercept == first.intercept
+    # answerability learns from the kept scorer's scores of the new examples
+    for e, scores in zip(others, report.unit_oof, strict=True):
+        assert np.allclose(scores, first.unit_scores(np.stack([c.features for c in e.candidates])))
+    assert kept.answer.to_json() != first.answer.to_json()
+    assert 0.0 <= kept.threshold <= 1.0
