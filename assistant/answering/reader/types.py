@@ -164,7 +164,7 @@ def asked_types(question: str, lang: str | None = None) -> frozenset[str]:
     for t, tails in _cue_tails().items():  # a compound ending in a cue: "Mitgliedsbeitrag"
         if any(w.endswith(tail) and len(w) > len(tail) + 2 for w in words for tail in tails):
             found.add(t)
-    money = set(words) & data()["money_nouns"] and "clock" not in found
+    money = _names_a_sum(words) and "clock" not in found
     if money and any(contains_phrase(words, c) for c in _amount_cues()):
         found.add("cost")  # "Wie hoch ist der Zuschuss?": a sum
     if "email" in found and any(
@@ -183,7 +183,7 @@ def asked_types(question: str, lang: str | None = None) -> frozenset[str]:
         found.discard("count")  # "the fax number of the office" asks no count
     if {"count", "duration", "cost", "frequency"} & found or set(words) & data()["name_cues"]:
         found.discard("manner")  # "wie viele", "how long", "how often", "wie heißt": no "how"
-    if re.search(r"\b(?:which|what)\s+(?:\w+\s+)?\w+[^s\W]s\b", question, re.IGNORECASE):
+    if _asks_plural(question):
         found.add("list")  # "which cities", "what best-practice examples": plural
     if "when" in found and _year_qualified(words):
         found.discard("when")  # "Wie viel gibt die Stadt pro Jahr?" asks no when
@@ -230,6 +230,25 @@ def counted_words(words: Sequence[str]) -> list[str]:
     ]
 
 
+# "which" or "what" and a plural, right after it or after one word ("what best-practice
+# examples")
+PLURAL_ASKED = tuple(
+    re.compile(rf"\b(?:which|what)\s+{between}(\w+[^s\W]s)\b", re.IGNORECASE)
+    for between in ("", r"[\w-]+\s+")
+)
+
+
+def _asks_plural(question: str) -> bool:
+    """Does an English question ask "which" or "what" of a plural ("which cities", "what
+    best-practice examples")? An auxiliary after the noun is none ("what time does …",
+    "which year was …")."""
+    return any(
+        not set(fold_words(m.group(1))) & data()["yes_no_openers_en"]
+        for pattern in PLURAL_ASKED
+        for m in pattern.finditer(question)
+    )
+
+
 def _year_qualified(words: Sequence[str]) -> bool:
     """Is a question's only cue for when a "Jahr" or "year" that a qualifier makes a frequency
     or a time frame ("each year", "pro Jahr", "last year")?"""
@@ -243,6 +262,15 @@ def _year_qualified(words: Sequence[str]) -> bool:
 @cache
 def _amount_cues() -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(fold_words(c)) for c in load_data("answer_types.yaml")["amount_cues"])
+
+
+def _names_a_sum(words: Sequence[str]) -> bool:
+    """Does a question name a sum of money (``money_nouns``, or a compound that ends in one
+    of ``money_endings``: "Fördergeld")?"""
+    t = data()
+    return bool(set(words) & t["money_nouns"]) or any(
+        w.endswith(end) and len(w) > len(end) + 2 for w in words for end in t["money_endings"]
+    )
 
 
 def _asks_a_name(words: Sequence[str], found: set[str]) -> bool:

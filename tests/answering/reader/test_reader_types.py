@@ -56,6 +56,15 @@ from assistant.language.words import fold_words
         ("Wo ist das Büro?", {"address", "place"}, {"postal"}),
         ("email address of Erika Muster?", {"email"}, {"postal", "address"}),
         ("Does the association have a website address?", {"url"}, {"postal"}),
+        # a sum named by a compound ("Fördergeld", "Preisgeld")
+        ("Wie viel Fördergeld hat das Projekt bekommen?", {"cost"}, {"manner"}),
+        ("Ist das mit einem Preisgeld verbunden, und wie hoch?", {"cost", "yes_no"}, set()),
+        ("Wie viele Leute bekommen Fördergeld?", {"count"}, {"cost"}),
+        # "which" of a plural asks a list; an auxiliary after the noun is none
+        ("what time does the ceremony start?", {"clock"}, {"list"}),
+        ("which year was the treaty signed?", {"when"}, {"list"}),
+        ("which towns does it have?", {"list"}, set()),
+        ("what best-practice examples are there?", {"list"}, set()),
         # how often, not how
         ("how often does the network meet?", {"frequency"}, {"manner"}),
         ("Wie oft im Jahr trifft sich der Verein?", {"frequency"}, {"manner", "when"}),
