@@ -41,6 +41,7 @@ from assistant.answering.reader.fit import (
     fit,
     nonsense_variant,
 )
+from assistant.answering.reader.model import PATH as READER_WEIGHTS
 from assistant.answering.reader.model import ReaderModel, save_entry
 from assistant.app import Assistant
 from assistant.config import Settings
@@ -83,6 +84,11 @@ def collect(settings: Settings, assistants: SetAssistants) -> list:
     return examples, name
 
 
+def kept_c(embedder: str) -> float:
+    """The regularisation the stored unit scorer of ``embedder`` was fitted with."""
+    return json.loads(READER_WEIGHTS.read_text(encoding="utf-8"))[embedder]["c"]
+
+
 def main() -> int:
     parser = benchlib.parser(__doc__, fit="the weights")
     parser.add_argument("--dump", type=Path, help="also pickle the examples here (analysis)")
@@ -119,7 +125,8 @@ def main() -> int:
             "questions": report.questions,
             "examples": report.examples,
             "positives": report.positives,
-            "c": report.c,
+            # a kept scorer keeps the regularisation it was fitted with
+            "c": kept_c(name) if kept else report.c,
             "units": "kept from the fit before" if kept else "fitted",
             "cross_validated": {k: round(v, 4) for k, v in report.cv.items()},
         }
