@@ -26,6 +26,15 @@ class PartnershipTemplates:
     chunks: dict
     cities: dict
 
+    def _own_partnerships(self) -> list[Partnership]:
+        """The entries of the pages' year lists and tables of the home city (all of them when
+        no home city is known), not those of another city's pages."""
+        return [
+            p
+            for p in self.facts.partnerships
+            if not self.home or self.cities.get(p.doc) in (None, self.home)
+        ]
+
     def partnership(self, reading: Reading, place=None) -> Partnership | None:
         """The home city's partnership with the one place the question names (or with
         ``place``, one of its place groups), from the pages' year lists and tables (the entry
@@ -33,11 +42,7 @@ class PartnershipTemplates:
         if place is None and len(reading.analysis.places) != 1:
             return None
         group = {w for v in (place or reading.analysis.places[0]) for w in v}
-        own = [
-            p
-            for p in self.facts.partnerships
-            if not self.home or self.cities.get(p.doc) in (None, self.home)
-        ]
+        own = self._own_partnerships()
         found = [p for p in own if set(fold_words(p.city)) <= group]
         if not found:  # a country named: its one partner city ("… eine Partnerstadt in …?")
             found = [p for p in own if p.country and set(fold_words(p.country)) <= group]
@@ -113,11 +118,7 @@ class PartnershipTemplates:
         when the read passages hold no such list, when it asks about anything besides
         partnerships and places."""
         read = {c.passage.chunk.id for c in reading.candidates[:LIST_READ]}
-        own = [
-            p
-            for p in self.facts.partnerships
-            if not self.home or self.cities.get(p.doc) in (None, self.home)
-        ]
+        own = self._own_partnerships()
         if not own:
             return None
         if not {p.chunk for p in own} & read:
