@@ -9,7 +9,7 @@ knows a city, a person or a page.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 
 from assistant.language.patterns import EMAIL, PHONE
@@ -162,7 +162,7 @@ def asked_types(question: str, lang: str | None = None) -> frozenset[str]:
         t for t, cues in data()["asks"].items() if any(contains_phrase(words, c) for c in cues)
     }
     for t, tails in _cue_tails().items():  # a compound ending in a cue: "Mitgliedsbeitrag"
-        if any(w.endswith(tail) and len(w) > len(tail) + 2 for w in words for tail in tails):
+        if any(_compound_of(w, tails) for w in words):
             found.add(t)
     money = _names_a_sum(words) and "clock" not in found
     if money and any(contains_phrase(words, c) for c in _amount_cues()):
@@ -269,8 +269,14 @@ def _names_a_sum(words: Sequence[str]) -> bool:
     of ``money_endings``: "Fördergeld")?"""
     t = data()
     return bool(set(words) & t["money_nouns"]) or any(
-        w.endswith(end) and len(w) > len(end) + 2 for w in words for end in t["money_endings"]
+        _compound_of(w, t["money_endings"]) for w in words
     )
+
+
+def _compound_of(word: str, heads: Iterable[str]) -> bool:
+    """Is a folded ``word`` a compound that ends in one of ``heads``, with at least three
+    letters before it ("mitgliedsbeitrag" of "beitrag", "fordergeld" of "geld")?"""
+    return any(word.endswith(h) and len(word) > len(h) + 2 for h in heads)
 
 
 def _asks_a_name(words: Sequence[str], found: set[str]) -> bool:
