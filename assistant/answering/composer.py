@@ -27,7 +27,8 @@ from assistant.answering.contact_cards import unstated
 from assistant.answering.drafts import CitationNumbers, Draft, one_line, quoted, relevance
 from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reader, Reading
-from assistant.answering.reader.features import Candidate, hard_type_fit
+from assistant.answering.reader.candidates import Candidate
+from assistant.answering.reader.features import hard_type_fit
 from assistant.answering.reader.held import held_types
 from assistant.answering.reader.types import HARD, SATISFIED_BY
 from assistant.answering.reader.units import BULLET

@@ -10,8 +10,8 @@ import re
 from assistant.answering.drafts import CitationNumbers, Draft, one_line, plain, quoted, relevance
 from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reading
+from assistant.answering.reader.candidates import Candidate
 from assistant.answering.reader.cards import year_items
-from assistant.answering.reader.features import Candidate
 from assistant.answering.reader.types import NUMBER, YEAR, phones, years
 from assistant.answering.reader.types import data as type_data
 from assistant.language.words import fold_words

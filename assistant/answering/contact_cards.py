@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator
 
 from assistant.answering.reader import Reading
+from assistant.answering.reader.candidates import Candidate
 from assistant.answering.reader.cards import Card, parse_card
-from assistant.answering.reader.features import Candidate
 from assistant.answering.reader.types import CONTACT_ASKED, FREE
 from assistant.language.words import fold_words
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from assistant.answering.drafts import relevance
 from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reading
+from assistant.answering.reader.candidates import Candidate
 from assistant.answering.reader.cards import partner_rows, year_items
-from assistant.answering.reader.features import Candidate
 from assistant.answering.reader.types import data as type_data
 from assistant.answering.reader.types import years
 from assistant.indexing.facts import Partnership, city_key

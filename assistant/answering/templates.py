@@ -16,8 +16,8 @@ from assistant.answering.partnerships import (
 )
 from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reading
+from assistant.answering.reader.candidates import Candidate
 from assistant.answering.reader.cards import Card
-from assistant.answering.reader.features import Candidate
 from assistant.answering.reader.types import (
     CONTACT_ASKED,
     NUMERIC_DATE,

@@ -8,7 +8,8 @@ import numpy as np
 from assistant.answering.composer import Composer
 from assistant.answering.phrases import phrases
 from assistant.answering.reader import Reading
-from assistant.answering.reader.features import FEATURES, Candidate
+from assistant.answering.reader.candidates import Candidate
+from assistant.answering.reader.features import FEATURES
 from assistant.answering.reader.held import held_types
 from assistant.answering.reader.question import Analysis, Concept
 from assistant.answering.reader.types import asked_types, constrained

@@ -15,7 +15,8 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.answering.reader.bridge import Bridge
-from assistant.answering.reader.features import Candidate, featurize, make_candidates
+from assistant.answering.reader.candidates import Candidate, make_candidates
+from assistant.answering.reader.features import featurize
 from assistant.answering.reader.model import ReaderModel
 from assistant.answering.reader.question import Analysis, Gazetteer, QuestionReader
 from assistant.answering.reader.vectors import UnitVectors

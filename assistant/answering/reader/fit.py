@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answering.reader.features import FEATURES, SIGNS, Candidate
+from assistant.answering.reader.candidates import Candidate
+from assistant.answering.reader.features import FEATURES, SIGNS
 from assistant.answering.reader.model import (
     ANSWER_FEATURES,
     ANSWER_SIGNS,

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from assistant.answering.reader.features import FEATURES, featurize, make_candidates
+from assistant.answering.reader.candidates import make_candidates
+from assistant.answering.reader.features import FEATURES, featurize
 from assistant.answering.reader.question import Gazetteer, QuestionReader
 from assistant.answering.reader.units import chunk_units
 from assistant.language.words import fold_words, stems
@@ -142,7 +143,7 @@ def test_a_table_holds_what_its_rows_about_the_named_thing_hold():
 
 
 def test_what_a_count_question_counts_is_the_thing_after_how_many():
-    from assistant.answering.reader.features import _counted
+    from assistant.answering.reader.candidates import _counted
 
     texts = {**TEXTS, "h": ("Hilfe", "Seit 2022 fuhren 23 Hilfstransporte nach Ushgorod.")}
     reader, _ = _setup(texts)

@@ -87,7 +87,8 @@ def test_weights_for_other_features_are_not_used(tmp_path):
 
 
 def _synthetic_examples(seed: int = 5):
-    from assistant.answering.reader.features import FEATURES, Candidate
+    from assistant.answering.reader.candidates import Candidate
+    from assistant.answering.reader.features import FEATURES
     from assistant.answering.reader.fit import Example, assign_folds
 
     rng = np.random.default_rng(seed)
