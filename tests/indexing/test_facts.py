@@ -40,6 +40,21 @@ def test_partnership_records_from_the_list(facts):
     }
 
 
+def test_a_year_list_under_a_heading_of_friendships_holds_no_partnerships():
+    from assistant.records import Chunk
+
+    def chunk(section, text):
+        return Chunk(f"d:{section}", "d", "Partnerstädte und Freundschaften", section, 0, 0, text)
+
+    facts = extract_facts(
+        [
+            chunk("Unsere Partnerstädte", "- 1961 Musterhaven (Niederlande)"),
+            chunk("Städtefreundschaften", "- 2014 Beispielburg (China) – Freundschaft"),
+        ]
+    )
+    assert [(p.city, p.year) for p in facts.partnerships] == [("Musterhaven", 1961)]
+
+
 def test_addresses_of_every_page(facts):
     postcodes = {line for a in facts.addresses for line in a.lines if line[:5].isdigit()}
     assert "64283 Darmstadt" in postcodes and "64289 Darmstadt" in postcodes

@@ -79,6 +79,19 @@ def _items(value: str) -> tuple[str, ...]:
     return tuple(p.strip(" .") for p in parts if p.strip(" ."))
 
 
+def _unbracketed(text: str) -> str:
+    """A piece of a contact line without the brackets around it ("(Referentin)") or an
+    opening one left without its close ("zuständig (" before "Tel. …)")."""
+    text = text.strip()
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1]
+    while text.count("(") > text.count(")"):
+        text = text[: text.rindex("(")]
+    while text.count(")") > text.count("("):
+        text = text.replace(")", "", 1)
+    return text.strip(" ,;")
+
+
 @lru_cache(maxsize=65536)
 def parse_card(text: str) -> Card | None:
     """The contact a unit gives, or None when it names no reachable person."""
@@ -108,8 +121,11 @@ def parse_card(text: str) -> Card | None:
                 line and not responsible and "," in line
             ):  # "Ansprechpartnerin: …, Umweltamt, Tel. …"
                 head = PHONE.split(_PHONE_LABEL.split(line)[0])[0]
-                bits = [b.strip() for b in head.split(",") if b.strip()]
-                role = role or (bits[0] if bits else "")
+                bits = [_unbracketed(b) for b in head.split(",") if _unbracketed(b)]
+                # a role is a noun ("Umweltamt") or a clause ("der den Dolmetscherpool
+                # betreut"), not the one word before the number ("zuständig (Tel. …)")
+                lead = bits[0] if bits else ""
+                role = role or (lead if lead[:1].isupper() or " " in lead else "")
             continue
         if line.lower().startswith("e-mail") or line.lower() == "email":
             continue
@@ -120,6 +136,16 @@ def parse_card(text: str) -> Card | None:
             role = line.strip(" ,;*_")
     card = Card(person, role, responsible, phone, fax, email.group(0) if email else "", text)
     return card if card.reachable else None
+
+
+def lists_friendships(heading: str) -> bool:
+    """Does a heading name friendships and no partnership ("Städtefreundschaften",
+    "Freundschaften ohne Partnerschaftsvertrag"): what is listed under it is no partnership,
+    however its lines look."""
+    words = fold_words(heading)
+    endings = data()["friendship_endings"]
+    friends = any(w.endswith(e) for w in words for e in endings)
+    return friends and not set(words) & data()["partnership_words"]
 
 
 def partner_rows(text: str) -> list[tuple[int, str, str, str]]:
@@ -176,9 +202,14 @@ def year_items(text: str) -> list[tuple[int, str, str]]:
     if not m:
         return []
     year, rest = int(m.group(1)), m.group(2)
-    pairs = _PLACE_COUNTRY.findall(rest)
+    pairs: list[tuple[str, str]] = []
+    for place, country in _PLACE_COUNTRY.findall(rest):
+        if not place.strip() and pairs:  # "Halle (Saale) (Deutschland)": the name's own
+            pairs[-1] = (f"{pairs[-1][0]} ({pairs[-1][1]})", country)  # bracket, then the land
+        else:
+            pairs.append((place.strip(), country.strip()))
     if pairs:
-        return [(year, place.strip(), country.strip()) for place, country in pairs]
+        return [(year, place, country) for place, country in pairs]
     places = _items(rest)
     if 0 < len(places) <= 4 and all(p[:1].isupper() and len(p.split()) <= 4 for p in places):
         return [(year, p, "") for p in places]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.answering.reader.cards import parse_card, year_items
+from assistant.answering.reader.cards import lists_friendships, parse_card, year_items
 
 CARDS = [
     (
@@ -66,6 +66,11 @@ def test_year_lists():
         (1958, "Troyes", "Frankreich"),
     ]
     assert year_items("- 2017 San Antonio (USA)") == [(2017, "San Antonio", "USA")]
+    # a bracket of the name itself, then the country
+    assert year_items("- 1990 Halle (Saale) (Deutschland), Musterhaven (Niederlande)") == [
+        (1990, "Halle (Saale)", "Deutschland"),
+        (1990, "Musterhaven", "Niederlande"),
+    ]
     assert year_items("2014 gab es ein Fest in der Stadt und viele Besucher") == []
 
 
@@ -74,6 +79,20 @@ def test_emphasis_marks_are_no_role():
         "**Frau Anouk Verbeek**\nPartnerstädte in West- und Nordeuropa\nTel.: 06459 731-216"
     )
     assert card.role == "Partnerstädte in West- und Nordeuropa"
+
+
+def test_what_stands_before_the_bracket_with_the_number_is_no_role():
+    card = parse_card(
+        "Für die Partnerschaft mit Musterhaven ist Herr Max Muster zuständig "
+        "(Tel. 01234 56-789, E-Mail m.muster@example.org)."
+    )
+    assert (card.person, card.phone, card.role) == ("Max Muster", "01234 56-789", "")
+    inline = parse_card("Ansprechpartnerin: Erika Muster, Kulturamt, Tel. 01234 56-780")
+    assert inline.role == "Kulturamt"
+    bracketed = parse_card("Frau Erika Muster (Referentin), Tel. 01234 56-780")
+    assert bracketed.role == "Referentin"
+    clause = parse_card("Herr Max Muster, der den Dolmetscherpool betreut, Tel. 01234 56-781")
+    assert clause.role == "der den Dolmetscherpool betreut"
 
 
 def test_partnerships_are_read_from_year_lists_and_partnership_tables():
@@ -95,3 +114,12 @@ def test_partnerships_are_read_from_year_lists_and_partnership_tables():
     ]
     # a table without a place and a year column lists no partnerships
     assert partner_rows("| Datum | Ereignis |\n|---|---|\n| 1964 | Vertrag |") == []
+
+
+def test_a_heading_of_friendships_lists_no_partnerships():
+    assert lists_friendships("Städtefreundschaften")
+    assert lists_friendships("Freundschaften und Projektpartnerschaften")
+    assert lists_friendships("Freundschaften ohne Partnerschaftsvertrag")
+    assert not lists_friendships("Partnerstädte und Freundschaften")  # both: the list holds both
+    assert not lists_friendships("Unsere Partnerstädte")
+    assert not lists_friendships("Kontakt")
