@@ -192,6 +192,8 @@ def asked_types(question: str, lang: str | None = None) -> frozenset[str]:
     if "since" in found:
         found.add("when")
         found.discard("day")  # "since when exactly" asks the year it began
+    if "person" in found and _asks_which_thing(words):
+        found.discard("person")  # "Welche Partnerstädte betreut Herr …?": the cities
     if _asks_a_name(words, found):
         found.add("name")
     if words and words[0] in yes_no_openers(lang):
@@ -286,6 +288,22 @@ def _asks_a_name(words: Sequence[str], found: set[str]) -> bool:
     if "person" not in found and not set(words) & data()["name_cues"]:
         return False
     return any(is_role(w) for w in words)
+
+
+def _asks_which_thing(words: Sequence[str]) -> bool:
+    """Does a question ask which thing, and no person ("Welche Partnerstädte betreut Herr
+    …?", "for which cities is … responsible?"): a which-word among its first words, before a
+    word that is no stop word and names no person, and no "wer" or "who"?"""
+    t = data()
+    persons = {w for c in (*t["asks"]["person"], *t["asks"]["contact"]) for w in c}
+    persons |= t["person_nouns"] | t["people_counted"]
+    if set(words) & t["who_words"]:
+        return False
+    for i, w in enumerate(words[:3]):
+        if w in t["which_words"] and i + 1 < len(words):
+            thing = words[i + 1]
+            return thing not in stopwords() and thing not in persons and not is_role(thing)
+    return False
 
 
 def is_role(word: str) -> bool:

@@ -65,6 +65,14 @@ from assistant.language.words import fold_words
         ("which year was the treaty signed?", {"when"}, {"list"}),
         ("which towns does it have?", {"list"}, set()),
         ("what best-practice examples are there?", {"list"}, set()),
+        # which things a person looks after: the things, not a person
+        ("Welche Partnerstädte betreut Herr Max Muster?", set(), {"person"}),
+        ("Für welche Städte ist Frau Erika Muster zuständig?", set(), {"person"}),
+        ("which partner cities does erika muster handle?", {"list"}, {"person"}),
+        ("Welche Ansprechpartnerin ist für Musterhaven zuständig?", {"person"}, set()),
+        ("Which staff member handles Musterhaven?", {"person"}, set()),
+        ("What is the name of the person responsible for Musterhaven?", {"person"}, set()),
+        ("Wer ist zuständig und welche Nummer hat er?", {"person", "phone"}, set()),
         # how often, not how
         ("how often does the network meet?", {"frequency"}, {"manner"}),
         ("Wie oft im Jahr trifft sich der Verein?", {"frequency"}, {"manner", "when"}),
