@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 
-# A telephone number with its area code: +49 (0)89 233-0, (0711) 216-80, 0221/221-0.
+# A telephone number with its area code: +49 (0)89 233-0, (0711) 216-80, 0221/221-0, and
+# a dash between the area code and the number as some pages set it: 0761 – 201-1024.
 PHONE = re.compile(
     r"(?:\+\s?\d{2,3}[\s/-]*(?:\(0\)\s?)?\d{2,5}|(?:\+\s?\d{2,3}[\s/-]*)?(?:\(0?\d{2,5}\)|0\d{2,5}))"
-    r"[\s/-]*\d{1,8}(?:[\s-]\d{1,6}){0,3}"
+    r"(?:\s+[–—]\s+|[\s/-]*)\d{1,8}(?:[\s-]\d{1,6}){0,3}"
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
