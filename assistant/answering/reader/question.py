@@ -52,7 +52,7 @@ _QUOTED = re.compile(r"[„“\"«»‚‘'’]([^„“\"«»‚‘'’]{3,60})
 
 
 # What asks for a value that belongs to a year: a date, a time, a count, an amount
-DATED_ASKS = frozenset({"when", "day", "clock", "count", "cost"})
+DATED_ASKS = frozenset({"when", "deadline", "day", "clock", "count", "cost"})
 
 
 @dataclass(frozen=True)

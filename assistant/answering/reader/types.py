@@ -28,6 +28,7 @@ SATISFIED_BY: dict[str, frozenset[str]] = {
     "address": frozenset({"address"}),
     "postal": frozenset({"address"}),  # asked by name ("Adresse", "postcode"), not by "wo ist"
     "when": frozenset({"year", "date", "time"}),
+    "deadline": frozenset({"year", "date", "time", "duration"}),  # or "8 Wochen vorher"
     "clock": frozenset({"clock"}),  # a time of day ("um wie viel Uhr"), not a day or year
     "day": frozenset({"day"}),  # the day ("an welchem Tag"), not the month or year
     "since": frozenset({"year"}),
@@ -56,6 +57,7 @@ HARD = frozenset(
         "email",
         "fax",
         "when",
+        "deadline",
         "clock",
         "day",
         "since",
@@ -181,7 +183,8 @@ def asked_types(question: str, lang: str | None = None) -> frozenset[str]:
         found.discard("postal")  # nor is a web address ("Internetadresse", "website address")
     if "count" in found and {"phone", "fax"} & found and _only_a_numbers_name(words):
         found.discard("count")  # "the fax number of the office" asks no count
-    if {"count", "duration", "cost", "frequency"} & found or set(words) & data()["name_cues"]:
+    measured = {"count", "duration", "cost", "frequency", "deadline"}
+    if measured & found or set(words) & data()["name_cues"]:
         found.discard("manner")  # "wie viele", "how long", "how often", "wie heißt": no "how"
     if _asks_plural(question):
         found.add("list")  # "which cities", "what best-practice examples": plural
@@ -189,6 +192,8 @@ def asked_types(question: str, lang: str | None = None) -> frozenset[str]:
         found.discard("when")  # "Wie viel gibt die Stadt pro Jahr?" asks no when
     if "when" in found and set(words) & data()["exact_words"]:
         found.add("day")  # "Wann wurde der Vertrag genau unterzeichnet?"
+    if "deadline" in found:
+        found.discard("when")  # "when is the deadline": a date, or a time before something
     if "since" in found:
         found.add("when")
         found.discard("day")  # "since when exactly" asks the year it began

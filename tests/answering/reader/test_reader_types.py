@@ -3,7 +3,7 @@
 import pytest
 
 from assistant.answering.reader.held import counts_of, counts_people, held_types
-from assistant.answering.reader.types import asked_types, phones, years
+from assistant.answering.reader.types import SATISFIED_BY, asked_types, phones, years
 from assistant.language.words import fold_words
 
 
@@ -33,7 +33,7 @@ from assistant.language.words import fold_words
         ("Um wie viel Uhr beginnt der Festakt?", {"clock"}, set()),
         ("what time does the ceremony start?", {"clock"}, set()),
         ("An welchem Tag wurde die Urkunde unterzeichnet?", {"when", "day"}, {"clock"}),
-        ("application deadline for the youth camp?", {"when"}, {"day"}),
+        ("application deadline for the youth camp?", {"deadline"}, {"day"}),
         # the day, not only the month or the year
         ("What is the exact date of the citizens' trip in May?", {"day"}, set()),
         ("Wann ist das Fest?", {"when"}, {"day"}),
@@ -73,6 +73,11 @@ from assistant.language.words import fold_words
         ("Which staff member handles Musterhaven?", {"person"}, set()),
         ("What is the name of the person responsible for Musterhaven?", {"person"}, set()),
         ("Wer ist zuständig und welche Nummer hat er?", {"person", "phone"}, set()),
+        # a deadline: a date, or a time before something
+        ("deadline for applying for a trip grant?", {"deadline"}, {"when"}),
+        ("Wann ist die Antragsfrist?", {"deadline"}, {"when"}),
+        ("how early do we have to apply?", {"deadline"}, {"manner"}),
+        ("how far is it from Musterstadt to Musterhaven?", set(), {"deadline"}),
         # how often, not how
         ("how often does the network meet?", {"frequency"}, {"manner"}),
         ("Wie oft im Jahr trifft sich der Verein?", {"frequency"}, {"manner", "when"}),
@@ -112,6 +117,10 @@ def test_what_a_unit_holds():
     assert {"hours", "time", "day"} <= held_types("Sie ist mittwochs von 16 bis 18 Uhr besetzt.")
     assert "time" in held_types("Termine gibt es donnerstagnachmittags.")
     assert "end" in held_types("Das Projekt lief bis 2019.")
+    # a deadline is met by a date and by a time before something
+    relative = held_types("Anträge müssen spätestens acht Wochen vor Beginn eingehen.")
+    assert SATISFIED_BY["deadline"] & relative and not SATISFIED_BY["when"] & relative
+    assert SATISFIED_BY["deadline"] & held_types("Anträge bis zum 31. Januar 2025")
     assert "list" in held_types("Brescia, Liepāja, Płock und Darmstadt haben sich zusammengetan.")
     assert "organisation" in held_types("Das Projekt förderte das Bundesministerium (BMZ).")
     assert not {"year", "count"} & held_types("Telefon (06151) 13-3608")
