@@ -72,9 +72,13 @@ def _same_person(a: Card, b: Card) -> bool:
 
 
 def named_place(reading: Reading, card: Card) -> str | None:
-    """The place of the question a card is responsible for, as the card writes it."""
+    """The place of the question a card is responsible for, as the card writes it (not
+    the card's person, whose name may be a place's too: "Frau Aydın")."""
+    person = set(fold_words(card.person))
     for group in reading.analysis.places:
         variants = {w for v in group for w in v}
+        if variants & person:
+            continue
         for place in card.responsible_for or ():
             if set(fold_words(place)) & variants:
                 return place

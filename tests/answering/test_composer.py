@@ -182,6 +182,18 @@ def test_a_question_about_a_person_gets_what_they_look_after_and_the_fax_when_as
     assert "Telefax +49 (6151) 13-3584" in text and text.endswith("[1].")
 
 
+def test_asked_what_a_person_looks_after_a_card_that_does_not_list_it_is_not_the_answer():
+    said = _chunk(
+        "a",
+        "Für die Partnerschaften mit Musterhaven und Beispielburg ist Herr Max Muster "
+        "zuständig (Tel. 01234 56-789, E-Mail m.muster@example.org).",
+    )
+    muster = [Concept("muster", frozenset({"muster"}), 3.0, name=True)]
+    which = _reading("Welche Partnerstädte betreut Herr Muster?", "de", [(said, 0, 0.9)], muster)
+    text = _composer([said]).compose_reading(which, "de").text
+    assert "Musterhaven und Beispielburg" in text  # the sentence, not the card's phone line
+
+
 def test_the_oldest_and_newest_entries_of_a_year_list_are_answered_as_a_sentence():
     years = _chunk(
         "a",

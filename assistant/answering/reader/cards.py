@@ -131,7 +131,8 @@ def parse_card(text: str) -> Card | None:
             continue
         m = _LABEL_VALUE.match(line)
         if m and not set(fold_words(m.group(1))) & labels:
-            responsible = _items(m.group(2))  # "Partnerstädte: A, B" — what they look after
+            # "Partnerstädte: A, B": what they look after (names, not "Zimmer: 2.10")
+            responsible = tuple(x for x in _items(m.group(2)) if x[:1].isalpha()) or responsible
         elif not role:
             role = line.strip(" ,;*_")
     card = Card(person, role, responsible, phone, fax, email.group(0) if email else "", text)

@@ -46,7 +46,8 @@ SATISFIED_BY: dict[str, frozenset[str]] = {
     "frequency": frozenset({"frequency", "count"}),
 }
 ASKED = tuple(SATISFIED_BY)  # types with a constraint on the answer
-FREE = ("reason", "manner", "yes_no", "newest", "oldest")  # asked, but any sentence may answer them
+# asked, but any sentence may answer them ("duties": what a person it names looks after)
+FREE = ("reason", "manner", "yes_no", "newest", "oldest", "duties")
 # Types whose absence from a unit says for sure it does not answer ("who" may be answered
 # by an organisation, "which" by a single thing, "where" by a building: those are soft).
 HARD = frozenset(
@@ -199,6 +200,8 @@ def asked_types(question: str, lang: str | None = None) -> frozenset[str]:
         found.discard("day")  # "since when exactly" asks the year it began
     if "person" in found and _asks_which_thing(words):
         found.discard("person")  # "Welche Partnerstädte betreut Herr …?": the cities
+        if not found - {"list"}:  # and nothing else ("In welchem Zimmer sitzt …": a room)
+            found.add("duties")
     if _asks_a_name(words, found):
         found.add("name")
     if words and words[0] in yes_no_openers(lang):
@@ -307,7 +310,8 @@ def _asks_which_thing(words: Sequence[str]) -> bool:
     for i, w in enumerate(words[:3]):
         if w in t["which_words"] and i + 1 < len(words):
             thing = words[i + 1]
-            return thing not in stopwords() and thing not in persons and not is_role(thing)
+            known = thing in stopwords() or len(thing) <= 2  # "what's": "s"
+            return not known and thing not in persons and not is_role(thing)
     return False
 
 

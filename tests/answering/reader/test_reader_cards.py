@@ -95,6 +95,13 @@ def test_what_stands_before_the_bracket_with_the_number_is_no_role():
     assert clause.role == "der den Dolmetscherpool betreut"
 
 
+def test_a_room_is_no_responsibility():
+    card = parse_card("Frau Erika Muster\nZimmer: 2.10\nTelefon: 01234 56-789")
+    assert card.responsible_for == ()
+    card = parse_card("Frau Erika Muster\nPartnerstädte: Musterhaven, Beispielburg\nTel. 01234 5")
+    assert card.responsible_for == ("Musterhaven", "Beispielburg")
+
+
 def test_partnerships_are_read_from_year_lists_and_partnership_tables():
     from assistant.answering.reader.cards import partner_rows
 

@@ -73,6 +73,10 @@ from assistant.language.words import fold_words
         ("Which staff member handles Musterhaven?", {"person"}, set()),
         ("What is the name of the person responsible for Musterhaven?", {"person"}, set()),
         ("Wer ist zuständig und welche Nummer hat er?", {"person", "phone"}, set()),
+        ("What's the phone number of the head of the office?", {"person", "phone"}, {"duties"}),
+        ("Welche Partnerstädte betreut Herr Max Muster?", {"duties"}, set()),
+        ("In welchem Zimmer sitzt die Ansprechpartnerin?", {"room"}, {"duties"}),
+        ("In welchem Zimmer sitzt Frau Erika Muster?", {"room"}, {"duties", "person"}),
         # a deadline: a date, or a time before something
         ("deadline for applying for a trip grant?", {"deadline"}, {"when"}),
         ("Wann ist die Antragsfrist?", {"deadline"}, {"when"}),
