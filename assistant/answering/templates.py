@@ -53,10 +53,11 @@ class FactTemplates(PartnershipTemplates):
             listed = self.partner_list(reading, lang, cites)
             if listed:
                 return listed
-        if CONTACT_ASKED & asked or "duties" in asked:
+        contact = bool(CONTACT_ASKED & asked)
+        if contact or "duties" in asked:
             best, card = contact_card(reading, best)
             # asked what a person looks after, a card answers when it lists it
-            if card is not None and (CONTACT_ASKED & asked or card.responsible_for):
+            if card is not None and (contact or card.responsible_for):
                 return self.contact(reading, best, card, lang, cites)
         if {"newest", "oldest"} & asked and set(fold_words(reading.analysis.text)) & (
             type_data()["age_superlatives"]

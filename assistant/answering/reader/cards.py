@@ -121,7 +121,7 @@ def parse_card(text: str) -> Card | None:
                 line and not responsible and "," in line
             ):  # "Ansprechpartnerin: …, Umweltamt, Tel. …"
                 head = PHONE.split(_PHONE_LABEL.split(line)[0])[0]
-                bits = [_unbracketed(b) for b in head.split(",") if _unbracketed(b)]
+                bits = [bit for bit in map(_unbracketed, head.split(",")) if bit]
                 # a role is a noun ("Umweltamt") or a clause ("der den Dolmetscherpool
                 # betreut"), not the one word before the number ("zuständig (Tel. …)")
                 lead = bits[0] if bits else ""

@@ -303,16 +303,23 @@ def _asks_which_thing(words: Sequence[str]) -> bool:
     …?", "for which cities is … responsible?"): a which-word among its first words, before a
     word that is no stop word and names no person, and no "wer" or "who"?"""
     t = data()
-    persons = {w for c in (*t["asks"]["person"], *t["asks"]["contact"]) for w in c}
-    persons |= t["person_nouns"] | t["people_counted"]
     if set(words) & t["who_words"]:
         return False
     for i, w in enumerate(words[:3]):
         if w in t["which_words"] and i + 1 < len(words):
             thing = words[i + 1]
             known = thing in stopwords() or len(thing) <= 2  # "what's": "s"
-            return not known and thing not in persons and not is_role(thing)
+            return not known and thing not in _person_words() and not is_role(thing)
     return False
+
+
+@cache
+def _person_words() -> frozenset[str]:
+    """The words that say a person: the cues of a person or a contact, ``person_nouns`` and
+    the words for people counted."""
+    t = data()
+    cues = {w for c in (*t["asks"]["person"], *t["asks"]["contact"]) for w in c}
+    return frozenset(cues | t["person_nouns"] | t["people_counted"])
 
 
 def is_role(word: str) -> bool:
