@@ -16,6 +16,7 @@ from assistant.answering.reader.types import (
     MONEY,
     NUMBER,
     NUMERIC_DATE,
+    PERCENT,
     POSTCODE,
     ROOM,
     TIME_OF_DAY,
@@ -55,6 +56,7 @@ HELD = (
     "frequency",
 )
 COUNT_LINKS = 4  # words that may stand between what is counted and its number after it
+FREE_WINDOW = 3  # words between "frei" or "free" and the entry or charge it says is free
 
 
 def _title(word: str) -> bool:
@@ -167,15 +169,21 @@ def _counts(text: str) -> bool:
 
 
 def _dates(text: str) -> bool:
+    """Does a text name a date: a month with a day or year ("15. Juni", "Mai 2025"), after a
+    word of time ("im August", "Anfang November"), or in a compound ("Septemberwochenende")?"""
     if NUMERIC_DATE.search(text):
         return True
     words = fold_words(text)
-    months = data()["months"]
-    return any(
-        w in months
-        and ((i and words[i - 1].isdigit()) or (i + 1 < len(words) and words[i + 1].isdigit()))
-        for i, w in enumerate(words)
-    )
+    t = data()
+    months, openers = t["months"], t["month_openers"]
+    for i, w in enumerate(words):
+        if w not in months:
+            continue
+        before, after = words[i - 1] if i else "", words[i + 1] if i + 1 < len(words) else ""
+        if before.isdigit() or after.isdigit() or (len(w) > 3 and before in openers):
+            return True
+    full, endings = tuple(m for m in months if len(m) > 3), tuple(t["month_compound_endings"])
+    return any(w.startswith(full) and w.endswith(endings) and w not in months for w in words)
 
 
 def _days(text: str) -> bool:
@@ -218,6 +226,23 @@ def _address(text: str) -> bool:
         )
         or "postfach" in words
     )
+
+
+def _free_or_share(text: str) -> bool:
+    """Does a text say what something costs without a sum: that it costs nothing
+    ("kostenlos", "Der Eintritt ist frei", "free of charge"), or which share of the costs is
+    paid ("bis zu 80 % der Kosten")?"""
+    t = data()
+    words = fold_words(text)
+    if set(words) & t["free_words"]:
+        return True
+    free, nouns = t["free_adjectives"], t["free_nouns"]
+    if any(
+        w in free and nouns & set(words[max(0, i - FREE_WINDOW) : i + FREE_WINDOW + 1])
+        for i, w in enumerate(words)
+    ):
+        return True
+    return bool(PERCENT.search(text)) and bool(set(words) & t["cost_share_nouns"])
 
 
 def _duration(text: str) -> bool:
@@ -353,7 +378,7 @@ def held_types(text: str, kind: str = "prose") -> frozenset[str]:
         held.add("count")
     if _is_list(text, kind):
         held.add("list")
-    if MONEY.search(text) or words & data()["currency"]:
+    if MONEY.search(text) or words & data()["currency"] or _free_or_share(text):
         held.add("money")
     if words & {"offnungszeiten", "sprechzeiten", "geoffnet", "vereinbarung"} or (
         clock and (weekday or words & data()["weekdays"])

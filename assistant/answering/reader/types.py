@@ -90,6 +90,7 @@ ROOM = re.compile(
     re.IGNORECASE,
 )
 MONEY = re.compile(r"\d\s*(?:€|EUR\b|Euro\b|Cent\b)|€\s*\d", re.IGNORECASE)
+PERCENT = re.compile(r"\d\s*(?:%|Prozent\b|percent\b|per cent\b)", re.IGNORECASE)
 
 
 @cache
@@ -184,7 +185,7 @@ def asked_types(question: str, lang: str | None = None) -> frozenset[str]:
         found.discard("postal")  # nor is a web address ("Internetadresse", "website address")
     if "count" in found and {"phone", "fax"} & found and _only_a_numbers_name(words):
         found.discard("count")  # "the fax number of the office" asks no count
-    measured = {"count", "duration", "cost", "frequency", "deadline"}
+    measured = {"count", "duration", "cost", "frequency", "deadline", "clock"}
     if measured & found or set(words) & data()["name_cues"]:
         found.discard("manner")  # "wie viele", "how long", "how often", "wie heißt": no "how"
     if _asks_plural(question):
@@ -193,8 +194,8 @@ def asked_types(question: str, lang: str | None = None) -> frozenset[str]:
         found.discard("when")  # "Wie viel gibt die Stadt pro Jahr?" asks no when
     if "when" in found and set(words) & data()["exact_words"]:
         found.add("day")  # "Wann wurde der Vertrag genau unterzeichnet?"
-    if "deadline" in found:
-        found.discard("when")  # "when is the deadline": a date, or a time before something
+    if "deadline" in found:  # "when is the deadline", "bis wann muss …": a date, or a
+        found -= {"when", "until"}  # time before something, not when something ends
     if "since" in found:
         found.add("when")
         found.discard("day")  # "since when exactly" asks the year it began

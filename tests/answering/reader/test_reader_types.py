@@ -82,6 +82,12 @@ from assistant.language.words import fold_words
         ("Wann ist die Antragsfrist?", {"deadline"}, {"when"}),
         ("how early do we have to apply?", {"deadline"}, {"manner"}),
         ("how far is it from Musterstadt to Musterhaven?", set(), {"deadline"}),
+        # "bis wann" with a verb of must: a deadline, not when something ends
+        ("Bis wann muss der Verwendungsnachweis vorliegen?", {"deadline"}, {"until", "when"}),
+        ("by when do we have to apply?", {"deadline"}, {"until"}),
+        ("Bis wann läuft die Partnerschaft?", {"until"}, {"deadline"}),
+        # a time of day is no "how"
+        ("Um wie viel Uhr beginnt der Festakt?", {"clock"}, {"manner"}),
         # how often, not how
         ("how often does the network meet?", {"frequency"}, {"manner"}),
         ("Wie oft im Jahr trifft sich der Verein?", {"frequency"}, {"manner", "when"}),
@@ -217,6 +223,40 @@ def test_a_time_of_day_is_answered_by_a_unit_with_a_clock_time_only():
     # a weekday says when, but not at what time
     saturday = held_types("Der Markt ist jedes Jahr am Samstag nach dem Europatag.")
     assert SATISFIED_BY["when"] & saturday and not SATISFIED_BY["clock"] & saturday
+
+
+@pytest.mark.parametrize(
+    ("text", "dated"),
+    [
+        ("Jedes Jahr im März feiert der Verein sein Fest.", True),
+        ("Unterschrieben wird der Vertrag Anfang November.", True),
+        ("Die Gruppe reist in August nach Musterhaven.", True),
+        ("Das Fest ist am dritten Septemberwochenende.", True),
+        ("Die Bürgerreise ist für Mai 2025 geplant.", True),
+        ("August Muster eröffnete den Abend.", False),  # a month's name is no date alone
+        ("Der Verein trifft sich regelmäßig.", False),
+    ],
+)
+def test_a_month_after_a_word_of_time_answers_when(text, dated):
+    from assistant.answering.reader.types import SATISFIED_BY
+
+    assert bool(SATISFIED_BY["when"] & held_types(text)) is dated
+
+
+@pytest.mark.parametrize(
+    ("text", "priced"),
+    [
+        ("Der Eintritt ist frei.", True),
+        ("Die Beratung ist kostenlos.", True),
+        ("Admission is free of charge.", True),
+        ("Bis zu 80 % der Kosten werden übernommen.", True),
+        ("Die Teilnahme kostet 20 Euro.", True),
+        ("Der Verein ist frei von Vorgaben der Stadt.", False),
+        ("80 % der Mitglieder kommen aus Musterstadt.", False),
+    ],
+)
+def test_a_unit_that_says_it_costs_nothing_or_a_share_answers_what_it_costs(text, priced):
+    assert ("money" in held_types(text)) is priced
 
 
 def test_a_day_is_answered_by_a_date_or_a_weekday_not_by_a_month_and_year():
