@@ -296,6 +296,11 @@ def test_a_question_for_a_roles_holder_asks_for_a_name(question, asks_a_name):
         ("darunter der Bürgermeister von Musterville, Jean Exemple", True),
         ("Seit 2020 führt Jürgen Haldmann den Verein.", True),
         ("Den Kreis erreichen Sie über Herrn Bernd Lechler.", True),
+        ("Pressekontakt: Max Muster, Pressesprecher, Telefon 01234 56-7", True),
+        ("Ansprechpartnerin ist die Französischlehrerin Erika Muster.", True),
+        ("| Yvonne Muster | Westeuropa | 01234 56-7 |", True),
+        ("Per E-Mail an Musterstadt schreiben.", False),  # "Per" opens no name here
+        ("Mark Brandenburg", False),
         ("Der Bürgermeister von Musterburg hat im Januar den Wunsch geäußert.", False),
         ("Nachmittags Empfang durch den Bürgermeister von Musterburg.", False),
         ("2. Der Bürgermeister wird ermächtigt, die Urkunde zu unterzeichnen.", False),
