@@ -9,7 +9,13 @@ from typing import Any, NamedTuple
 
 from assistant.answering.reader.types import cue_phrases
 from assistant.language.intent import intents, places
-from assistant.language.words import contains_phrase, content_words, fold_words, phrase_starts
+from assistant.language.words import (
+    contains_phrase,
+    content_words,
+    fold_words,
+    phrase_starts,
+    sentences,
+)
 from assistant.resources import load_data
 
 
@@ -115,14 +121,6 @@ class Part(NamedTuple):
 
     text: str
     follows: bool = False
-
-
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
-
-
-def sentences(question: str) -> list[str]:
-    """A question's sentences, split after ".", "!" or "?"."""
-    return [s for s in _SENTENCE.split(question.strip()) if s.strip()]
 
 
 def split_question(question: str, lang: str) -> list[Part]:

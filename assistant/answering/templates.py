@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from assistant.answering.contact_cards import contact_card, named_place, same_person_cards
-from assistant.answering.conversation import sentences
 from assistant.answering.drafts import relevance
 from assistant.answering.partnerships import (
     PartnershipTemplates,
@@ -28,7 +27,7 @@ from assistant.answering.reader.types import (
 from assistant.answering.reader.types import data as type_data
 from assistant.indexing.facts import Partnership
 from assistant.language.intent import intents
-from assistant.language.words import fold_words, stopwords
+from assistant.language.words import asking, fold_words, stopwords
 
 # What a question about a partnership itself asks (not a cost, a count or a person)
 PARTNERSHIP_ASKS = frozenset({"when", "since", "duration", "yes_no"})
@@ -131,21 +130,13 @@ def _about_partnership(reading: Reading) -> bool:
     place's, the home city's, and those of a partnership that began or exists."""
     analysis = reading.analysis
     t = type_data()
-    words = set(fold_words(_asking(analysis.text)))
+    words = set(fold_words(asking(analysis.text)))
     if not names_partnership(reading):
         return False
     known = stopwords() | cue_words() | t["partnership_words"] | t["partnership_verbs"]
     known |= t["start_words"] | yes_no_openers(analysis.lang)
     known |= analysis.place_words | analysis.cities
     return not words - known - {w for c in analysis.cities for w in fold_words(c)}
-
-
-def _asking(question: str) -> str:
-    """The sentences of a question that ask (end in "?"), without what it says around them
-    ("Ohne ø geschrieben, sorry.", "Unsere Schule plant einen Austausch."); all of it when
-    none or every sentence asks."""
-    asking = [s for s in sentences(question) if s.rstrip().endswith("?")]
-    return " ".join(asking) if asking else question
 
 
 def _dated(reading: Reading, entry: Partnership) -> bool:

@@ -16,6 +16,20 @@ from assistant.resources import load_data
 NGRAM = 4  # characters per n-gram of the lexical n-gram leg
 _TOKEN = re.compile(r"[a-z0-9]+")
 _DIGRAPH = re.compile(r"(?<=[a-z])([aou])e")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
+
+
+def sentences(text: str) -> list[str]:
+    """A text's sentences, split after ".", "!" or "?"."""
+    return [s for s in _SENTENCE.split(text.strip()) if s.strip()]
+
+
+def asking(question: str) -> str:
+    """The sentences of a question that ask (end in "?"), without what it says around them
+    ("Ohne ø geschrieben, sorry.", "Unsere Schule plant einen Austausch."); all of it when
+    none or every sentence asks."""
+    asked = [s for s in sentences(question) if s.rstrip().endswith("?")]
+    return " ".join(asked) if asked else question
 
 
 def fold_words(text: str) -> list[str]:

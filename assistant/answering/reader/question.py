@@ -27,6 +27,7 @@ from assistant.answering.reader.types import (
 )
 from assistant.language.places import Gazetteer
 from assistant.language.words import (
+    asking,
     english_terms_in,
     fold_words,
     phrase_starts,
@@ -285,6 +286,10 @@ class QuestionReader:
             )
             concepts.append(Concept(" ".join(group[0]), found, self.idf(found), name=True))
         qualifying = _qualifying(words, places)
+        # words only of what the question says around its asking sentence ("Unser Chor
+        # fährt nach …. Wer ist zuständig?") tell the situation: a name there still says whom
+        # it is about, other words are no topic that the answer must hold
+        situation = set(words) - set(fold_words(asking(question)))
         if lang == "en":
             concepts += self._english(words, covered)
         for w in dict.fromkeys(words):
@@ -325,6 +330,12 @@ class QuestionReader:
             concepts.append(
                 Concept(w, found, weight, name=name, absent=absent, thing=thing, generic=generic)
             )
+        if situation:  # a word of the situation is no topic; one the pages lack says nothing
+            concepts = [
+                replace(k, generic=True) if not k.name and set(k.word.split()) <= situation else k
+                for k in concepts
+                if k.name or k.known or not set(k.word.split()) <= situation
+            ]
         wordset = set(words)
         named_cities = frozenset(c for c, cw in self.cities.items() if cw and cw <= wordset)
         asked = asked_types(question, lang)

@@ -194,3 +194,16 @@ def test_another_name_of_a_place_stands_only_for_itself_in_the_pages(bridge):
     (place,) = analysis.places
     found = _concept(analysis, place[0][0]).words
     assert "musterville" in found and not {"rahmen", "samen"} & found
+
+
+def test_what_a_question_says_around_its_asking_sentence_is_no_topic(reader):
+    analysis = reader.analyse(
+        "Unser Partnerschaftsverein feiert ein Jubiläum in Szeged. Wer betreut Szeged?", "de"
+    )
+    words = {c.word: c for c in analysis.concepts}
+    assert words["partnerschaftsverein"].generic  # the situation, known to the pages
+    assert "jubilaum" not in words  # the situation, unknown to the pages: says nothing
+    assert not words["szeged"].generic  # a name of the situation still says whom it is about
+    asked = reader.analyse("Feiert der Partnerschaftsverein ein Jubiläum in Szeged?", "de")
+    words = {c.word: c for c in asked.concepts}
+    assert words["jubilaum"].absent  # asked, a word the pages lack says they cannot answer
