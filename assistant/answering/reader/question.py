@@ -139,6 +139,19 @@ def _qualifying(words: Sequence[str], places: Sequence[Sequence[tuple[str, ...]]
     return out
 
 
+def _of_situation(concepts: list[Concept], situation: set[str]) -> list[Concept]:
+    """The concepts with those of the question's situation (words only of what it says
+    around its asking sentence) read as no topic: generic when the pages know them, left out
+    when they do not. A name stays as it is: it still says whom the question is about."""
+    out: list[Concept] = []
+    for k in concepts:
+        if k.name or not set(k.word.split()) <= situation:
+            out.append(k)
+        elif k.known:
+            out.append(replace(k, generic=True))
+    return out
+
+
 class QuestionReader:
     """Analyses questions against the pages: their words, rarity and places."""
 
@@ -330,12 +343,7 @@ class QuestionReader:
             concepts.append(
                 Concept(w, found, weight, name=name, absent=absent, thing=thing, generic=generic)
             )
-        if situation:  # a word of the situation is no topic; one the pages lack says nothing
-            concepts = [
-                replace(k, generic=True) if not k.name and set(k.word.split()) <= situation else k
-                for k in concepts
-                if k.name or k.known or not set(k.word.split()) <= situation
-            ]
+        concepts = _of_situation(concepts, situation)
         wordset = set(words)
         named_cities = frozenset(c for c, cw in self.cities.items() if cw and cw <= wordset)
         asked = asked_types(question, lang)
