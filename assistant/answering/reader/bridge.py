@@ -30,7 +30,7 @@ from assistant.indexing.arrays import map_npz
 from assistant.language.words import fold_words, stems, stopwords
 
 DEFAULT_DICTIONARY = Path("/usr/share/trans/de-en")
-BRIDGE_VERSION = 3
+BRIDGE_VERSION = 4
 MIN_PART = 4  # shortest German word accepted as the part of a compound
 MAX_ENGLISH_WORDS = 3  # longest English phrase kept
 MAX_TRANSLATIONS = 12  # English phrases kept per German word (the dictionary's first ones)
@@ -312,20 +312,47 @@ def _prepare(path: str, size: int, mtime: int):
 
 def _sources(word: str, stem: str, german: dict, by_stem: dict) -> list[str]:
     """The dictionary's headwords that a page's word stands for: itself, a word of its
-    stem, and the head and first part of a compound."""
+    stem, a woman's form's base (``Schatzmeisterin`` → Schatzmeister), and the head and
+    first part of a compound."""
     found = [word] if word in german else []
     found += [h for h in by_stem.get(stem, ()) if h not in found]
     if found or len(word) < 2 * MIN_PART:
         return found
-    for i in range(MIN_PART, len(word) - MIN_PART + 1):
-        head = word[i:]  # the last part of a compound says what it is (…kultur → culture)
-        if head in german:
-            found.append(head)
+    for ending in ("innen", "in"):  # a woman's form: the dictionary often has only the man's
+        base = word[: -len(ending)]
+        if word.endswith(ending) and len(base) >= MIN_PART and base in german:
+            return [base]
+    # the last part of a compound says what it is (…kultur → culture), as a headword or a
+    # form of one (…transporte → Transport); the longest such part, so that a short word
+    # inside it does not win (…transporte is no …orte)
+    tails = [word[i:] for i in range(MIN_PART, len(word) - MIN_PART + 1)]
+    for tail, tail_stem in zip(tails, stems(tails), strict=True):
+        inflected = tail.startswith(tail_stem) and tail[len(tail_stem) :] in _INFLECTIONS
+        heads = [tail] if tail in german else by_stem.get(tail_stem, [])[:1] if inflected else []
+        if heads:
+            found += heads
             break
+    # and its first part what kind (willkommens… → welcome), also without the letters that
+    # join it to the next (hilfs… → Hilfe, spenden… → Spende, frauen… → Frau)
     for i in range(len(word) - MIN_PART, MIN_PART - 1, -1):
-        first = word[:i]  # and its first part what kind (willkommens… → welcome)
-        for candidate in (first, first[:-1] if first.endswith("s") else ""):
-            if candidate in german and candidate not in found:
-                found.append(candidate)
-                return found
+        firsts = [c for c in _joined(word[:i]) if c in german and c not in found]
+        if firsts:
+            return found + firsts[:2]
     return found
+
+
+# what a noun's stem takes in its plural or another case (Transport-e, Begegnung-en)
+_INFLECTIONS = frozenset({"", "e", "en", "n", "s", "es", "er", "ern", "nen"})
+
+
+def _joined(first: str) -> tuple[str, ...]:
+    """A compound's first part as written and without a joining ending (-s, -es → -e,
+    -n, -en)."""
+    forms = [first]
+    if first.endswith("s"):
+        forms += [first[:-1], first[:-1] + "e"]
+    if first.endswith("n"):
+        forms += [first[:-1]]
+    if first.endswith("en"):
+        forms += [first[:-2]]
+    return tuple(f for f in dict.fromkeys(forms) if len(f) >= MIN_PART)

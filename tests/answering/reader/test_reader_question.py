@@ -113,6 +113,26 @@ def test_a_translation_spelt_as_one_of_its_german_synonyms_still_translates_the_
     assert "treffen" in bridge.translations("meetings")
 
 
+def test_a_compounds_parts_and_a_womans_form_are_translated(tmp_path):
+    path = tmp_path / "de-en"
+    path.write_text(
+        "Hilfe {f} :: aid; help\n"
+        "Transport {m} | Transporte {pl} :: transport | transports\n"
+        "Orte {pl} :: places\n"
+        "Spende {f} | Spenden {pl} :: donation | donations\n"
+        "Schatzmeister {m} :: treasurer\n"
+        "Fest {n} :: festival\n",
+        encoding="utf-8",
+    )
+    bridge = Bridge.build({"hilfstransporte", "spendenfest", "schatzmeisterin"}, path)
+    # the joining "s" of Hilfs… stands for Hilfe; the head is Transport, not the short "Orte"
+    assert "hilfstransporte" in bridge.translations("aid")
+    assert "hilfstransporte" in bridge.translations("transport")
+    assert "hilfstransporte" not in bridge.translations("places")
+    assert "spendenfest" in bridge.translations("donation")  # Spenden… → Spende
+    assert "schatzmeisterin" in bridge.translations("treasurer")  # the man's form's entry
+
+
 def test_typos_and_compounds_find_the_pages_words():
     vocabulary = Vocabulary(
         {"mayors", "stadtepartnerschaften", "partnerstadte", "willkommens", "anerkennungskultur"}
