@@ -30,8 +30,9 @@ from assistant.indexing.arrays import map_npz
 from assistant.language.words import fold_words, stems, stopwords
 
 DEFAULT_DICTIONARY = Path("/usr/share/trans/de-en")
-BRIDGE_VERSION = 4
+BRIDGE_VERSION = 5
 MIN_PART = 4  # shortest German word accepted as the part of a compound
+MIN_HEAD = 3  # shortest head of a compound whose first part is a word too (…rat, …amt)
 MAX_ENGLISH_WORDS = 3  # longest English phrase kept
 MAX_TRANSLATIONS = 12  # English phrases kept per German word (the dictionary's first ones)
 MIN_FREQUENCY = 1e-8  # rarer words of the frequency lists are left out (Zipf 1)
@@ -322,18 +323,21 @@ def _sources(word: str, stem: str, german: dict, by_stem: dict) -> list[str]:
         base = word[: -len(ending)]
         if word.endswith(ending) and len(base) >= MIN_PART and base in german:
             return [base]
-    # the last part of a compound says what it is (…kultur → culture), as a headword or a
-    # form of one (…transporte → Transport); the longest such part, so that a short word
-    # inside it does not win (…transporte is no …orte)
-    tails = [word[i:] for i in range(MIN_PART, len(word) - MIN_PART + 1)]
-    for tail, tail_stem in zip(tails, stems(tails), strict=True):
-        inflected = tail.startswith(tail_stem) and tail[len(tail_stem) :] in _INFLECTIONS
-        heads = [tail] if tail in german else by_stem.get(tail_stem, [])[:1] if inflected else []
-        if heads:
-            found += heads
-            break
-    # and its first part what kind (willkommens… → welcome), also without the letters that
-    # join it to the next (hilfs… → Hilfe, spenden… → Spende, frauen… → Frau)
+    # a compound of two words: its head (…rat → council, …transporte → Transport) and its
+    # first part, as written or without the letters that join it (hilfs… → Hilfe, schul… →
+    # Schule, senioren… → Senior); the longest first part, so that a joining letter is not
+    # read as the head's (partnerschafts|tag, not partnerschaft|stag)
+    tails = [word[i:] for i in range(MIN_PART, len(word) - MIN_HEAD + 1)]
+    heads = [_headword(t, st, german, by_stem) for t, st in zip(tails, stems(tails), strict=True)]
+    for i in reversed(range(len(tails))):
+        firsts = [c for c in _joined(word[: MIN_PART + i]) if c in german and c not in found]
+        if heads[i] and firsts:
+            return [*found, heads[i], *firsts[:2]]
+    # else the last part alone says what it is (…kultur → culture): the longest one, so that
+    # a short word inside it does not win (…transporte is no …orte)
+    head = next((h for t, h in zip(tails, heads, strict=True) if h and len(t) >= MIN_PART), None)
+    found += [head] if head else []
+    # and the first part alone what kind (willkommens… → welcome)
     for i in range(len(word) - MIN_PART, MIN_PART - 1, -1):
         firsts = [c for c in _joined(word[:i]) if c in german and c not in found]
         if firsts:
@@ -341,13 +345,24 @@ def _sources(word: str, stem: str, german: dict, by_stem: dict) -> list[str]:
     return found
 
 
+def _headword(tail: str, stem: str, german: dict, by_stem: dict) -> str | None:
+    """The headword a compound's last part is, or is a form of (…transporte → Transport);
+    a part shorter than ``MIN_PART`` only as written (…rat, …amt)."""
+    if tail in german:
+        return tail
+    inflected = tail.startswith(stem) and tail[len(stem) :] in _INFLECTIONS
+    if len(tail) < MIN_PART or not inflected:
+        return None
+    return next(iter(by_stem.get(stem, ())), None)
+
+
 # what a noun's stem takes in its plural or another case (Transport-e, Begegnung-en)
 _INFLECTIONS = frozenset({"", "e", "en", "n", "s", "es", "er", "ern", "nen"})
 
 
 def _joined(first: str) -> tuple[str, ...]:
-    """A compound's first part as written and without a joining ending (-s, -es → -e,
-    -n, -en)."""
+    """A compound's first part as written, without a joining ending (-s, -es → -e, -n,
+    -en) and with the -e it drops (Schul…)."""
     forms = [first]
     if first.endswith("s"):
         forms += [first[:-1], first[:-1] + "e"]
@@ -355,4 +370,5 @@ def _joined(first: str) -> tuple[str, ...]:
         forms += [first[:-1]]
     if first.endswith("en"):
         forms += [first[:-2]]
+    forms += [first + "e"]  # Schul… → Schule
     return tuple(f for f in dict.fromkeys(forms) if len(f) >= MIN_PART)

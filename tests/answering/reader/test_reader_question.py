@@ -121,16 +121,28 @@ def test_a_compounds_parts_and_a_womans_form_are_translated(tmp_path):
         "Orte {pl} :: places\n"
         "Spende {f} | Spenden {pl} :: donation | donations\n"
         "Schatzmeister {m} :: treasurer\n"
-        "Fest {n} :: festival\n",
+        "Fest {n} :: festival\n"
+        "Rat {m} :: council\n"
+        "Senior {m} | Senioren {pl} :: senior | seniors\n"
+        "Partnerschaft {f} :: partnership\n"
+        "Tag {m} :: day\n"
+        "Stag {m} :: stay\n"
+        "Schule {f} :: school\n",
         encoding="utf-8",
     )
-    bridge = Bridge.build({"hilfstransporte", "spendenfest", "schatzmeisterin"}, path)
+    words = {"hilfstransporte", "spendenfest", "schatzmeisterin", "seniorenrat"}
+    bridge = Bridge.build(words | {"partnerschaftstag", "schulpartnerschaft"}, path)
     # the joining "s" of Hilfs… stands for Hilfe; the head is Transport, not the short "Orte"
     assert "hilfstransporte" in bridge.translations("aid")
     assert "hilfstransporte" in bridge.translations("transport")
     assert "hilfstransporte" not in bridge.translations("places")
     assert "spendenfest" in bridge.translations("donation")  # Spenden… → Spende
     assert "schatzmeisterin" in bridge.translations("treasurer")  # the man's form's entry
+    # a short head after a first part that is a word; the joining "s" is not the head's
+    assert "seniorenrat" in bridge.translations("council")
+    assert "partnerschaftstag" in bridge.translations("day")
+    assert "partnerschaftstag" not in bridge.translations("stay")
+    assert "schulpartnerschaft" in bridge.translations("school")  # Schul… → Schule
 
 
 def test_typos_and_compounds_find_the_pages_words():
