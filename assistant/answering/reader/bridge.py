@@ -361,8 +361,8 @@ _INFLECTIONS = frozenset({"", "e", "en", "n", "s", "es", "er", "ern", "nen"})
 
 
 def _joined(first: str) -> tuple[str, ...]:
-    """A compound's first part as written, without a joining ending (-s, -es → -e, -n,
-    -en) and with the -e it drops (Schul…)."""
+    """A compound's first part as written, without its joining ending (-s, -n, -en), with
+    -s read as -e (Hilfs… → Hilfe), and with the -e it drops (Schul… → Schule)."""
     forms = [first]
     if first.endswith("s"):
         forms += [first[:-1], first[:-1] + "e"]
