@@ -327,21 +327,23 @@ def _sources(word: str, stem: str, german: dict, by_stem: dict) -> list[str]:
     # first part, as written or without the letters that join it (hilfs… → Hilfe, schul… →
     # Schule, senioren… → Senior); the longest first part, so that a joining letter is not
     # read as the head's (partnerschafts|tag, not partnerschaft|stag)
-    tails = [word[i:] for i in range(MIN_PART, len(word) - MIN_HEAD + 1)]
-    heads = [_headword(t, st, german, by_stem) for t, st in zip(tails, stems(tails), strict=True)]
-    for i in reversed(range(len(tails))):
-        firsts = [c for c in _joined(word[: MIN_PART + i]) if c in german and c not in found]
-        if heads[i] and firsts:
-            return [*found, heads[i], *firsts[:2]]
+    cuts = range(MIN_PART, len(word) - MIN_HEAD + 1)  # where the first part ends
+    tails = [word[n:] for n in cuts]
+    tail_stems = dict(zip(cuts, stems(tails), strict=True))
+    heads = {n: _headword(word[n:], tail_stems[n], german, by_stem) for n in cuts}
+    firsts = {n: [c for c in _joined(word[:n]) if c in german] for n in cuts}
+    for n in reversed(cuts):
+        if heads[n] and firsts[n]:
+            return [heads[n], *firsts[n][:2]]
     # else the last part alone says what it is (…kultur → culture): the longest one, so that
     # a short word inside it does not win (…transporte is no …orte)
-    head = next((h for t, h in zip(tails, heads, strict=True) if h and len(t) >= MIN_PART), None)
-    found += [head] if head else []
+    head = next((heads[n] for n in cuts if heads[n] and len(word) - n >= MIN_PART), None)
+    found = [head] if head else []
     # and the first part alone what kind (willkommens… → welcome)
-    for i in range(len(word) - MIN_PART, MIN_PART - 1, -1):
-        firsts = [c for c in _joined(word[:i]) if c in german and c not in found]
-        if firsts:
-            return found + firsts[:2]
+    for n in reversed(range(MIN_PART, len(word) - MIN_PART + 1)):
+        forms = [c for c in firsts[n] if c not in found]
+        if forms:
+            return found + forms[:2]
     return found
 
 
