@@ -79,6 +79,8 @@ def _rebuild_reason(settings: Settings, manifest: Manifest | None, rebuild: bool
         return "chunker changed"
     if manifest.reader != reader_params(settings):
         return "the reader's units or dictionary changed"
+    if not settings.chroma_host and not (settings.chroma_path / "chroma.sqlite3").exists():
+        return f"the Chroma store {settings.chroma_path} is missing"
     return ""
 
 

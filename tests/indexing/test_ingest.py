@@ -202,6 +202,21 @@ def test_missing_collection_gives_the_rebuild_command(fake_settings):
     assert report.chunks == manifest.chunk_count
 
 
+def test_a_deleted_store_is_rebuilt_by_the_next_ingest_not_reported_unchanged(fake_settings):
+    import shutil
+
+    from assistant.indexing.store import forget_client
+
+    ingest(fake_settings, embedder=FakeEmbedder())
+    forget_client(fake_settings)
+    shutil.rmtree(fake_settings.chroma_path)  # the manifest stays, naming a store now gone
+    assert any("Chroma store" in p and "missing" in p for p in index_problems(fake_settings))
+    report = ingest(fake_settings, embedder=FakeEmbedder())
+    assert report.rebuilt and "missing" in report.reason and not report.unchanged
+    assert index_problems(fake_settings) == []
+    assert "Alina Seel" in _open(fake_settings, auto_ingest=False).ask(SZEGED).answer
+
+
 def test_the_lexical_index_is_saved_per_collection_and_used_on_open(fake_settings):
     from assistant.indexing.ingest import lexical_path
     from assistant.retrieval.lexical import LexicalIndex
