@@ -56,6 +56,22 @@ def zipf(word: str) -> float:
     return max(zipf_frequency(word, "de"), zipf_frequency(word, "en"))
 
 
+@lru_cache(maxsize=65536)
+def two_words(word: str) -> bool:
+    """Is ``word`` two words of the language written as one, a German noun ("radclub": Rad
+    and Club, "jugendchor")? Each part at least three letters long and ``COMMON_WORD_ZIPF``
+    common, the first with or without a joining -s ("vereinsfest")."""
+    for i in range(3, len(word) - 2):
+        first, rest = word[:i], word[i:]
+        if zipf(rest) < COMMON_WORD_ZIPF:
+            continue
+        if zipf(first) >= COMMON_WORD_ZIPF:
+            return True
+        if first.endswith("s") and len(first) > 3 and zipf(first[:-1]) >= COMMON_WORD_ZIPF:
+            return True
+    return False
+
+
 @cache
 def stopwords(lang: str | None = None) -> frozenset[str]:
     """Folded stop words of German and English, or of one of them (``lang``)."""

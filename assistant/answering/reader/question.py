@@ -33,6 +33,7 @@ from assistant.language.words import (
     phrase_starts,
     stems,
     stopwords,
+    two_words,
 )
 from assistant.resources import load_data
 from assistant.retrieval.lexical import Vocabulary
@@ -328,6 +329,10 @@ class QuestionReader:
             # knows well is a noun ("Umfrage"), however rare on the pages
             uncommon = zipf is None or zipf < NAME_ZIPF
             name = rare and uncommon and (w in capitalised or (lower_case and len(w) >= 5))
+            if name and not found and lang == "de" and w in situation and two_words(w):
+                # a German noun of two words the pages lack, said around the ask ("Mein
+                # Radclub würde gern …"): the asker's situation, no one the question is about
+                name = False
             # a word the pages lack that names a thing (a German noun, an English content
             # word) says the pages cannot answer; a verb form ("trifft") says little
             if lang == "de":

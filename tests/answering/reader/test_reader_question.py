@@ -228,6 +228,19 @@ def test_another_name_of_a_place_stands_only_for_itself_in_the_pages(bridge):
     assert "musterville" in found and not {"rahmen", "samen"} & found
 
 
+def test_a_noun_of_two_words_said_around_the_ask_is_no_name(reader):
+    # German writes every noun capitalised: a compound the pages lack ("Radclub": Rad, Club)
+    # in the asker's situation is no one the question is about
+    situation = reader.analyse(
+        "Mein Radclub würde gern ein Team anmelden. Wer betreut Szeged?", "de"
+    )
+    assert "radclub" not in {c.word for c in situation.concepts}
+    named = reader.analyse("Unser Chor fährt nach Quarzelbach. Wer betreut Szeged?", "de")
+    assert _concept(named, "quarzelbach").name  # a name of the situation stays one
+    asked = reader.analyse("Wer betreut den Radclub?", "de")
+    assert _concept(asked, "radclub").name  # asked about, it is what the pages must hold
+
+
 def test_what_a_question_says_around_its_asking_sentence_is_no_topic(reader):
     analysis = reader.analyse(
         "Unser Partnerschaftsverein feiert ein Jubiläum in Szeged. Wer betreut Szeged?", "de"
