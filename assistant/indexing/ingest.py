@@ -25,6 +25,7 @@ from assistant.indexing.manifest import (
     read_manifest,
     write_manifest,
 )
+from assistant.indexing.store import store_file
 from assistant.records import Document
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def _rebuild_reason(settings: Settings, manifest: Manifest | None, rebuild: bool
         return "chunker changed"
     if manifest.reader != reader_params(settings):
         return "the reader's units or dictionary changed"
-    if not settings.chroma_host and not (settings.chroma_path / "chroma.sqlite3").exists():
+    if not settings.chroma_host and not store_file(settings).exists():
         return f"the Chroma store {settings.chroma_path} is missing"
     return ""
 

@@ -47,11 +47,16 @@ def open_client(settings: Settings) -> Any:
     return _CLIENTS[key]
 
 
+def store_file(settings: Settings) -> Path:
+    """The on-disk store's SQLite file (Chroma's own name for it)."""
+    return settings.chroma_path / "chroma.sqlite3"
+
+
 def stored_collections(settings: Settings) -> set[str]:
     """The names of the collections in the on-disk store, read from its SQLite file without
     starting Chroma (milliseconds, where importing Chroma takes about half a second);
     :class:`sqlite3.DatabaseError` when the file is no database or lacks Chroma's tables."""
-    path = settings.chroma_path / "chroma.sqlite3"
+    path = store_file(settings)
     if not path.is_file():
         raise sqlite3.DatabaseError(f"{path} is missing")
     with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
